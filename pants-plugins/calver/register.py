@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from calver import check_version_sync
+
 
 def rules():
-    return []
+    return [*check_version_sync.rules()]

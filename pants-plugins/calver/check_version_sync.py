@@ -1,0 +1,159 @@
+"""`pants check-version-sync`: the CI gate that keeps the repo's versions and pins in sync."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from typing import List, Optional
+
+from pants.engine.console import Console
+from pants.engine.goal import Goal, GoalSubsystem
+from pants.engine.rules import Get, collect_rules, goal_rule
+from pants.option.option_types import EnumOption, StrOption
+from pants.util.docutil import bin_name
+from pants.util.strutil import softwrap
+from pants.vcs.git import GitWorktreeRequest, MaybeGitWorktree
+
+from calver import repo
+from calver.repo import VersionedRepo
+from calver.subsystem import CalverSubsystem
+from calver.sync import FIXABLE_CODES, PackageVersionFile, Problem, check_repo
+from calver.version import CalVersion, Scheme
+
+
+class OutputFormat(Enum):
+    text = "text"
+    github = "github"
+    json = "json"
+
+
+class CheckVersionSyncSubsystem(GoalSubsystem):
+    name = "check-version-sync"
+    help = softwrap(
+        """
+        Check that the repo's version file, the version files of its distributions and every
+        first-party pin agree with the version scheme of `[calver]`.
+
+        Exits 0 when everything is in sync and 1 otherwise, printing one `path:line: message` line
+        per problem and the command that fixes what can be fixed. Settings are in `[calver]`.
+        """
+    )
+
+    output_format = EnumOption(
+        default=OutputFormat.text,
+        help=softwrap(
+            """
+            How to print problems: `text` (`path:line: message`), `github` (workflow annotations,
+            `::error file=…,line=…::…`) or `json` (one document with path, line, code, found and
+            expected for each problem).
+            """
+        ),
+    )
+    branch = StrOption(
+        default=None,
+        help=softwrap(
+            """
+            The branch being checked, for CI checkouts in detached HEAD. On a release branch
+            `x.y` the version must be `x.y.*`. Default: the branch git has checked out.
+            """
+        ),
+    )
+
+
+class CheckVersionSync(Goal):
+    subsystem_cls = CheckVersionSyncSubsystem
+    environment_behavior = Goal.EnvironmentBehavior.LOCAL_ONLY
+
+
+async def current_branch(option: Optional[str]) -> Optional[str]:
+    """The branch named by an option, else the one git has checked out (None when detached)."""
+    if option:
+        return option
+    worktree = await Get(MaybeGitWorktree, GitWorktreeRequest())
+    return worktree.git_worktree.branch_name if worktree.git_worktree else None
+
+
+def check(versioned: VersionedRepo, scheme: Scheme, branch: Optional[str]) -> tuple[Optional[CalVersion], List[Problem]]:
+    """Run the pure checks over what the engine read."""
+    return check_repo(
+        versioned.version_file,
+        versioned.version_content,
+        [
+            PackageVersionFile(file.path, file.content, dist.name, dist.independent)
+            for dist, file in versioned.package_version_files
+        ],
+        versioned.scans,
+        versioned.independent_keys,
+        scheme,
+        branch,
+    )
+
+
+def render_text(console: Console, versioned: VersionedRepo, version: Optional[CalVersion], scheme: Scheme, problems: List[Problem]) -> str:
+    pin_count = sum(len(scan.pins) for scan in versioned.scans)
+    shown = version.display(scheme) if version else "unreadable"
+    if not problems:
+        return console.green(
+            f"✓ {versioned.version_file} {shown}: {len(versioned.distributions)} distributions, "
+            f"{len(versioned.package_version_files)} version files and {pin_count} first-party pins in sync."
+        )
+    lines = [f"{console.red(p.location)}: {p.message}" for p in problems]
+    files = len({p.path for p in problems})
+    lines.append(f"\n{len(problems)} problem{'s' if len(problems) != 1 else ''} in {files} file{'s' if files != 1 else ''}.")
+    if any(p.code in FIXABLE_CODES for p in problems):
+        lines.append(f"Run `{bin_name()} bump-version --sync` to fix what can be fixed.")
+    return "\n".join(lines)
+
+
+def render_github(problems: List[Problem]) -> str:
+    def escape(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    lines = [
+        f"::error file={p.path},line={p.line or 1},title={p.code}::{escape(p.message)}" for p in problems
+    ]
+    if any(p.code in FIXABLE_CODES for p in problems):
+        lines.append(f"Run `{bin_name()} bump-version --sync` to fix what can be fixed.")
+    return "\n".join(lines)
+
+
+def render_json(versioned: VersionedRepo, version: Optional[CalVersion], scheme: Scheme, problems: List[Problem]) -> str:
+    document = {
+        "version_file": versioned.version_file,
+        "version": version.display(scheme) if version else None,
+        "in_sync": not problems,
+        "problems": [
+            {
+                "path": p.path,
+                "line": p.line,
+                "code": p.code,
+                "found": p.found,
+                "expected": p.expected,
+                "message": p.message,
+            }
+            for p in problems
+        ],
+    }
+    return json.dumps(document, indent=2)
+
+
+@goal_rule
+async def check_version_sync(
+    console: Console, subsystem: CheckVersionSyncSubsystem, calver: CalverSubsystem
+) -> CheckVersionSync:
+    scheme = calver.scheme()
+    versioned, branch = await Get(VersionedRepo), await current_branch(subsystem.branch)
+    version, problems = check(versioned, scheme, branch)
+    if subsystem.output_format is OutputFormat.json:
+        console.print_stdout(render_json(versioned, version, scheme, problems))
+    elif subsystem.output_format is OutputFormat.github:
+        output = render_github(problems)
+        if output:
+            console.print_stdout(output)
+    else:
+        console.print_stdout(render_text(console, versioned, version, scheme, problems))
+    return CheckVersionSync(exit_code=1 if problems else 0)
+
+
+def rules():
+    return [*collect_rules(), *repo.rules()]
