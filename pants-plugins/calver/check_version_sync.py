@@ -15,7 +15,7 @@ from pants.util.strutil import softwrap
 from pants.vcs.git import GitWorktreeRequest, MaybeGitWorktree
 
 from calver import repo
-from calver.repo import VersionedRepo
+from calver.repo import READ_ERRORS, VersionedRepo
 from calver.subsystem import CalverSubsystem
 from calver.sync import FIXABLE_CODES, PackageVersionFile, Problem, check_repo
 from calver.version import CalVersion, Scheme
@@ -142,7 +142,12 @@ async def check_version_sync(
     console: Console, subsystem: CheckVersionSyncSubsystem, calver: CalverSubsystem
 ) -> CheckVersionSync:
     scheme = calver.scheme()
-    versioned, branch = await Get(VersionedRepo), await current_branch(subsystem.branch)
+    try:
+        versioned = await Get(VersionedRepo)
+    except READ_ERRORS as e:
+        console.print_stderr(console.red(f"error: {e}"))
+        return CheckVersionSync(exit_code=1)
+    branch = await current_branch(subsystem.branch)
     version, problems = check(versioned, scheme, branch)
     if subsystem.output_format is OutputFormat.json:
         console.print_stdout(render_json(versioned, version, scheme, problems))

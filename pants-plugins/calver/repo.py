@@ -22,10 +22,14 @@ from pants.backend.python.target_types import (
 from pants.build_graph.address import BuildFileAddress, BuildFileAddressRequest
 from pants.engine.fs import DigestContents, PathGlobs
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
-from pants.engine.target import AllTargets, AllUnexpandedTargets
+from pants.engine.target import AllTargets, AllUnexpandedTargets, InvalidFieldException, InvalidTargetException
 
 from calver import pins
 from calver.subsystem import CalverSubsystem
+
+# What reading BUILD files and requirement sources raises for a user's mistake (such as an invalid
+# requirement line in a `python_requirements` source): the message names the file and line.
+READ_ERRORS = (ValueError, InvalidFieldException, InvalidTargetException)
 
 # Where a pin can be written without a target that owns the file.
 _PROJECT_FILE_GLOBS = ("**/pyproject.toml", "**/setup.cfg")

@@ -85,22 +85,25 @@ def check_repo(
             )
 
     for package in package_files:
-        if package.independent or version is None:
+        # A link to the root version file (or a copy of it) agrees with it, whatever its spelling.
+        if package.independent or version is None or package.content == version_content:
             continue
+        expected = version.display(scheme)
         try:
             found = VersionFile.decode(package.content).text
         except VersionError as e:
-            problems.append(Problem(package.path, 1, "package-version-mismatch", f"{e.message}; write `{version.display(scheme)}`", "", version.display(scheme)))
+            problems.append(Problem(package.path, 1, "package-version-mismatch", f"{e.message}; write `{expected}`", "", expected))
             continue
-        if found != version.display(scheme):
+        if found != expected:
             problems.append(
                 Problem(
                     package.path,
                     1,
                     "package-version-mismatch",
-                    f"{package.distribution} has version `{found}`, but {version_path} has `{version.display(scheme)}`; write `{version.display(scheme)}` or link it to {version_path}",
+                    f"{package.distribution} has version `{found}`, but {version_path} has `{expected}`; "
+                    f"write `{expected}` or link it to {version_path}",
                     found,
-                    version.display(scheme),
+                    expected,
                 )
             )
 

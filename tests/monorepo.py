@@ -1,0 +1,68 @@
+"""A small Backend.AI-shaped mono-repo, in sync, for the RuleRunner and end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Dict, Mapping
+
+VERSION = "23.09.6"
+
+FILES: Dict[str, str] = {
+    "VERSION": f"{VERSION}\n",
+    "BUILD": 'python_requirements(name="reqs")\n',
+    "requirements.txt": (
+        "# Third-party and first-party requirements of the repo.\n"
+        "aiohttp==3.8.1\n"
+        "backend.ai-common==23.9.6\n"
+        "backend-ai-client>=24.3  # the SDK has its own version\n"
+    ),
+    "src/ai/backend/common/BUILD": (
+        'python_distribution(name="dist", provides=python_artifact(name="backend.ai-common"))\n'
+    ),
+    "src/ai/backend/manager/BUILD": (
+        'python_distribution(name="dist", provides=python_artifact(name="backend.ai-manager"))\n'
+        'python_requirement(name="common", requirements=["backend.ai-common==23.9.6"])\n'
+    ),
+    "src/ai/backend/agent/BUILD": (
+        'python_distribution(name="dist", provides=python_artifact(name="backend.ai-agent"))\n'
+    ),
+    "src/ai/backend/agent/VERSION": f"{VERSION}\n",
+    "src/ai/backend/client/BUILD": (
+        'python_distribution(name="dist", provides=python_artifact(name="backend.ai-client"))\n'
+    ),
+    "src/ai/backend/client/VERSION": "24.03.1\n",
+    "src/ai/backend/web/pyproject.toml": (
+        "[project]\n"
+        'name = "backend.ai-webserver"\n'
+        "dependencies = [\n"
+        '  "backend.ai-client>=24.3",\n'
+        '  "backend.ai-common~=23.9.0",\n'
+        "]\n"
+    ),
+    "src/ai/backend/plugin/setup.cfg": (
+        "[metadata]\nname = backend.ai-plugin\n[options]\ninstall_requires =\n    backend.ai-common==23.9.6\n"
+    ),
+}
+
+# Package version files that are links to the root VERSION.
+SYMLINKS: Dict[str, str] = {
+    "src/ai/backend/common/VERSION": "../../../../VERSION",
+    "src/ai/backend/manager/VERSION": "../../../../VERSION",
+}
+
+
+def write(root: str | Path, files: Mapping[str, str | bytes] = FILES, symlinks: Mapping[str, str] = SYMLINKS) -> None:
+    """Write the repo (or `files` over it) under `root`."""
+    for path, content in files.items():
+        target = Path(root, path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            content = content.encode()
+        target.write_bytes(content)
+    for path, link in symlinks.items():
+        target = Path(root, path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_symlink() or target.exists():
+            target.unlink()
+        os.symlink(link, target)
