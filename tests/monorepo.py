@@ -52,7 +52,9 @@ SYMLINKS: Dict[str, str] = {
 }
 
 
-def write(root: str | Path, files: Mapping[str, str | bytes] = FILES, symlinks: Mapping[str, str] = SYMLINKS) -> None:
+def write(
+    root: str | Path, files: Mapping[str, str | bytes] = FILES, symlinks: Mapping[str, str] = SYMLINKS
+) -> None:
     """Write the repo (or `files` over it) under `root`."""
     for path, content in files.items():
         target = Path(root, path)

@@ -46,11 +46,17 @@ def test_in_sync(rule_runner: RuleRunner) -> None:
 @pytest.mark.parametrize(
     "files, expected",
     [
-        pytest.param({"VERSION": "23.9.6\n"}, ["VERSION:1: `23.9.6` is not in display form"], id="version-unpadded"),
-        pytest.param({"VERSION": "24.03\n"}, ["VERSION:1: `24.03` has 2 release parts"], id="version-invalid"),
+        pytest.param(
+            {"VERSION": "23.9.6\n"}, ["VERSION:1: `23.9.6` is not in display form"], id="version-unpadded"
+        ),
+        pytest.param(
+            {"VERSION": "24.03\n"}, ["VERSION:1: `24.03` has 2 release parts"], id="version-invalid"
+        ),
         pytest.param(
             {"src/ai/backend/agent/VERSION": "23.09.5\n"},
-            ["src/ai/backend/agent/VERSION:1: backend.ai-agent has version `23.09.5`, but VERSION has `23.09.6`"],
+            [
+                "src/ai/backend/agent/VERSION:1: backend.ai-agent has version `23.09.5`, but VERSION has `23.09.6`"
+            ],
             id="package-version",
         ),
         pytest.param(
@@ -59,22 +65,38 @@ def test_in_sync(rule_runner: RuleRunner) -> None:
             id="requirements-padded",
         ),
         pytest.param(
-            {"src/ai/backend/manager/BUILD": monorepo.FILES["src/ai/backend/manager/BUILD"].replace("23.9.6", "23.9.5")},
-            ["src/ai/backend/manager/BUILD:2: `backend.ai-common==23.9.5` pins 23.9.5, but the version is 23.09.6"],
+            {
+                "src/ai/backend/manager/BUILD": monorepo.FILES["src/ai/backend/manager/BUILD"].replace(
+                    "23.9.6", "23.9.5"
+                )
+            },
+            [
+                "src/ai/backend/manager/BUILD:2: `backend.ai-common==23.9.5` pins 23.9.5, but the version is 23.09.6"
+            ],
             id="build-inline-old",
         ),
         pytest.param(
-            {"src/ai/backend/web/pyproject.toml": monorepo.FILES["src/ai/backend/web/pyproject.toml"].replace("~=23.9.0", ">=24.3")},
+            {
+                "src/ai/backend/web/pyproject.toml": monorepo.FILES[
+                    "src/ai/backend/web/pyproject.toml"
+                ].replace("~=23.9.0", ">=24.3")
+            },
             ["src/ai/backend/web/pyproject.toml:5: `backend.ai-common>=24.3` excludes the version 23.09.6"],
             id="pyproject-excludes",
         ),
         pytest.param(
-            {"src/ai/backend/plugin/setup.cfg": monorepo.FILES["src/ai/backend/plugin/setup.cfg"].replace("23.9.6", "23.09.6")},
+            {
+                "src/ai/backend/plugin/setup.cfg": monorepo.FILES["src/ai/backend/plugin/setup.cfg"].replace(
+                    "23.9.6", "23.09.6"
+                )
+            },
             ["src/ai/backend/plugin/setup.cfg:5: `backend.ai-common==23.09.6`: `23.09.6` is not normalized"],
             id="setup-cfg-padded",
         ),
         pytest.param(
-            {"src/ai/backend/plugin/setup.cfg": "[options]\ninstall_requires =\n    backend.ai-common=23.9.6\n"},
+            {
+                "src/ai/backend/plugin/setup.cfg": "[options]\ninstall_requires =\n    backend.ai-common=23.9.6\n"
+            },
             ["src/ai/backend/plugin/setup.cfg:3: cannot parse requirement `backend.ai-common=23.9.6`"],
             id="unparseable",
         ),
@@ -83,14 +105,18 @@ def test_in_sync(rule_runner: RuleRunner) -> None:
 def test_each_drift_is_reported_at_its_line(rule_runner: RuleRunner, files: dict, expected: list) -> None:
     result = run(rule_runner, files=files)
     assert result.exit_code == 1
-    problem_lines = [line for line in result.stdout.splitlines() if ": " in line and not line.startswith("Run ")]
+    problem_lines = [
+        line for line in result.stdout.splitlines() if ": " in line and not line.startswith("Run ")
+    ]
     assert len(problem_lines) == len(expected), result.stdout
     for line, prefix in zip(problem_lines, expected):
         assert line.startswith(prefix), result.stdout
 
 
 def test_summary_and_fix_command(rule_runner: RuleRunner) -> None:
-    result = run(rule_runner, files={"requirements.txt": "backend.ai-common==23.09.6\nbackend.ai-common==23.09.5\n"})
+    result = run(
+        rule_runner, files={"requirements.txt": "backend.ai-common==23.09.6\nbackend.ai-common==23.09.5\n"}
+    )
     assert result.stdout.splitlines()[-2:] == [
         "3 problems in 1 file.",
         "Run `pants bump-version --sync` to fix what can be fixed.",
@@ -101,7 +127,9 @@ def test_invalid_requirement_in_a_requirements_target_is_a_clear_error(rule_runn
     result = run(rule_runner, files={"requirements.txt": "aiohttp==3.8.1\nbackend.ai-common=23.9.6\n"})
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr.startswith("error: Invalid requirement 'backend.ai-common=23.9.6' in requirements.txt at line 2")
+    assert result.stderr.startswith(
+        "error: Invalid requirement 'backend.ai-common=23.9.6' in requirements.txt at line 2"
+    )
     assert "Traceback" not in result.stderr
 
 
@@ -116,14 +144,20 @@ def test_symlinked_version_file_follows_the_root(rule_runner: RuleRunner) -> Non
     result = run(rule_runner, files={"VERSION": "23.09.7\n", "src/ai/backend/agent/VERSION": "23.09.7\n"})
     # The links follow VERSION; the regular file was updated; the pins are now old.
     assert "src/ai/backend/common/VERSION" not in result.stdout
-    assert "requirements.txt:3: `backend.ai-common==23.9.6` pins 23.9.6, but the version is 23.09.7" in result.stdout
+    assert (
+        "requirements.txt:3: `backend.ai-common==23.9.6` pins 23.9.6, but the version is 23.09.7"
+        in result.stdout
+    )
 
 
 def test_release_branch(rule_runner: RuleRunner) -> None:
     assert run(rule_runner, "--branch=23.09").exit_code == 0
     result = run(rule_runner, "--branch=24.03")
     assert result.exit_code == 1
-    assert "VERSION:1: release branch 24.03 takes only 24.03.* versions, but the version is 23.09.6" in result.stdout
+    assert (
+        "VERSION:1: release branch 24.03 takes only 24.03.* versions, but the version is 23.09.6"
+        in result.stdout
+    )
 
 
 def test_padding_off(rule_runner: RuleRunner) -> None:
@@ -139,7 +173,9 @@ def test_missing_version_file(rule_runner: RuleRunner) -> None:
 
 
 def test_github_format(rule_runner: RuleRunner) -> None:
-    result = run(rule_runner, "--output-format=github", files={"requirements.txt": "backend.ai-common==23.09.6\n"})
+    result = run(
+        rule_runner, "--output-format=github", files={"requirements.txt": "backend.ai-common==23.09.6\n"}
+    )
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == (
         "::error file=requirements.txt,line=1,title=pin-not-normalized::"
@@ -148,7 +184,9 @@ def test_github_format(rule_runner: RuleRunner) -> None:
 
 
 def test_json_format(rule_runner: RuleRunner) -> None:
-    result = run(rule_runner, "--output-format=json", files={"requirements.txt": "backend.ai-common==23.09.6\n"})
+    result = run(
+        rule_runner, "--output-format=json", files={"requirements.txt": "backend.ai-common==23.09.6\n"}
+    )
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     assert document["version"] == "23.09.6" and document["in_sync"] is False
@@ -160,4 +198,9 @@ def test_json_format(rule_runner: RuleRunner) -> None:
 def test_json_format_in_sync(rule_runner: RuleRunner) -> None:
     result = run(rule_runner, "--output-format=json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == {"version_file": "VERSION", "version": "23.09.6", "in_sync": True, "problems": []}
+    assert json.loads(result.stdout) == {
+        "version_file": "VERSION",
+        "version": "23.09.6",
+        "in_sync": True,
+        "problems": [],
+    }

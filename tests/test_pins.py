@@ -1,11 +1,23 @@
 from __future__ import annotations
 
+from typing import Any, Callable, List
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from packaging.version import Version
 
-from calver.pins import SourceKind, apply_edits, check_pin, decode, encode, plan_pin, scan
+from calver.pins import (
+    Edit,
+    SourceKind,
+    VersionLiteral,
+    apply_edits,
+    check_pin,
+    decode,
+    encode,
+    plan_pin,
+    scan,
+)
 
 FIRST_PARTY = {"backend-ai-common", "backend-ai-client"}
 VERSION = Version("23.9.6")
@@ -49,7 +61,10 @@ def test_message_says_what_to_write() -> None:
     assert (problem.found, problem.expected) == ("23.09.6", "23.9.6")
     pin = only_pin("requirements.txt", "backend.ai-common==23.9.5\n")
     [problem] = check_pin(pin, VERSION, independent=False, shown="23.09.6")
-    assert problem.message == "`backend.ai-common==23.9.5` pins 23.9.5, but the version is 23.09.6; write `23.9.6`"
+    assert (
+        problem.message
+        == "`backend.ai-common==23.9.5` pins 23.9.5, but the version is 23.09.6; write `23.9.6`"
+    )
 
 
 def test_independent_pins_are_only_checked_for_spelling() -> None:
@@ -169,7 +184,9 @@ def test_source_kind(path: str, kind: SourceKind) -> None:
         pytest.param("backend.ai-common==23.9.6", False, "backend.ai-common==23.9.7", id="exact"),
         pytest.param("backend.ai-common===23.9.6", False, "backend.ai-common===23.9.7", id="arbitrary"),
         pytest.param("backend.ai-common==23.09.6", False, "backend.ai-common==23.9.7", id="padded-exact"),
-        pytest.param("backend.ai-common>=23.09,<24", False, "backend.ai-common>=23.9,<24", id="range-normalized"),
+        pytest.param(
+            "backend.ai-common>=23.09,<24", False, "backend.ai-common>=23.9,<24", id="range-normalized"
+        ),
         pytest.param("backend.ai-common~=23.9.0", False, "backend.ai-common~=23.9.0", id="compatible-kept"),
         pytest.param("backend.ai-client==24.03.1", True, "backend.ai-client==24.3.1", id="independent"),
     ],
@@ -186,9 +203,7 @@ def test_plan_pin(line: str, independent: bool, expected: str) -> None:
     [
         pytest.param("backend.ai-common>=24.3", "would not admit 23.9.7", id="range-excludes"),
         pytest.param("backend.ai-common<23.9.7", "would not admit 23.9.7", id="upper-bound"),
-        pytest.param(
-            "backend.ai-common==23.9.6 --hash=sha256:00", "carries `--hash` options", id="hash"
-        ),
+        pytest.param("backend.ai-common==23.9.6 --hash=sha256:00", "carries `--hash` options", id="hash"),
     ],
 )
 def test_plan_pin_refuses(line: str, message: str) -> None:
@@ -216,7 +231,7 @@ _newlines = st.sampled_from(["\n", "\r\n"])
 
 
 @st.composite
-def _requirement(draw) -> str:
+def _requirement(draw: Callable[..., Any]) -> str:
     name = draw(_names)
     extras = draw(st.sampled_from(["", "[redis]", "[a,b]"]))
     op = draw(st.sampled_from(["==", " == ", ">=", "~="]))
@@ -224,14 +239,26 @@ def _requirement(draw) -> str:
     return f"{name}{extras}{op}{draw(_versions)}{marker}"
 
 
+# Typed as Any: the hypothesis stubs confuse the mypy that Pants 2.17 runs.
+_REQUIREMENT: Any = _requirement()
+
+
+def _with_comment(requirement: str) -> str:
+    return requirement + "  # note"
+
+
+def _has_no_double_quote(requirement: str) -> bool:
+    return '"' not in requirement
+
+
 @st.composite
-def _requirements_file(draw) -> tuple:
+def _requirements_file(draw: Callable[..., Any]) -> tuple:
     newline = draw(_newlines)
-    lines = draw(
+    lines: List[str] = draw(
         st.lists(
             st.one_of(
-                _requirement(),
-                _requirement().map(lambda r: r + "  # note"),
+                _REQUIREMENT,
+                _REQUIREMENT.map(_with_comment),
                 st.just("# comment"),
                 st.just(""),
                 st.just("-r other.txt"),
@@ -243,17 +270,17 @@ def _requirements_file(draw) -> tuple:
 
 
 @st.composite
-def _build_file(draw) -> tuple:
+def _build_file(draw: Callable[..., Any]) -> tuple:
     newline = draw(_newlines)
-    requirements = draw(st.lists(_requirement().filter(lambda r: '"' not in r), max_size=5))
+    requirements: List[str] = draw(st.lists(_REQUIREMENT.filter(_has_no_double_quote), max_size=5))
     body = ", ".join(f'"{r}"' for r in requirements)
     return "BUILD", f'python_requirement(name="r", requirements=[{body}]){newline}python_sources(){newline}'
 
 
 @st.composite
-def _pyproject(draw) -> tuple:
+def _pyproject(draw: Callable[..., Any]) -> tuple:
     newline = draw(_newlines)
-    deps = draw(st.lists(_requirement().filter(lambda r: '"' not in r), max_size=5))
+    deps: List[str] = draw(st.lists(_REQUIREMENT.filter(_has_no_double_quote), max_size=5))
     lines = ["[project]", 'name = "x"', "dependencies = ["] + [f'  "{d}",' for d in deps] + ["]"]
     return "pyproject.toml", newline.join(lines) + newline
 
@@ -264,7 +291,7 @@ _FIRST_PARTY = {"backend-ai-common", "backend-ai-client"}
 
 def _rewrite(path: str, text: str, version: Version) -> str:
     result = scan(path, text, _FIRST_PARTY)
-    edits = []
+    edits: List[Edit] = []
     for pin in result.pins:
         plan = plan_pin(pin, version, independent=pin.name == "backend-ai-client")
         edits.extend(plan.edits)
@@ -277,6 +304,7 @@ def test_rewrite_changes_only_first_party_version_literals(source: tuple, new: s
     rewritten = _rewrite(path, text, Version(new))
     before, after = scan(path, text, _FIRST_PARTY), scan(path, rewritten, _FIRST_PARTY)
     assert len(before.pins) == len(after.pins)
+
     # Blank out every literal: what remains must be byte-identical.
     def blanked(text: str, result) -> str:
         return apply_edits(text, [_blank(lit) for pin in result.pins for lit in pin.literals])
@@ -285,9 +313,7 @@ def test_rewrite_changes_only_first_party_version_literals(source: tuple, new: s
     assert rewritten.count("\r\n") == text.count("\r\n")
 
 
-def _blank(literal):
-    from calver.pins import Edit
-
+def _blank(literal: VersionLiteral) -> Edit:
     return Edit(literal.line, literal.start, literal.end, "<v>")
 
 

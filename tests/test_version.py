@@ -180,7 +180,7 @@ def test_bad_version_files(data: bytes, message: str) -> None:
         VersionFile.decode(data)
 
 
-def _versions() -> st.SearchStrategy[CalVersion]:
+def _versions() -> st.SearchStrategy:
     pre = st.one_of(st.none(), st.tuples(st.sampled_from(["a", "b", "rc"]), st.integers(0, 30)))
     dev = st.one_of(st.none(), st.integers(0, 30))
     return st.builds(

@@ -73,7 +73,9 @@ async def current_branch(option: Optional[str]) -> Optional[str]:
     return worktree.git_worktree.branch_name if worktree.git_worktree else None
 
 
-def check(versioned: VersionedRepo, scheme: Scheme, branch: Optional[str]) -> tuple[Optional[CalVersion], List[Problem]]:
+def check(
+    versioned: VersionedRepo, scheme: Scheme, branch: Optional[str]
+) -> tuple[Optional[CalVersion], List[Problem]]:
     """Run the pure checks over what the engine read."""
     return check_repo(
         versioned.version_file,
@@ -89,7 +91,13 @@ def check(versioned: VersionedRepo, scheme: Scheme, branch: Optional[str]) -> tu
     )
 
 
-def render_text(console: Console, versioned: VersionedRepo, version: Optional[CalVersion], scheme: Scheme, problems: List[Problem]) -> str:
+def render_text(
+    console: Console,
+    versioned: VersionedRepo,
+    version: Optional[CalVersion],
+    scheme: Scheme,
+    problems: List[Problem],
+) -> str:
     pin_count = sum(len(scan.pins) for scan in versioned.scans)
     shown = version.display(scheme) if version else "unreadable"
     if not problems:
@@ -99,7 +107,9 @@ def render_text(console: Console, versioned: VersionedRepo, version: Optional[Ca
         )
     lines = [f"{console.red(p.location)}: {p.message}" for p in problems]
     files = len({p.path for p in problems})
-    lines.append(f"\n{len(problems)} problem{'s' if len(problems) != 1 else ''} in {files} file{'s' if files != 1 else ''}.")
+    lines.append(
+        f"\n{len(problems)} problem{'s' if len(problems) != 1 else ''} in {files} file{'s' if files != 1 else ''}."
+    )
     if any(p.code in FIXABLE_CODES for p in problems):
         lines.append(f"Run `{bin_name()} bump-version --sync` to fix what can be fixed.")
     return "\n".join(lines)
@@ -117,7 +127,9 @@ def render_github(problems: List[Problem]) -> str:
     return "\n".join(lines)
 
 
-def render_json(versioned: VersionedRepo, version: Optional[CalVersion], scheme: Scheme, problems: List[Problem]) -> str:
+def render_json(
+    versioned: VersionedRepo, version: Optional[CalVersion], scheme: Scheme, problems: List[Problem]
+) -> str:
     document = {
         "version_file": versioned.version_file,
         "version": version.display(scheme) if version else None,

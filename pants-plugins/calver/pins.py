@@ -227,7 +227,11 @@ def _build_file(path: str, text: str) -> Tuple[List[_Located], List[SourceError]
             (row, column), (end_row, _) = token.start, token.end
             raw = token.string
             body_start = len(raw) - len(raw.lstrip("rRbBuUfF"))
-            quote = raw[body_start : body_start + 3] if raw[body_start : body_start + 3] in ('"""', "'''") else raw[body_start]
+            quote = (
+                raw[body_start : body_start + 3]
+                if raw[body_start : body_start + 3] in ('"""', "'''")
+                else raw[body_start]
+            )
             body = raw[body_start + len(quote) : len(raw) - len(quote)]
             try:
                 value = ast.literal_eval(raw)
@@ -266,13 +270,31 @@ def _toml_array_strings(
                 break
             if char in "\"'":
                 if line.startswith(char * 3, i):
-                    return found, [SourceError(path, line_index + 1, "multi-line strings in a dependency array are not supported; write one string per requirement")], line_index + 1
+                    return (
+                        found,
+                        [
+                            SourceError(
+                                path,
+                                line_index + 1,
+                                "write one single-line string per requirement, not a multi-line string",
+                            )
+                        ],
+                        line_index + 1,
+                    )
                 end = line.find(char, i + 1)
                 if end < 0:
                     return found, [SourceError(path, line_index + 1, "unterminated string")], line_index + 1
                 body = line[i + 1 : end]
                 if char == '"' and "\\" in body:
-                    return found, [SourceError(path, line_index + 1, f"write the requirement {body!r} without escapes")], line_index + 1
+                    return (
+                        found,
+                        [
+                            SourceError(
+                                path, line_index + 1, f"write the requirement {body!r} without escapes"
+                            )
+                        ],
+                        line_index + 1,
+                    )
                 found.append(_located(body, line_index + 1, i + 1))
                 i = end + 1
                 continue
@@ -440,7 +462,9 @@ def check_pin(
     specifier = _specifier([f"{lit.operator}{lit.normalized()}" for lit in pin.literals])
     if specifier is None:
         problems.append(
-            PinProblem("pin-invalid", f"`{pin.requirement}` has an invalid specifier", pin.requirement, str(version))
+            PinProblem(
+                "pin-invalid", f"`{pin.requirement}` has an invalid specifier", pin.requirement, str(version)
+            )
         )
     elif not specifier.contains(version, prereleases=True):
         exact = [lit for lit in pin.literals if lit.operator in ("==", "===")]

@@ -22,7 +22,12 @@ from pants.backend.python.target_types import (
 from pants.build_graph.address import BuildFileAddress, BuildFileAddressRequest
 from pants.engine.fs import DigestContents, PathGlobs
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
-from pants.engine.target import AllTargets, AllUnexpandedTargets, InvalidFieldException, InvalidTargetException
+from pants.engine.target import (
+    AllTargets,
+    AllUnexpandedTargets,
+    InvalidFieldException,
+    InvalidTargetException,
+)
 
 from calver import pins
 from calver.subsystem import CalverSubsystem
@@ -110,7 +115,11 @@ async def read_versioned_repo(
     for target in all_targets:
         if not target.has_field(PythonRequirementsField):
             continue
-        resolve = target[PythonRequirementResolveField].value if target.has_field(PythonRequirementResolveField) else None
+        resolve = (
+            target[PythonRequirementResolveField].value
+            if target.has_field(PythonRequirementResolveField)
+            else None
+        )
         generator = target.address.maybe_convert_to_target_generator().spec
         if target.address.is_generated_target and generator in generated_from:
             if resolve:
@@ -138,18 +147,21 @@ async def read_versioned_repo(
     )
 
     first_party = frozenset(d.key for d in distributions)
-    source_paths = sorted(path for path in contents if path != calver.version_file and path not in version_files)
+    source_paths = sorted(
+        path for path in contents if path != calver.version_file and path not in version_files
+    )
     scans: List[pins.ScanResult] = []
     sources: List[RepoFile] = []
     pending = source_paths
     while pending:
-        includes = []
+        includes: List[str] = []
         for path in pending:
             scan = pins.scan(path, pins.decode(contents[path]), first_party)
             scans.append(scan)
             sources.append(RepoFile(path, contents[path]))
             includes.extend(
-                posixpath.normpath(posixpath.join(posixpath.dirname(path), include)) for include in scan.includes
+                posixpath.normpath(posixpath.join(posixpath.dirname(path), include))
+                for include in scan.includes
             )
         # `-r`/`-c` includes are requirement files too; read those not read yet.
         missing = sorted({p for p in includes if p not in contents and not p.startswith("..")})
@@ -161,7 +173,9 @@ async def read_versioned_repo(
         version_content=contents.get(calver.version_file),
         distributions=distributions,
         package_version_files=tuple(
-            (dist, RepoFile(path, contents[path])) for path, dist in sorted(version_files.items()) if path in contents
+            (dist, RepoFile(path, contents[path]))
+            for path, dist in sorted(version_files.items())
+            if path in contents
         ),
         sources=tuple(sources),
         scans=tuple(scans),

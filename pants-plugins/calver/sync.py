@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 from calver import pins
-from calver.version import CalVersion, Scheme, VersionError, VersionFile, check_display, on_branch, parse_branch
+from calver.version import (
+    CalVersion,
+    Scheme,
+    VersionError,
+    VersionFile,
+    check_display,
+    on_branch,
+    parse_branch,
+)
 
 # Problems that `bump-version --sync` rewrites away.
 FIXABLE_CODES = frozenset(
@@ -34,16 +42,25 @@ class Problem:
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
-def read_version(path: str, content: Optional[bytes], scheme: Scheme) -> Tuple[Optional[CalVersion], Optional[Problem]]:
+def read_version(
+    path: str, content: Optional[bytes], scheme: Scheme
+) -> Tuple[Optional[CalVersion], Optional[Problem]]:
     """Read the root version file. A version with a wrong spelling is still returned, with a problem."""
     if content is None:
-        return None, Problem(path, 0, "version-file-missing", "the version file is missing; create it with the version in display form, e.g. `23.09.0`")
+        return None, Problem(
+            path,
+            0,
+            "version-file-missing",
+            "the version file is missing; create it with the version in display form, e.g. `23.09.0`",
+        )
     try:
         text = VersionFile.decode(content).text
         return check_display(text, scheme), None
     except VersionError as e:
         if e.expected is not None:
-            return CalVersion.parse(text), Problem(path, 1, "version-not-display-form", e.message, text, e.expected)
+            return CalVersion.parse(text), Problem(
+                path, 1, "version-not-display-form", e.message, text, e.expected
+            )
         return None, Problem(path, 1, "version-invalid", e.message)
 
 
@@ -73,16 +90,9 @@ def check_repo(
     if version is not None and branch:
         release_branch = parse_branch(branch)
         if release_branch is not None and not on_branch(version, release_branch):
-            problems.append(
-                Problem(
-                    version_path,
-                    1,
-                    "branch-mismatch",
-                    f"release branch {branch} takes only {branch}.* versions, but the version is {version.display(scheme)}",
-                    version.display(scheme),
-                    f"{branch}.*",
-                )
-            )
+            shown = version.display(scheme)
+            message = f"release branch {branch} takes only {branch}.* versions, but the version is {shown}"
+            problems.append(Problem(version_path, 1, "branch-mismatch", message, shown, f"{branch}.*"))
 
     for package in package_files:
         # A link to the root version file (or a copy of it) agrees with it, whatever its spelling.
@@ -92,7 +102,16 @@ def check_repo(
         try:
             found = VersionFile.decode(package.content).text
         except VersionError as e:
-            problems.append(Problem(package.path, 1, "package-version-mismatch", f"{e.message}; write `{expected}`", "", expected))
+            problems.append(
+                Problem(
+                    package.path,
+                    1,
+                    "package-version-mismatch",
+                    f"{e.message}; write `{expected}`",
+                    "",
+                    expected,
+                )
+            )
             continue
         if found != expected:
             problems.append(
@@ -117,6 +136,8 @@ def check_repo(
                 pin.name in independent,
                 version.display(scheme) if version else None,
             )
-            problems.extend(Problem(pin.path, pin.line, c.code, c.message, c.found, c.expected) for c in checks)
+            problems.extend(
+                Problem(pin.path, pin.line, c.code, c.message, c.found, c.expected) for c in checks
+            )
 
     return version, sorted(problems, key=lambda p: (p.path, p.line, p.code))

@@ -53,9 +53,7 @@ class Scheme:
 
 
 # A pre-release or development tag with no number after it: `b`, `rc.`, `dev`.
-_TAG_WITHOUT_NUMBER = re.compile(
-    r"(alpha|beta|preview|pre|rc|c|a|b|dev)(?![-_.]?\d)", re.IGNORECASE
-)
+_TAG_WITHOUT_NUMBER = re.compile(r"(alpha|beta|preview|pre|rc|c|a|b|dev)(?![-_.]?\d)", re.IGNORECASE)
 _RELEASE_PREFIX = re.compile(r"^\s*v?\d+(\.\d+)*")
 
 
@@ -81,16 +79,18 @@ class CalVersion:
                 f"`{stripped}` is not a version; the scheme is x.y.z, then aN, bN or rcN, then .devN"
             ) from None
         if version.epoch:
-            raise VersionError(f"`{stripped}` has an epoch (`{version.epoch}!`), which the scheme has no place for")
+            raise VersionError(
+                f"`{stripped}` has an epoch (`{version.epoch}!`), which the scheme has no place for"
+            )
         if version.local is not None:
-            raise VersionError(f"`{stripped}` has a local part (`+{version.local}`), which the scheme has no place for")
+            raise VersionError(
+                f"`{stripped}` has a local part (`+{version.local}`), which the scheme has no place for"
+            )
         if version.post is not None:
             raise VersionError(f"`{stripped}` is a post-release, which the scheme has no place for")
         if len(version.release) != 3:
-            raise VersionError(
-                f"`{stripped}` has {len(version.release)} release parts; the scheme is x.y.z"
-            )
-        missing = _TAG_WITHOUT_NUMBER.search(stripped[_RELEASE_PREFIX.match(stripped).end() :])  # type: ignore[union-attr]
+            raise VersionError(f"`{stripped}` has {len(version.release)} release parts; the scheme is x.y.z")
+        missing = _TAG_WITHOUT_NUMBER.search(_suffix(stripped))
         if missing:
             tag = missing.group(1).lower()
             example = "dev1" if tag == "dev" else f"{tag}1"
@@ -178,7 +178,9 @@ class CalVersion:
             return self._with(pre=(tag, 1))
         current, number = self.pre
         if PRE_KINDS.index(current) > PRE_KINDS.index(tag):
-            raise VersionError(f"{shown} is a `{current}` pre-release; `{tag}` would go back from {current} to {tag}")
+            raise VersionError(
+                f"{shown} is a `{current}` pre-release; `{tag}` would go back from {current} to {tag}"
+            )
         if current == tag:
             # `a3.dev0` is before `a3`, so its next `a` is `a3` itself.
             return self._with(pre=(tag, number if self.dev is not None else number + 1))
@@ -219,8 +221,10 @@ def check_display(text: str, scheme: Scheme) -> CalVersion:
     raise VersionError(f"`{found}` is not in display form ({why}); write `{expected}`", expected)
 
 
-def _suffix(display: str) -> str:
-    return display[_RELEASE_PREFIX.match(display).end() :]  # type: ignore[union-attr]
+def _suffix(text: str) -> str:
+    """What follows the release numbers (and a `v` before them): `rc1.dev2` of `24.03.0rc1.dev2`."""
+    match = _RELEASE_PREFIX.match(text)
+    return text[match.end() :] if match else text
 
 
 def parse_branch(name: str) -> Optional[Tuple[int, int]]:
