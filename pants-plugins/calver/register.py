@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from calver import check_version_sync
+from calver import bump_version, check_version_sync
 
 
 def rules():
-    return [*check_version_sync.rules()]
+    return [*check_version_sync.rules(), *bump_version.rules()]

@@ -19,6 +19,7 @@ from pants.backend.python.target_types import (
     PythonRequirementResolveField,
     PythonRequirementsField,
 )
+from pants.backend.python.subsystems.setup import PythonSetup
 from pants.build_graph.address import BuildFileAddress, BuildFileAddressRequest
 from pants.engine.fs import DigestContents, PathGlobs
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
@@ -85,7 +86,10 @@ async def _read(paths: Iterable[str], globs: Iterable[str] = ()) -> Dict[str, by
 
 @rule(desc="Read the repo's version, distributions and first-party pins")
 async def read_versioned_repo(
-    calver: CalverSubsystem, all_targets: AllTargets, unexpanded: AllUnexpandedTargets
+    calver: CalverSubsystem,
+    python_setup: PythonSetup,
+    all_targets: AllTargets,
+    unexpanded: AllUnexpandedTargets,
 ) -> VersionedRepo:
     independent = {canonicalize_name(name) for name in calver.independent}
     distributions = tuple(
@@ -102,22 +106,19 @@ async def read_versioned_repo(
     )
 
     # Requirement files of `python_requirements` generators, and the resolves of what they generate.
-    resolves: Dict[str, Set[str]] = {}
-    for target in unexpanded:
-        if target.has_field(PythonRequirementsSourceField) and target[PythonRequirementsSourceField].value:
-            resolves.setdefault(target[PythonRequirementsSourceField].file_path, set())
     generated_from: Dict[str, str] = {
         t.address.spec: t[PythonRequirementsSourceField].file_path
         for t in unexpanded
         if t.has_field(PythonRequirementsSourceField) and t[PythonRequirementsSourceField].value
     }
+    resolves: Dict[str, Set[str]] = {path: set() for path in generated_from.values()}
     inline = []
     for target in all_targets:
         if not target.has_field(PythonRequirementsField):
             continue
         resolve = (
-            target[PythonRequirementResolveField].value
-            if target.has_field(PythonRequirementResolveField)
+            target[PythonRequirementResolveField].normalized_value(python_setup)
+            if python_setup.enable_resolves and target.has_field(PythonRequirementResolveField)
             else None
         )
         generator = target.address.maybe_convert_to_target_generator().spec
