@@ -73,7 +73,12 @@ class BumpVersionSubsystem(GoalSubsystem):
     )
     allow_dirty = BoolOption(
         default=False,
-        help="Rewrite files that have uncommitted changes (by default the bump refuses, so it never mixes with other edits).",
+        help=softwrap(
+            """
+            Rewrite files that have uncommitted changes. By default the bump refuses, so that it
+            never mixes with unrelated edits.
+            """
+        ),
     )
     branch = StrOption(
         default=None,

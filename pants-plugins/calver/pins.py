@@ -15,7 +15,7 @@ import ast
 import io
 import re
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Iterable, List, Optional, Sequence, Tuple
 
@@ -154,8 +154,7 @@ def _requirements_txt(path: str, text: str) -> Tuple[List[_Located], List[Source
     chars: List[str] = []
     positions: List[Tuple[int, int]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.lstrip("\ufeff") if number == 1 else raw
-        offset = len(raw) - len(line)
+        line = raw
         comment = _COMMENT.search(line)
         if comment:
             line = line[: comment.start()]
@@ -163,7 +162,7 @@ def _requirements_txt(path: str, text: str) -> Tuple[List[_Located], List[Source
         if continued:
             line = line[:-1]
         chars.extend(line)
-        positions.extend((number, offset + i) for i in range(len(line)))
+        positions.extend((number, i) for i in range(len(line)))
         if continued:
             continue
         logical = "".join(chars)
@@ -194,10 +193,9 @@ def _build_file(path: str, text: str) -> Tuple[List[_Located], List[SourceError]
     found: List[_Located] = []
     errors: List[SourceError] = []
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text.lstrip("\ufeff")).readline))
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError) as e:
         return [], [SourceError(path, 1, f"cannot read this BUILD file: {e}")]
-    bom = 1 if text.startswith("\ufeff") else 0
     call_depth: Optional[int] = None
     list_depth: Optional[int] = None
     depth = 0
@@ -242,7 +240,7 @@ def _build_file(path: str, text: str) -> Tuple[List[_Located], List[SourceError]
                     SourceError(path, row, f"write the requirement {raw} as a plain one-line string")
                 )
                 continue
-            column += len(quote) + (bom if row == 1 else 0)
+            column += len(quote)
             found.append(_located(body, row, column))
     return found, errors
 
@@ -339,8 +337,7 @@ def _setup_cfg(path: str, text: str) -> Tuple[List[_Located], List[SourceError]]
     section = ""
     collecting = False
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.lstrip("\ufeff") if number == 1 else raw
-        offset = len(raw) - len(line)
+        line = raw
         section_match = _INI_SECTION.match(line)
         if section_match:
             section, collecting = section_match.group(1).strip(), False
@@ -365,7 +362,7 @@ def _setup_cfg(path: str, text: str) -> Tuple[List[_Located], List[SourceError]]
         stripped = value.strip()
         if not stripped or stripped.startswith((";", "#")):
             continue
-        found.append(_located(stripped, number, offset + value_start + value.index(stripped)))
+        found.append(_located(stripped, number, value_start + value.index(stripped)))
     return found, []
 
 
@@ -397,6 +394,9 @@ def _literals(located: _Located) -> Tuple[VersionLiteral, ...]:
 def scan(path: str, text: str, first_party: Iterable[str]) -> ScanResult:
     """Find every pin on a first-party distribution (canonical names) in one file's text."""
     kind = SourceKind.for_path(path)
+    # Scan without a byte-order mark, then put its column back on line 1.
+    bom = text.startswith("\ufeff")
+    text = text[1:] if bom else text
     includes: List[str] = []
     if kind is SourceKind.requirements:
         located, errors, includes = _requirements_txt(path, text)
@@ -417,7 +417,13 @@ def scan(path: str, text: str, first_party: Iterable[str]) -> ScanResult:
         name = canonicalize_name(requirement.name)
         if name not in names:
             continue
-        pins.append(Pin(path, item.line, name, item.text, _literals(item), item.hashed))
+        literals = _literals(item)
+        if bom:
+            literals = tuple(
+                replace(lit, start=lit.start + 1, end=lit.end + 1) if lit.line == 1 else lit
+                for lit in literals
+            )
+        pins.append(Pin(path, item.line, name, item.text, literals, item.hashed))
     return ScanResult(tuple(pins), tuple(errors), tuple(includes))
 
 

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+import pytest
+
+from calver import pins
+from calver.bump import FileChange, PackageFile, Source, WriteFailed, plan_bump, stale, write_all
+from calver.version import CalVersion, Scheme
+
+SCHEME = Scheme()
+FIRST_PARTY = {"backend-ai-common", "backend-ai-client"}
+
+
+def source(path: str, text: str, real_path: Optional[str] = None) -> Source:
+    return Source(path, pins.scan(path, text, FIRST_PARTY), text.encode(), real_path or path)
+
+
+def plan(new: str, *, version: bytes = b"23.09.6\n", packages=(), sources=(), sync: bool = False):
+    return plan_bump(
+        CalVersion.parse(new),
+        "23.09.6",
+        "VERSION",
+        version,
+        list(packages),
+        list(sources),
+        frozenset({"backend-ai-client"}),
+        SCHEME,
+        sync=sync,
+    )
+
+
+def test_version_file_keeps_its_line_ending() -> None:
+    for ending in (b"", b"\n", b"\r\n"):
+        [change] = plan("23.09.7", version=b"23.09.6" + ending).changes
+        assert change.new == b"23.09.7" + ending
+
+
+def test_package_version_files() -> None:
+    packages = [
+        PackageFile("common/VERSION", b"23.09.6\n", "backend.ai-common", False, is_link=True),
+        PackageFile("agent/VERSION", b"23.09.6\r\n", "backend.ai-agent", False, is_link=False),
+        PackageFile("client/VERSION", b"24.03.1\n", "backend.ai-client", True, is_link=False),
+    ]
+    result = plan("23.09.7", packages=packages)
+    assert [(c.path, c.new) for c in result.changes] == [
+        ("VERSION", b"23.09.7\n"),
+        ("agent/VERSION", b"23.09.7\r\n"),
+    ]
+
+
+def test_drifted_package_file_stops_the_bump_unless_syncing() -> None:
+    packages = [PackageFile("agent/VERSION", b"23.09.5\n", "backend.ai-agent", False, is_link=False)]
+    result = plan("23.09.7", packages=packages)
+    [problem] = result.problems
+    assert (problem.path, problem.line) == ("agent/VERSION", 1)
+    assert "has version `23.09.5`, not VERSION's `23.09.6`" in problem.message
+    result = plan("23.09.6", packages=packages, sync=True)
+    assert not result.problems
+    assert [(c.path, c.new) for c in result.changes] == [("agent/VERSION", b"23.09.6\n")]
+
+
+def test_pins_are_rewritten_once_through_links() -> None:
+    text = "aiohttp==3.8.1\nbackend.ai-common==23.9.6  # keep\nbackend.ai-client==24.03.1\n"
+    result = plan(
+        "23.09.7",
+        sources=[
+            source("a/requirements.txt", text),
+            source("b/requirements.txt", text, "a/requirements.txt"),
+        ],
+    )
+    assert [(c.path, c.what) for c in result.changes] == [
+        ("VERSION", "version file"),
+        ("a/requirements.txt", "2 pins"),
+    ]
+    assert (
+        result.changes[1].new
+        == b"aiohttp==3.8.1\nbackend.ai-common==23.9.7  # keep\nbackend.ai-client==24.3.1\n"
+    )
+
+
+def test_problems_stop_the_bump() -> None:
+    result = plan(
+        "23.09.7",
+        sources=[
+            source(
+                "requirements.txt", "backend.ai-common<23.9.7\nbackend.ai-common==23.9.6 --hash=sha256:00\n"
+            ),
+            source("setup.cfg", "[options]\ninstall_requires =\n    backend.ai-common=23.9.6\n"),
+            Source("linked.txt", pins.scan("linked.txt", "", FIRST_PARTY), b"", None),
+        ],
+    )
+    assert [(p.path, p.line, p.code) for p in result.problems] == [
+        ("linked.txt", 0, "link-outside-repo"),
+        ("requirements.txt", 1, "pin-cannot-follow"),
+        ("requirements.txt", 2, "pin-cannot-follow"),
+        ("setup.cfg", 3, "requirement-invalid"),
+    ]
+
+
+def test_sync_changes_nothing_in_a_repo_in_sync() -> None:
+    result = plan("23.09.6", sources=[source("r.txt", "backend.ai-common==23.9.6\n")], sync=True)
+    assert result.changes == () and result.problems == ()
+
+
+def test_diff() -> None:
+    change = FileChange("r.txt", b"a\nb==1\n", b"a\nb==2\n", "1 pin")
+    assert change.diff() == "--- a/r.txt\n+++ b/r.txt\n@@ -1,2 +1,2 @@\n a\n-b==1\n+b==2\n"
+
+
+def _changes() -> List[FileChange]:
+    return [FileChange(f"f{i}", b"old", b"new", "x") for i in range(4)]
+
+
+def test_write_all_writes_everything() -> None:
+    disk: Dict[str, bytes] = {}
+    write_all(_changes(), disk.__setitem__)
+    assert disk == {f"f{i}": b"new" for i in range(4)}
+
+
+def test_failed_write_puts_back_what_was_written() -> None:
+    disk = {f"f{i}": b"old" for i in range(4)}
+
+    def write(path: str, content: bytes) -> None:
+        if path == "f2":
+            raise OSError("disk full")
+        disk[path] = content
+
+    with pytest.raises(WriteFailed) as error:
+        write_all(_changes(), write)
+    assert error.value.path == "f2" and error.value.restored
+    assert disk == {f"f{i}": b"old" for i in range(4)}
+
+
+def test_failed_restore_is_reported() -> None:
+    calls: List[str] = []
+
+    def write(path: str, content: bytes) -> None:
+        calls.append(path)
+        if path == "f2" or (path == "f0" and content == b"old"):
+            raise OSError("read-only")
+
+    with pytest.raises(WriteFailed) as error:
+        write_all(_changes(), write)
+    assert not error.value.restored and error.value.unrestored == ("f0",)
+    assert calls == ["f0", "f1", "f2", "f1", "f0"]
+
+
+def test_stale() -> None:
+    changes = _changes()[:2]
+    assert stale(changes, {"f0": b"old", "f1": b"edited"}) == ["f1"]
+    assert stale(changes, {"f0": b"old"}) == ["f1"]

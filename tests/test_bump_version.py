@@ -1,0 +1,239 @@
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from pants.backend.python.macros import python_requirements
+from pants.backend.python.macros.python_artifact import PythonArtifact
+from pants.backend.python.macros.python_requirements import PythonRequirementsTargetGenerator
+from pants.backend.python.target_types import PythonDistribution, PythonRequirementTarget
+from pants.testutil.rule_runner import RuleRunner
+
+import monorepo
+from calver import bump_version
+from calver.bump_version import BumpVersion
+
+# Files whose bytes must survive a bump: CRLF, a BOM, Latin-1, an executable bit, and a link.
+EXTRA_FILES = {
+    # Pants itself reads `python_requirements` sources as UTF-8 without a BOM; these are read only
+    # by the plugin.
+    "src/ai/backend/storage/pyproject.toml": (
+        b'\xef\xbb\xbf[project]\r\ndependencies = ["backend.ai-common==23.9.6"]\r\n'
+    ),
+    "src/ai/backend/kernel/setup.cfg": (
+        b"# caf\xe9\n[options]\ninstall_requires =\n    backend.ai-common == 23.9.6 ; python_version >= '3.9'\n"
+    ),
+    "shared/requirements.txt": "backend.ai-common==23.9.6\n",
+    "src/ai/backend/linked/BUILD": 'python_requirements(name="reqs")\n',
+}
+EXTRA_LINKS = {"src/ai/backend/linked/requirements.txt": "../../../../shared/requirements.txt"}
+
+
+@pytest.fixture
+def rule_runner(monkeypatch: pytest.MonkeyPatch) -> RuleRunner:
+    runner = RuleRunner(
+        rules=[*bump_version.rules(), *python_requirements.rules()],
+        target_types=[PythonDistribution, PythonRequirementTarget, PythonRequirementsTargetGenerator],
+        objects={"python_artifact": PythonArtifact},
+    )
+    monorepo.write(runner.build_root)
+    monorepo.write(runner.build_root, EXTRA_FILES, EXTRA_LINKS)
+    os.chmod(Path(runner.build_root, "shared/requirements.txt"), 0o755)
+    # Git looks at the working directory.
+    monkeypatch.chdir(runner.build_root)
+    git(runner.build_root, "init", "-q", "-b", "main")
+    git(runner.build_root, "add", "-A")
+    git(runner.build_root, "commit", "-qm", "init")
+    return runner
+
+
+def git(root: str, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
+    return subprocess.run(
+        ["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def read(rule_runner: RuleRunner, path: str) -> bytes:
+    return Path(rule_runner.build_root, path).read_bytes()
+
+
+def snapshot(rule_runner: RuleRunner) -> dict:
+    root = Path(rule_runner.build_root)
+    return {
+        str(p.relative_to(root)): (p.is_symlink(), p.read_bytes(), p.stat().st_mode)
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.parts
+    }
+
+
+def bump(rule_runner: RuleRunner, *args: str):
+    return rule_runner.run_goal_rule(BumpVersion, args=list(args))
+
+
+def test_next_patch(rule_runner: RuleRunner) -> None:
+    result = bump(rule_runner, "--next=patch")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "VERSION: 23.09.6 → 23.09.7",
+        "  VERSION: version file",
+        "  src/ai/backend/agent/VERSION: version file",
+        "  requirements.txt: 1 pin",
+        "  shared/requirements.txt: 1 pin",
+        "  src/ai/backend/kernel/setup.cfg: 1 pin",
+        "  src/ai/backend/manager/BUILD: 1 pin",
+        "  src/ai/backend/plugin/setup.cfg: 1 pin",
+        "  src/ai/backend/storage/pyproject.toml: 1 pin",
+    ]
+    assert read(rule_runner, "VERSION") == b"23.09.7\n"
+    assert read(rule_runner, "src/ai/backend/agent/VERSION") == b"23.09.7\n"
+    assert read(rule_runner, "src/ai/backend/client/VERSION") == b"24.03.1\n"
+    assert (
+        read(rule_runner, "requirements.txt")
+        == monorepo.FILES["requirements.txt"].replace("23.9.6", "23.9.7").encode()
+    )
+    # Bytes around the literal are kept: BOM and CRLF, Latin-1, spacing and markers.
+    assert read(rule_runner, "src/ai/backend/storage/pyproject.toml") == EXTRA_FILES[
+        "src/ai/backend/storage/pyproject.toml"
+    ].replace(b"23.9.6", b"23.9.7")
+    assert read(rule_runner, "src/ai/backend/kernel/setup.cfg") == EXTRA_FILES[
+        "src/ai/backend/kernel/setup.cfg"
+    ].replace(b"23.9.6", b"23.9.7")
+    # Links stay links; the linked requirements file was edited at its target, keeping its mode.
+    root = Path(rule_runner.build_root)
+    assert (root / "src/ai/backend/common/VERSION").is_symlink()
+    assert (root / "src/ai/backend/linked/requirements.txt").is_symlink()
+    assert read(rule_runner, "shared/requirements.txt") == b"backend.ai-common==23.9.7\n"
+    assert (root / "shared/requirements.txt").stat().st_mode & 0o777 == 0o755
+
+
+def test_dry_run_writes_nothing(rule_runner: RuleRunner) -> None:
+    before = snapshot(rule_runner)
+    result = bump(rule_runner, "--next=rc", "--dry-run")
+    assert result.exit_code == 0
+    assert "--- a/VERSION\n+++ b/VERSION\n@@ -1 +1 @@\n-23.09.6\n+23.09.7rc1\n" in result.stdout
+    assert "-backend.ai-common==23.9.6\n+backend.ai-common==23.9.7rc1\n" in result.stdout
+    assert snapshot(rule_runner) == before
+
+
+def test_to_accepts_any_spelling(rule_runner: RuleRunner) -> None:
+    assert bump(rule_runner, "--to=v23.9.8rc2").exit_code == 0
+    assert read(rule_runner, "VERSION") == b"23.09.8rc2\n"
+    assert b"backend.ai-common==23.9.8rc2" in read(rule_runner, "requirements.txt")
+
+
+def test_sync_fixes_drift_and_then_changes_nothing(rule_runner: RuleRunner) -> None:
+    monorepo.write(
+        rule_runner.build_root,
+        {
+            "VERSION": "23.9.6\r\n",
+            "requirements.txt": "backend.ai-common==23.09.6\nbackend.ai-client>=24.03\n",
+        },
+        {},
+    )
+    git(rule_runner.build_root, "commit", "-qam", "drift")
+    result = bump(rule_runner, "--sync")
+    assert result.exit_code == 0, result.stderr
+    assert read(rule_runner, "VERSION") == b"23.09.6\r\n"
+    assert read(rule_runner, "requirements.txt") == b"backend.ai-common==23.9.6\nbackend.ai-client>=24.3\n"
+    git(rule_runner.build_root, "commit", "-qam", "sync")
+    before = snapshot(rule_runner)
+    result = bump(rule_runner, "--sync")
+    assert result.stdout == "VERSION: 23.09.6, and everything already agrees with it.\n"
+    assert snapshot(rule_runner) == before
+
+
+def test_release_branch_refuses_other_versions(rule_runner: RuleRunner) -> None:
+    before = snapshot(rule_runner)
+    result = bump(rule_runner, "--next=cycle", "--branch=23.09")
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == "error: release branch 23.09 takes only 23.09.* versions, not 24.03.0.dev0; bump on main instead.\n"
+    )
+    assert snapshot(rule_runner) == before
+    assert bump(rule_runner, "--next=patch", "--branch=23.09").exit_code == 0
+
+
+def test_release_branch_from_git(rule_runner: RuleRunner) -> None:
+    git(rule_runner.build_root, "checkout", "-q", "-b", "24.03")
+    result = bump(rule_runner, "--next=patch")
+    assert result.exit_code == 1
+    assert "release branch 24.03 takes only 24.03.* versions, not 23.09.7" in result.stderr
+
+
+def test_dirty_file_refuses(rule_runner: RuleRunner) -> None:
+    monorepo.write(
+        rule_runner.build_root, {"requirements.txt": "backend.ai-common==23.9.6\n# local edit\n"}, {}
+    )
+    before = snapshot(rule_runner)
+    result = bump(rule_runner, "--next=patch")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: these files have uncommitted changes, and the bump would rewrite them: requirements.txt. "
+        "Commit or stash them, or pass --allow-dirty.\n"
+    )
+    assert snapshot(rule_runner) == before
+    assert bump(rule_runner, "--next=patch", "--allow-dirty").exit_code == 0
+    assert read(rule_runner, "requirements.txt") == b"backend.ai-common==23.9.7\n# local edit\n"
+
+
+def test_pin_that_cannot_follow_stops_everything(rule_runner: RuleRunner) -> None:
+    monorepo.write(
+        rule_runner.build_root, {"shared/requirements.txt": "backend.ai-common>=23.9,<23.9.7\n"}, {}
+    )
+    git(rule_runner.build_root, "commit", "-qam", "range")
+    before = snapshot(rule_runner)
+    result = bump(rule_runner, "--next=patch")
+    assert result.exit_code == 1
+    # shared/ has no BUILD file: the file is found through the link that a target owns.
+    assert result.stderr.splitlines() == [
+        "src/ai/backend/linked/requirements.txt:1: `backend.ai-common>=23.9,<23.9.7` would not admit 23.9.7; "
+        "change it by hand",
+        "error: nothing was written: 1 problem above.",
+    ]
+    assert snapshot(rule_runner) == before
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        pytest.param([], "give exactly one of --to=VERSION, --next=KIND or --sync (got none).", id="no-mode"),
+        pytest.param(
+            ["--next=patch", "--sync"],
+            "give exactly one of --to=VERSION, --next=KIND or --sync (got --next and --sync).",
+            id="two-modes",
+        ),
+        pytest.param(["--to=24.03"], "`24.03` has 2 release parts; the scheme is x.y.z.", id="bad-to"),
+        pytest.param(["--next=release"], "23.09.6 is already a final release.", id="bad-move"),
+    ],
+)
+def test_bad_commands(rule_runner: RuleRunner, args: list, message: str) -> None:
+    before = snapshot(rule_runner)
+    result = bump(rule_runner, *args)
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {message}\n"
+    assert snapshot(rule_runner) == before
+
+
+def test_unknown_next_kind_is_an_option_error(rule_runner: RuleRunner) -> None:
+    with pytest.raises(Exception, match="Invalid choice 'major'"):
+        bump(rule_runner, "--next=major")
+
+
+def test_bad_version_file(rule_runner: RuleRunner) -> None:
+    monorepo.write(rule_runner.build_root, {"VERSION": "23.09.6\n23.09.7\n"}, {})
+    result = bump(rule_runner, "--next=patch")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: VERSION:1: the file holds 2 lines; it must hold only the version, on one line; "
+        "fix it, or give --to=VERSION.\n"
+    )
