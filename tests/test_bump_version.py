@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import Dict, Union
 
 import pytest
 from pants.backend.python.macros import python_requirements
@@ -16,15 +17,15 @@ from calver import bump_version
 from calver.bump_version import BumpVersion
 
 # Files whose bytes must survive a bump: CRLF, a BOM, Latin-1, an executable bit, and a link.
-EXTRA_FILES = {
-    # Pants itself reads `python_requirements` sources as UTF-8 without a BOM; these are read only
-    # by the plugin.
-    "src/ai/backend/storage/pyproject.toml": (
-        b'\xef\xbb\xbf[project]\r\ndependencies = ["backend.ai-common==23.9.6"]\r\n'
-    ),
-    "src/ai/backend/kernel/setup.cfg": (
-        b"# caf\xe9\n[options]\ninstall_requires =\n    backend.ai-common == 23.9.6 ; python_version >= '3.9'\n"
-    ),
+# Pants itself reads `python_requirements` sources as UTF-8 without a BOM; these two are read only
+# by the plugin.
+BOM_CRLF_PYPROJECT = b'\xef\xbb\xbf[project]\r\ndependencies = ["backend.ai-common==23.9.6"]\r\n'
+LATIN1_SETUP_CFG = (
+    b"# caf\xe9\n[options]\ninstall_requires =\n    backend.ai-common == 23.9.6 ; python_version >= '3.9'\n"
+)
+EXTRA_FILES: Dict[str, Union[str, bytes]] = {
+    "src/ai/backend/storage/pyproject.toml": BOM_CRLF_PYPROJECT,
+    "src/ai/backend/kernel/setup.cfg": LATIN1_SETUP_CFG,
     "shared/requirements.txt": "backend.ai-common==23.9.6\n",
     "src/ai/backend/linked/BUILD": 'python_requirements(name="reqs")\n',
 }
@@ -101,12 +102,12 @@ def test_next_patch(rule_runner: RuleRunner) -> None:
         == monorepo.FILES["requirements.txt"].replace("23.9.6", "23.9.7").encode()
     )
     # Bytes around the literal are kept: BOM and CRLF, Latin-1, spacing and markers.
-    assert read(rule_runner, "src/ai/backend/storage/pyproject.toml") == EXTRA_FILES[
-        "src/ai/backend/storage/pyproject.toml"
-    ].replace(b"23.9.6", b"23.9.7")
-    assert read(rule_runner, "src/ai/backend/kernel/setup.cfg") == EXTRA_FILES[
-        "src/ai/backend/kernel/setup.cfg"
-    ].replace(b"23.9.6", b"23.9.7")
+    assert read(rule_runner, "src/ai/backend/storage/pyproject.toml") == BOM_CRLF_PYPROJECT.replace(
+        b"23.9.6", b"23.9.7"
+    )
+    assert read(rule_runner, "src/ai/backend/kernel/setup.cfg") == LATIN1_SETUP_CFG.replace(
+        b"23.9.6", b"23.9.7"
+    )
     # Links stay links; the linked requirements file was edited at its target, keeping its mode.
     root = Path(rule_runner.build_root)
     assert (root / "src/ai/backend/common/VERSION").is_symlink()
