@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from calver import export_dev
+
 
 def rules():
-    return []
+    return [
+        *export_dev.rules(),
+    ]
