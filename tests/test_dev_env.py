@@ -100,7 +100,7 @@ def test_failure_reason_shortens() -> None:
     assert failure_reason("\n\nfirst\n\nsecond\n") == "first\n    second"
     assert failure_reason("") == "unknown error"
     long = "\n".join(f"l{i}" for i in range(20))
-    assert failure_reason(long, max_lines=3) == "l0\n    l1\n    l2\n    ... (17 more lines)"
+    assert failure_reason(long, max_lines=3) == "l0\n    ... (17 lines left out)\n    l18\n    l19"
 
 
 @pytest.mark.parametrize(
@@ -217,7 +217,7 @@ def test_report_nothing_changed() -> None:
     recorded = DevRecord({}, _chain("a"), {"c/x.toml": "1"})
     assert _report(recorded, _chain("a"), {"c/x.toml": "1"}) == [
         "No database migration or configuration sample changed since the last export-dev "
-        "(looked at m/*.py; c/*.toml)."
+        "(looked at m/*.py, c/*.toml)."
     ]
 
 
@@ -239,4 +239,28 @@ def test_report_everything() -> None:
         "  added    c/new.toml",
         "  removed  c/gone.toml",
         "  Check your local TOML configuration and etcd configuration against them.",
+    ]
+
+
+def test_report_unreadable_migrations_still_compares_configs() -> None:
+    recorded = DevRecord({}, _chain("a"), {"c/x.toml": "1"})
+    assert _report(recorded, None, {"c/x.toml": "2"}) == [
+        "Configuration samples changed since the last export-dev:",
+        "  changed  c/x.toml",
+        "  Check your local TOML configuration and etcd configuration against them.",
+    ]
+    assert _report(recorded, None, {"c/x.toml": "1"}) == [
+        "No configuration sample changed since the last export-dev (looked at c/*.toml)."
+    ]
+
+
+def test_report_migrations_first_readable() -> None:
+    recorded = DevRecord({}, None, {})
+    assert _report(recorded, _chain("a", "b"), {}) == [
+        "No migrations were recorded before (they could not be read then): recorded 2 "
+        "migrations for the next run."
+    ]
+    assert _report(DevRecord.empty(), None, {}) == [
+        "First export-dev run here: nothing was recorded before, so there is nothing to compare. "
+        "Recorded 0 configuration samples for the next run."
     ]

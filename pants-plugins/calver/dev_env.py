@@ -120,19 +120,19 @@ class ResolveOutcome:
         return f"{self.resolve}: {self.outcome.value}"
 
 
-def failure_reason(message: str, max_lines: int = 12) -> str:
-    """Shorten an engine error to its useful part: the message without Pants' traceback framing.
+def failure_reason(message: str, max_lines: int = 8) -> str:
+    """Shorten an engine error for the one-line-per-resolve output.
 
-    Keeps the first `max_lines` non-blank lines, and says how many more there were.
+    Keeps the first non-blank line (what failed) and the last `max_lines - 1` (where a tool's
+    traceback says why), and says how many lines were left out between them.
     """
-    lines = [line.rstrip() for line in message.strip().splitlines()]
-    lines = [line for line in lines if line.strip()]
+    lines = [line.rstrip() for line in message.strip().splitlines() if line.strip()]
     if not lines:
         return "unknown error"
-    if len(lines) <= max_lines:
-        return "\n    ".join(lines)
-    kept = lines[:max_lines]
-    return "\n    ".join([*kept, f"... ({len(lines) - max_lines} more lines)"])
+    if len(lines) > max_lines:
+        tail = lines[len(lines) - (max_lines - 1) :]
+        lines = [lines[0], f"... ({len(lines) - max_lines} lines left out)", *tail]
+    return "\n    ".join(lines)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -389,37 +389,52 @@ class DevRecord:
 
 def report_lines(
     recorded: DevRecord,
-    migrations: Mapping[str, Migration],
+    migrations: Mapping[str, Migration] | None,
     config_samples: Mapping[str, str],
     *,
     migration_globs: Iterable[str],
     config_globs: Iterable[str],
 ) -> list[str]:
-    """The "what else this switch needs" part of the output."""
+    """The "what else this switch needs" part of the output.
+
+    `migrations` is None when they could not be read (the errors are reported elsewhere): then
+    only configuration samples are compared.
+    """
     if recorded.migrations is None and recorded.config_samples is None:
+        counted = [_count(len(config_samples), "configuration sample")]
+        if migrations is not None:
+            counted.insert(0, _count(len(migrations), "migration"))
         return [
             "First export-dev run here: nothing was recorded before, so there is nothing to "
-            f"compare. Recorded {_count(len(migrations), 'migration')} and "
-            f"{_count(len(config_samples), 'configuration sample')} for the next run."
+            f"compare. Recorded {' and '.join(counted)} for the next run."
         ]
     lines: list[str] = []
-    changes = compare_migrations(recorded.migrations or {}, migrations)
-    if changes.added:
-        lines.append(f"New database migrations since the last export-dev ({len(changes.added)}):")
-        lines.extend(f"  {m.revision}  {m.path}" for m in changes.added)
-        lines.append("  Run `alembic upgrade head` to apply them.")
-    if changes.removed:
-        targets = " or ".join(changes.downgrade_targets)
+    if migrations is not None and recorded.migrations is None:
         lines.append(
-            "Database migrations recorded at the last export-dev are gone from this branch "
-            f"({len(changes.removed)}):"
+            "No migrations were recorded before (they could not be read then): recorded "
+            f"{_count(len(migrations), 'migration')} for the next run."
         )
-        lines.extend(f"  {m.revision}  {m.path}" for m in changes.removed)
-        lines.append(
-            "  The database may be ahead of this branch. Before switching here, run "
-            f"`alembic downgrade {targets}` on the branch that has them (the `alembic downgrade` "
-            "step of the development setup): switch back, downgrade, then switch here again."
-        )
+    elif migrations is not None:
+        changes = compare_migrations(recorded.migrations or {}, migrations)
+        if changes.added:
+            lines.append(
+                f"New database migrations since the last export-dev ({len(changes.added)}):"
+            )
+            lines.extend(f"  {m.revision}  {m.path}" for m in changes.added)
+            lines.append("  Run `alembic upgrade head` to apply them.")
+        if changes.removed:
+            targets = " or ".join(changes.downgrade_targets)
+            lines.append(
+                "Database migrations recorded at the last export-dev are gone from this branch "
+                f"({len(changes.removed)}):"
+            )
+            lines.extend(f"  {m.revision}  {m.path}" for m in changes.removed)
+            lines.append(
+                "  The database may be ahead of this branch. Before switching here, run "
+                f"`alembic downgrade {targets}` on the branch that has them (the `alembic "
+                "downgrade` step of the development setup): switch back, downgrade, then switch "
+                "here again."
+            )
     configs = compare_configs(recorded.config_samples or {}, config_samples)
     if configs:
         lines.append("Configuration samples changed since the last export-dev:")
@@ -428,10 +443,13 @@ def report_lines(
         lines.extend(f"  removed  {p}" for p in configs.removed)
         lines.append("  Check your local TOML configuration and etcd configuration against them.")
     if not lines:
+        what = "database migration or configuration sample" if migrations is not None else (
+            "configuration sample"
+        )
+        looked_at = [*(migration_globs if migrations is not None else ()), *config_globs]
         lines.append(
-            "No database migration or configuration sample changed since the last export-dev "
-            f"(looked at {', '.join(migration_globs) or 'no migration globs'}; "
-            f"{', '.join(config_globs) or 'no configuration globs'})."
+            f"No {what} changed since the last export-dev "
+            f"(looked at {', '.join(looked_at) or 'nothing: no globs are configured'})."
         )
     return lines
 

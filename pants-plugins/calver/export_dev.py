@@ -533,22 +533,23 @@ async def export_dev(
         Get(CurrentConfigSamples, ConfigSamplesRequest(tuple(subsystem.config_samples))),
     )
     config_samples = dict(configs_result.hashes)
+    current: dict[str, Migration] | None = None
     if migrations_result.errors:
         exit_code = 1
         for error in migrations_result.errors:
             console.print_stderr(console.red(f"Cannot read a migration: {error}"))
-        # Keep comparing against what was recorded until the migrations can be read again.
-        migrations = dict(recorded.migrations or {})
     else:
-        migrations = {m.revision: m for m in migrations_result.migrations}
-        for line in report_lines(
-            recorded,
-            migrations,
-            config_samples,
-            migration_globs=subsystem.migrations,
-            config_globs=subsystem.config_samples,
-        ):
-            console.print_stdout(line)
+        current = {m.revision: m for m in migrations_result.migrations}
+    for line in report_lines(
+        recorded,
+        current,
+        config_samples,
+        migration_globs=subsystem.migrations,
+        config_globs=subsystem.config_samples,
+    ):
+        console.print_stdout(line)
+    # Unreadable migrations: keep comparing against the last good record until they can be read.
+    migrations = current if current is not None else recorded.migrations
 
     new_record = DevRecord(
         resolves=new_resolve_records, migrations=migrations, config_samples=config_samples
