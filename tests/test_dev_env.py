@@ -74,7 +74,10 @@ def test_sha256_hex_separates_chunks() -> None:
     ],
 )
 def test_is_up_to_date(
-    record: ResolveRecord | None, inputs: ResolveInputs, venv_id: str | None, expected: bool
+    record: ResolveRecord | None,
+    inputs: ResolveInputs,
+    venv_id: str | None,
+    expected: bool,
 ) -> None:
     assert is_up_to_date(record, inputs, venv_id) is expected
 
@@ -82,14 +85,22 @@ def test_is_up_to_date(
 @pytest.mark.parametrize(
     "outcome, line",
     [
-        pytest.param(ResolveOutcome("a", Outcome.UP_TO_DATE), "a: up to date", id="plain"),
         pytest.param(
-            ResolveOutcome("a", Outcome.EXPORTED, "wrote x"), "a: exported (wrote x)", id="detail"
+            ResolveOutcome("a", Outcome.UP_TO_DATE), "a: up to date", id="plain"
         ),
         pytest.param(
-            ResolveOutcome("a", Outcome.SKIPPED, "not here"), "a: skipped: not here", id="skipped"
+            ResolveOutcome("a", Outcome.EXPORTED, "wrote x"),
+            "a: exported (wrote x)",
+            id="detail",
         ),
-        pytest.param(ResolveOutcome("a", Outcome.FAILED, "boom"), "a: failed: boom", id="failed"),
+        pytest.param(
+            ResolveOutcome("a", Outcome.SKIPPED, "not here"),
+            "a: skipped: not here",
+            id="skipped",
+        ),
+        pytest.param(
+            ResolveOutcome("a", Outcome.FAILED, "boom"), "a: failed: boom", id="failed"
+        ),
     ],
 )
 def test_outcome_line(outcome: ResolveOutcome, line: str) -> None:
@@ -100,7 +111,10 @@ def test_failure_reason_shortens() -> None:
     assert failure_reason("\n\nfirst\n\nsecond\n") == "first\n    second"
     assert failure_reason("") == "unknown error"
     long = "\n".join(f"l{i}" for i in range(20))
-    assert failure_reason(long, max_lines=3) == "l0\n    ... (17 lines left out)\n    l18\n    l19"
+    assert (
+        failure_reason(long, max_lines=3)
+        == "l0\n    ... (17 lines left out)\n    l18\n    l19"
+    )
 
 
 @pytest.mark.parametrize(
@@ -112,7 +126,9 @@ def test_failure_reason_shortens() -> None:
             id="plain",
         ),
         pytest.param(
-            "revision = 'a1'\ndown_revision = None\n", Migration("a1", (), "v.py"), id="first"
+            "revision = 'a1'\ndown_revision = None\n",
+            Migration("a1", (), "v.py"),
+            id="first",
         ),
         pytest.param(
             'revision: str = "m"\ndown_revision: Union[str, None] = ("a", "b")\n',
@@ -130,8 +146,12 @@ def test_parse_migration(text: str, expected: Migration | None) -> None:
     "text, message",
     [
         pytest.param("revision = (\n", "v.py:1: is not valid Python", id="syntax"),
-        pytest.param('down_revision = "a"\n', "v.py: sets `down_revision` but no", id="no-rev"),
-        pytest.param("revision = make()\n", "v.py:1: `revision` is not a literal", id="call"),
+        pytest.param(
+            'down_revision = "a"\n', "v.py: sets `down_revision` but no", id="no-rev"
+        ),
+        pytest.param(
+            "revision = make()\n", "v.py:1: `revision` is not a literal", id="call"
+        ),
         pytest.param("revision = 3\n", "v.py:1: `revision` is 3", id="int"),
     ],
 )
@@ -142,7 +162,9 @@ def test_parse_migration_errors_name_the_file(text: str, message: str) -> None:
 
 
 def test_index_migrations_rejects_duplicate_revisions() -> None:
-    with pytest.raises(DevEnvInputError, match="b.py: has revision 'x', which a.py has too"):
+    with pytest.raises(
+        DevEnvInputError, match="b.py: has revision 'x', which a.py has too"
+    ):
         index_migrations([Migration("x", (), "a.py"), Migration("x", (), "b.py")])
 
 
@@ -173,7 +195,9 @@ def test_compare_migrations_removed_from_base() -> None:
 
 
 def test_compare_configs() -> None:
-    changes = compare_configs({"a": "1", "b": "2", "c": "3"}, {"a": "1", "b": "x", "d": "4"})
+    changes = compare_configs(
+        {"a": "1", "b": "2", "c": "3"}, {"a": "1", "b": "x", "d": "4"}
+    )
     assert (changes.changed, changes.added, changes.removed) == (("b",), ("d",), ("c",))
     assert not compare_configs({"a": "1"}, {"a": "1"})
 
@@ -189,7 +213,9 @@ def test_record_round_trip() -> None:
     "content, message",
     [
         pytest.param(b"{", "r.json: is not valid JSON", id="json"),
-        pytest.param(b'{"version": 99}', "r.json: is not an export-dev record", id="version"),
+        pytest.param(
+            b'{"version": 99}', "r.json: is not an export-dev record", id="version"
+        ),
         pytest.param(b'{"version": 1}', "r.json: is missing or mangles", id="fields"),
     ],
 )
@@ -197,12 +223,18 @@ def test_damaged_record_names_the_file(content: bytes, message: str) -> None:
     with pytest.raises(DevEnvInputError) as e:
         DevRecord.from_json_bytes(content, "r.json")
     assert str(e.value).startswith(message)
-    assert str(e.value).endswith("Delete it (the next run re-exports everything and records afresh).")
+    assert str(e.value).endswith(
+        "Delete it (the next run re-exports everything and records afresh)."
+    )
 
 
 def _report(recorded: DevRecord, migrations: dict, configs: dict) -> list[str]:
     return report_lines(
-        recorded, migrations, configs, migration_globs=["m/*.py"], config_globs=["c/*.toml"]
+        recorded,
+        migrations,
+        configs,
+        migration_globs=["m/*.py"],
+        config_globs=["c/*.toml"],
     )
 
 
@@ -222,7 +254,9 @@ def test_report_nothing_changed() -> None:
 
 
 def test_report_everything() -> None:
-    recorded = DevRecord({}, _chain("a", "b", "c"), {"c/x.toml": "1", "c/gone.toml": "2"})
+    recorded = DevRecord(
+        {}, _chain("a", "b", "c"), {"c/x.toml": "1", "c/gone.toml": "2"}
+    )
     current = {**_chain("a"), "d": Migration("d", ("a",), "d.py")}
     assert _report(recorded, current, {"c/x.toml": "9", "c/new.toml": "3"}) == [
         "New database migrations since the last export-dev (1):",

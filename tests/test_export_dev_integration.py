@@ -189,14 +189,18 @@ def test_branch_switches(repo: Repo) -> None:
     # Back again, with beta's lockfile broken: beta fails, named with the reason, alpha is
     # still exported, and the old beta venv is left in place.
     (repo.root / "migrations/b2.py").unlink()
-    (repo.root / "locks/alpha.lock").write_text((HERE / "export_dev_alpha.lock").read_text())
+    (repo.root / "locks/alpha.lock").write_text(
+        (HERE / "export_dev_alpha.lock").read_text()
+    )
     with open(repo.root / "locks/beta.lock", "a") as f:
         f.write("{ not json\n")
     fourth = repo.pants("export-dev")
     assert fourth.returncode == 1
     lines = _lines(fourth)
     assert lines[0].startswith("alpha: exported")
-    assert lines[1].startswith("beta: failed: Process 'Build pex for resolve `beta`' failed")
+    assert lines[1].startswith(
+        "beta: failed: Process 'Build pex for resolve `beta`' failed"
+    )
     assert "JSON" in fourth.stdout
     assert repo.imports("beta", "colors")
     assert (
@@ -238,5 +242,7 @@ def _tree(root: Path) -> dict[str, str]:
         rel = str(path.relative_to(root))
         if "__pycache__" in rel:
             continue
-        tree[rel] = os.readlink(path) if path.is_symlink() else ("dir" if path.is_dir() else "")
+        tree[rel] = (
+            os.readlink(path) if path.is_symlink() else ("dir" if path.is_dir() else "")
+        )
     return tree

@@ -52,7 +52,9 @@ class ResolveInputs:
     def from_json(cls, data: Mapping[str, Any]) -> ResolveInputs:
         return cls(
             lockfile_sha256=str(data["lockfile_sha256"]),
-            interpreter_constraints=tuple(str(ic) for ic in data["interpreter_constraints"]),
+            interpreter_constraints=tuple(
+                str(ic) for ic in data["interpreter_constraints"]
+            ),
             pants_version=str(data["pants_version"]),
             export_format=str(data["export_format"]),
             editable=bool(data.get("editable", False)),
@@ -70,7 +72,11 @@ class ResolveRecord:
     venv_id: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"inputs": self.inputs.to_json(), "reldir": self.reldir, "venv_id": self.venv_id}
+        return {
+            "inputs": self.inputs.to_json(),
+            "reldir": self.reldir,
+            "venv_id": self.venv_id,
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ResolveRecord:
@@ -130,7 +136,8 @@ def failure_reason(message: str, max_lines: int = 8) -> str:
     if not lines:
         return "unknown error"
     if len(lines) > max_lines:
-        tail = lines[len(lines) - (max_lines - 1) :]
+        n_tail = max_lines - 1
+        tail = lines[-n_tail:] if n_tail else []
         lines = [lines[0], f"... ({len(lines) - max_lines} lines left out)", *tail]
     return "\n    ".join(lines)
 
@@ -226,7 +233,11 @@ def parse_migration(path: str, text: str) -> Migration | None:
             "`revision` must be one string.",
             'Set `revision = "<id>"`.',
         )
-    down = _revision_value(values["down_revision"], path, "down_revision") if "down_revision" in values else ()
+    down = (
+        _revision_value(values["down_revision"], path, "down_revision")
+        if "down_revision" in values
+        else ()
+    )
     return Migration(revision=revision[0], down_revisions=down, path=path)
 
 
@@ -305,10 +316,14 @@ class ConfigChanges:
         return bool(self.changed or self.added or self.removed)
 
 
-def compare_configs(recorded: Mapping[str, str], current: Mapping[str, str]) -> ConfigChanges:
+def compare_configs(
+    recorded: Mapping[str, str], current: Mapping[str, str]
+) -> ConfigChanges:
     """Compare path -> content hash maps of configuration samples."""
     return ConfigChanges(
-        changed=tuple(sorted(p for p in current if p in recorded and recorded[p] != current[p])),
+        changed=tuple(
+            sorted(p for p in current if p in recorded and recorded[p] != current[p])
+        ),
         added=tuple(sorted(set(current) - set(recorded))),
         removed=tuple(sorted(set(recorded) - set(current))),
     )
@@ -336,7 +351,9 @@ class DevRecord:
     def to_json_bytes(self) -> bytes:
         data: dict[str, Any] = {
             "version": RECORD_VERSION,
-            "resolves": {name: rec.to_json() for name, rec in sorted(self.resolves.items())},
+            "resolves": {
+                name: rec.to_json() for name, rec in sorted(self.resolves.items())
+            },
             "migrations": None
             if self.migrations is None
             else {
@@ -359,17 +376,23 @@ class DevRecord:
             raise DevEnvInputError(path, None, f"is not valid JSON ({e}).", fix)
         if not isinstance(data, dict) or data.get("version") != RECORD_VERSION:
             raise DevEnvInputError(
-                path, None, f"is not an export-dev record of version {RECORD_VERSION}.", fix
+                path,
+                None,
+                f"is not an export-dev record of version {RECORD_VERSION}.",
+                fix,
             )
         try:
             resolves = {
-                str(name): ResolveRecord.from_json(rec) for name, rec in data["resolves"].items()
+                str(name): ResolveRecord.from_json(rec)
+                for name, rec in data["resolves"].items()
             }
             migrations = (
                 None
                 if data["migrations"] is None
                 else {
-                    str(rev): Migration(str(rev), tuple(m["down_revisions"]), str(m["path"]))
+                    str(rev): Migration(
+                        str(rev), tuple(m["down_revisions"]), str(m["path"])
+                    )
                     for rev, m in data["migrations"].items()
                 }
             )
@@ -379,7 +402,9 @@ class DevRecord:
                 else {str(p): str(h) for p, h in data["config_samples"].items()}
             )
         except (KeyError, TypeError, AttributeError) as e:
-            raise DevEnvInputError(path, None, f"is missing or mangles a field ({e!r}).", fix)
+            raise DevEnvInputError(
+                path, None, f"is missing or mangles a field ({e!r}).", fix
+            )
         return cls(resolves=resolves, migrations=migrations, config_samples=configs)
 
 
@@ -441,12 +466,19 @@ def report_lines(
         lines.extend(f"  changed  {p}" for p in configs.changed)
         lines.extend(f"  added    {p}" for p in configs.added)
         lines.extend(f"  removed  {p}" for p in configs.removed)
-        lines.append("  Check your local TOML configuration and etcd configuration against them.")
-    if not lines:
-        what = "database migration or configuration sample" if migrations is not None else (
-            "configuration sample"
+        lines.append(
+            "  Check your local TOML configuration and etcd configuration against them."
         )
-        looked_at = [*(migration_globs if migrations is not None else ()), *config_globs]
+    if not lines:
+        what = (
+            "database migration or configuration sample"
+            if migrations is not None
+            else ("configuration sample")
+        )
+        looked_at = [
+            *(migration_globs if migrations is not None else ()),
+            *config_globs,
+        ]
         lines.append(
             f"No {what} changed since the last export-dev "
             f"(looked at {', '.join(looked_at) or 'nothing: no globs are configured'})."

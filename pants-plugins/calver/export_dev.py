@@ -15,7 +15,7 @@ import shutil
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Iterable, Mapping, cast
+from typing import Iterable, cast
 from urllib.parse import urlparse
 
 from pants.backend.python.goals.export import (
@@ -206,10 +206,12 @@ async def resolve_inputs(
 
     # Not a user resolve: maybe a tool's, found the way `export_virtualenv_for_resolve` finds it.
     sentinels = cast(
-        "Iterable[type[ExportPythonToolSentinel]]", union_membership.get(ExportPythonToolSentinel)
+        "Iterable[type[ExportPythonToolSentinel]]",
+        union_membership.get(ExportPythonToolSentinel),
     )
     tools = await MultiGet(
-        Get(ExportPythonTool, ExportPythonToolSentinel, sentinel()) for sentinel in sentinels
+        Get(ExportPythonTool, ExportPythonToolSentinel, sentinel())
+        for sentinel in sentinels
     )
     tool = next((t for t in tools if t.resolve_name == resolve), None)
     if tool is None:
@@ -231,7 +233,9 @@ async def resolve_inputs(
         chunks.append(await _read_lockfile(requirements.lockfile.url))
         chunks.append(repr(requirements.complete_req_strings).encode())
     elif isinstance(requirements, PexRequirements):
-        chunks.append(repr(sorted(map(str, requirements.req_strings_or_addrs))).encode())
+        chunks.append(
+            repr(sorted(map(str, requirements.req_strings_or_addrs))).encode()
+        )
         chunks.append(repr(sorted(requirements.constraints_strings)).encode())
         if isinstance(requirements.from_superset, Resolve):
             superset = requirements.from_superset.name
@@ -273,7 +277,9 @@ class BuiltExport:
 async def build_export(request: BuildExportRequest) -> BuiltExport:
     # A `MultiGet` fails as a whole; catching here keeps one broken resolve from hiding the rest.
     try:
-        maybe = await Get(MaybeExportResult, _ExportVenvForResolveRequest(request.resolve))
+        maybe = await Get(
+            MaybeExportResult, _ExportVenvForResolveRequest(request.resolve)
+        )
     except Exception as e:
         return BuiltExport(request.resolve, None, failure_reason(str(e)))
     if maybe.result is None:
@@ -298,12 +304,16 @@ class CurrentMigrations:
 
 @rule
 async def current_migrations(request: MigrationsRequest) -> CurrentMigrations:
-    contents = await Get(DigestContents, PathGlobs(request.globs)) if request.globs else ()
+    contents = (
+        await Get(DigestContents, PathGlobs(request.globs)) if request.globs else ()
+    )
     migrations: list[Migration] = []
     errors: list[str] = []
     for fc in contents:
         try:
-            migration = parse_migration(fc.path, fc.content.decode("utf-8", errors="replace"))
+            migration = parse_migration(
+                fc.path, fc.content.decode("utf-8", errors="replace")
+            )
         except DevEnvInputError as e:
             errors.append(str(e))
             continue
@@ -329,8 +339,12 @@ class CurrentConfigSamples:
 
 @rule
 async def current_config_samples(request: ConfigSamplesRequest) -> CurrentConfigSamples:
-    contents = await Get(DigestContents, PathGlobs(request.globs)) if request.globs else ()
-    return CurrentConfigSamples(tuple((fc.path, sha256_hex(fc.content)) for fc in contents))
+    contents = (
+        await Get(DigestContents, PathGlobs(request.globs)) if request.globs else ()
+    )
+    return CurrentConfigSamples(
+        tuple((fc.path, sha256_hex(fc.content)) for fc in contents)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -347,7 +361,9 @@ def _venv_id(path: str) -> str | None:
         st = os.lstat(path)
     except OSError:
         return None
-    if not os.path.exists(path):  # A symlink whose target (in Pants' named cache) is gone.
+    if not os.path.exists(
+        path
+    ):  # A symlink whose target (in Pants' named cache) is gone.
         return None
     return f"{st.st_ino}:{st.st_ctime_ns}"
 
@@ -397,7 +413,9 @@ async def _materialize(
     if not relocatable and had_old:
         os.makedirs(os.path.dirname(aside), exist_ok=True)
         os.rename(final, aside)
-    digest = await Get(Digest, AddPrefix(result.digest, os.path.join(output_dir, build_reldir)))
+    digest = await Get(
+        Digest, AddPrefix(result.digest, os.path.join(output_dir, build_reldir))
+    )
     workspace.write_digest(digest)
     os.makedirs(build_dir, exist_ok=True)
 
@@ -453,10 +471,14 @@ async def export_dev(
 
     recorded, record_error = _read_record(os.path.join(build_root.path, record_relpath))
     if record_error:
-        console.print_stderr(console.yellow(f"Ignoring a damaged record: {record_error}"))
+        console.print_stderr(
+            console.yellow(f"Ignoring a damaged record: {record_error}")
+        )
 
     resolves = list(dict.fromkeys(subsystem.resolves or python_setup.resolves))
-    all_inputs = await MultiGet(Get(MaybeResolveInputs, ResolveInputsRequest(r)) for r in resolves)
+    all_inputs = await MultiGet(
+        Get(MaybeResolveInputs, ResolveInputsRequest(r)) for r in resolves
+    )
 
     outcomes: dict[str, ResolveOutcome] = {}
     new_resolve_records = dict(recorded.resolves)
@@ -466,22 +488,31 @@ async def export_dev(
             outcomes[maybe.resolve] = ResolveOutcome(
                 maybe.resolve, Outcome.SKIPPED, maybe.skip_reason or ""
             )
-            logger.warning(f"Skipping the resolve `{maybe.resolve}`: {maybe.skip_reason}.")
+            logger.warning(
+                f"Skipping the resolve `{maybe.resolve}`: {maybe.skip_reason}."
+            )
             continue
         record = recorded.resolves.get(maybe.resolve)
-        current_id = _venv_id(os.path.join(abs_output_dir, record.reldir)) if record else None
+        current_id = (
+            _venv_id(os.path.join(abs_output_dir, record.reldir)) if record else None
+        )
         if not subsystem.force and is_up_to_date(record, maybe.inputs, current_id):
             assert record is not None
             outcomes[maybe.resolve] = ResolveOutcome(
-                maybe.resolve, Outcome.UP_TO_DATE, os.path.join(output_dir, record.reldir)
+                maybe.resolve,
+                Outcome.UP_TO_DATE,
+                os.path.join(output_dir, record.reldir),
             )
         else:
             stale.append(maybe)
 
-    built = await MultiGet(Get(BuiltExport, BuildExportRequest(m.resolve)) for m in stale)
+    built = await MultiGet(
+        Get(BuiltExport, BuildExportRequest(m.resolve)) for m in stale
+    )
     environment = await Get(EnvironmentVars, EnvironmentVarsRequest(["PATH"]))
     relocatable = (
-        _export_format(export_subsys) == PythonResolveExportFormat.symlinked_immutable_virtualenv
+        _export_format(export_subsys)
+        == PythonResolveExportFormat.symlinked_immutable_virtualenv
     )
     if built:
         # Clear leftovers of an interrupted run before using the scratch directories.
@@ -505,12 +536,16 @@ async def export_dev(
         venv_id = _venv_id(os.path.join(build_root.path, result_dir))
         if error or venv_id is None:
             outcomes[resolve] = ResolveOutcome(
-                resolve, Outcome.FAILED, error or f"{result_dir} is missing after the export"
+                resolve,
+                Outcome.FAILED,
+                error or f"{result_dir} is missing after the export",
             )
             new_resolve_records.pop(resolve, None)
             continue
         assert maybe.inputs is not None
-        new_resolve_records[resolve] = ResolveRecord(maybe.inputs, b.result.reldir, venv_id)
+        new_resolve_records[resolve] = ResolveRecord(
+            maybe.inputs, b.result.reldir, venv_id
+        )
         outcomes[resolve] = ResolveOutcome(
             resolve, Outcome.EXPORTED, f"wrote {b.result.description} to {result_dir}"
         )
@@ -530,7 +565,9 @@ async def export_dev(
 
     migrations_result, configs_result = await MultiGet(
         Get(CurrentMigrations, MigrationsRequest(tuple(subsystem.migrations))),
-        Get(CurrentConfigSamples, ConfigSamplesRequest(tuple(subsystem.config_samples))),
+        Get(
+            CurrentConfigSamples, ConfigSamplesRequest(tuple(subsystem.config_samples))
+        ),
     )
     config_samples = dict(configs_result.hashes)
     current: dict[str, Migration] | None = None
@@ -552,10 +589,15 @@ async def export_dev(
     migrations = current if current is not None else recorded.migrations
 
     new_record = DevRecord(
-        resolves=new_resolve_records, migrations=migrations, config_samples=config_samples
+        resolves=new_resolve_records,
+        migrations=migrations,
+        config_samples=config_samples,
     )
     workspace.write_digest(
-        await Get(Digest, CreateDigest([FileContent(record_relpath, new_record.to_json_bytes())]))
+        await Get(
+            Digest,
+            CreateDigest([FileContent(record_relpath, new_record.to_json_bytes())]),
+        )
     )
     console.print_stdout(elapsed_line(time.monotonic() - started))
     return ExportDev(exit_code=exit_code)
