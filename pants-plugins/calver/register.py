@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from calver import bump_version, check_version_sync
+from calver import bump_version, check_version_sync, export_dev
 
 
 def rules():
-    return [*check_version_sync.rules(), *bump_version.rules()]
+    return [*check_version_sync.rules(), *bump_version.rules(), *export_dev.rules()]

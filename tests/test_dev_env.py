@@ -1,0 +1,279 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import pytest
+
+from calver.dev_env import (
+    DevEnvInputError,
+    DevRecord,
+    Migration,
+    Outcome,
+    ResolveInputs,
+    ResolveOutcome,
+    ResolveRecord,
+    compare_configs,
+    compare_migrations,
+    failure_reason,
+    index_migrations,
+    is_up_to_date,
+    parse_migration,
+    report_lines,
+    sha256_hex,
+)
+
+INPUTS = ResolveInputs(
+    lockfile_sha256="abc",
+    interpreter_constraints=("CPython==3.9.*",),
+    pants_version="2.17.1",
+    export_format="mutable_virtualenv",
+)
+RECORD = ResolveRecord(INPUTS, "python/virtualenvs/a/3.9.18", "1:2")
+
+
+def test_sha256_hex_separates_chunks() -> None:
+    assert sha256_hex(b"ab", b"c") != sha256_hex(b"a", b"bc")
+    assert sha256_hex(b"x") == sha256_hex(b"x")
+
+
+@pytest.mark.parametrize(
+    "record, inputs, venv_id, expected",
+    [
+        pytest.param(RECORD, INPUTS, "1:2", True, id="same-inputs-same-venv"),
+        pytest.param(None, INPUTS, "1:2", False, id="nothing-recorded"),
+        pytest.param(RECORD, INPUTS, None, False, id="venv-gone"),
+        pytest.param(RECORD, INPUTS, "3:4", False, id="venv-replaced"),
+        pytest.param(
+            RECORD,
+            ResolveInputs("def", ("CPython==3.9.*",), "2.17.1", "mutable_virtualenv"),
+            "1:2",
+            False,
+            id="lockfile-changed",
+        ),
+        pytest.param(
+            RECORD,
+            ResolveInputs("abc", ("CPython==3.10.*",), "2.17.1", "mutable_virtualenv"),
+            "1:2",
+            False,
+            id="interpreter-constraints-changed",
+        ),
+        pytest.param(
+            RECORD,
+            ResolveInputs("abc", ("CPython==3.9.*",), "2.17.0", "mutable_virtualenv"),
+            "1:2",
+            False,
+            id="pants-version-changed",
+        ),
+        pytest.param(
+            RECORD,
+            ResolveInputs("abc", ("CPython==3.9.*",), "2.17.1", "symlinked_immutable_virtualenv"),
+            "1:2",
+            False,
+            id="format-changed",
+        ),
+    ],
+)
+def test_is_up_to_date(
+    record: ResolveRecord | None,
+    inputs: ResolveInputs,
+    venv_id: str | None,
+    expected: bool,
+) -> None:
+    assert is_up_to_date(record, inputs, venv_id) is expected
+
+
+@pytest.mark.parametrize(
+    "outcome, line",
+    [
+        pytest.param(ResolveOutcome("a", Outcome.UP_TO_DATE), "a: up to date", id="plain"),
+        pytest.param(
+            ResolveOutcome("a", Outcome.EXPORTED, "wrote x"),
+            "a: exported (wrote x)",
+            id="detail",
+        ),
+        pytest.param(
+            ResolveOutcome("a", Outcome.SKIPPED, "not here"),
+            "a: skipped: not here",
+            id="skipped",
+        ),
+        pytest.param(ResolveOutcome("a", Outcome.FAILED, "boom"), "a: failed: boom", id="failed"),
+    ],
+)
+def test_outcome_line(outcome: ResolveOutcome, line: str) -> None:
+    assert outcome.line() == line
+
+
+def test_failure_reason_shortens() -> None:
+    assert failure_reason("\n\nfirst\n\nsecond\n") == "first\n    second"
+    assert failure_reason("") == "unknown error"
+    long = "\n".join(f"l{i}" for i in range(20))
+    assert failure_reason(long, max_lines=3) == "l0\n    ... (17 lines left out)\n    l18\n    l19"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        pytest.param(
+            'revision = "b2"\ndown_revision = "a1"\n',
+            Migration("b2", ("a1",), "v.py"),
+            id="plain",
+        ),
+        pytest.param(
+            "revision = 'a1'\ndown_revision = None\n",
+            Migration("a1", (), "v.py"),
+            id="first",
+        ),
+        pytest.param(
+            'revision: str = "m"\ndown_revision: Union[str, None] = ("a", "b")\n',
+            Migration("m", ("a", "b"), "v.py"),
+            id="annotated-merge",
+        ),
+        pytest.param("", None, id="empty-init"),
+    ],
+)
+def test_parse_migration(text: str, expected: Migration | None) -> None:
+    assert parse_migration("v.py", text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        pytest.param("revision = (\n", "v.py:1: is not valid Python", id="syntax"),
+        pytest.param('down_revision = "a"\n', "v.py: sets `down_revision` but no", id="no-rev"),
+        pytest.param("revision = make()\n", "v.py:1: `revision` is not a literal", id="call"),
+        pytest.param("revision = 3\n", "v.py:1: `revision` is 3", id="int"),
+    ],
+)
+def test_parse_migration_errors_name_the_file(text: str, message: str) -> None:
+    with pytest.raises(DevEnvInputError) as e:
+        parse_migration("v.py", text)
+    assert str(e.value).startswith(message)
+
+
+def test_index_migrations_rejects_duplicate_revisions() -> None:
+    with pytest.raises(DevEnvInputError, match="b.py: has revision 'x', which a.py has too"):
+        index_migrations([Migration("x", (), "a.py"), Migration("x", (), "b.py")])
+
+
+def _chain(*revs: str) -> dict[str, Migration]:
+    out: dict[str, Migration] = {}
+    parent: tuple[str, ...] = ()
+    for rev in revs:
+        out[rev] = Migration(rev, parent, f"{rev}.py")
+        parent = (rev,)
+    return out
+
+
+def test_compare_migrations_added_in_order() -> None:
+    changes = compare_migrations(_chain("a", "z"), _chain("a", "z", "c", "b"))
+    assert [m.revision for m in changes.added] == ["c", "b"]
+    assert changes.removed == ()
+
+
+def test_compare_migrations_removed_names_downgrade_target() -> None:
+    changes = compare_migrations(_chain("a", "b", "c"), _chain("a"))
+    assert [m.revision for m in changes.removed] == ["b", "c"]
+    assert changes.downgrade_targets == ("a",)
+
+
+def test_compare_migrations_removed_from_base() -> None:
+    changes = compare_migrations(_chain("a"), {})
+    assert changes.downgrade_targets == ("base",)
+
+
+def test_compare_configs() -> None:
+    changes = compare_configs({"a": "1", "b": "2", "c": "3"}, {"a": "1", "b": "x", "d": "4"})
+    assert (changes.changed, changes.added, changes.removed) == (("b",), ("d",), ("c",))
+    assert not compare_configs({"a": "1"}, {"a": "1"})
+
+
+def test_record_round_trip() -> None:
+    record = DevRecord({"a": RECORD}, _chain("a", "b"), {"configs/x.toml": "h"})
+    assert DevRecord.from_json_bytes(record.to_json_bytes(), "r.json") == record
+    empty = DevRecord.empty()
+    assert DevRecord.from_json_bytes(empty.to_json_bytes(), "r.json") == empty
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        pytest.param(b"{", "r.json: is not valid JSON", id="json"),
+        pytest.param(b'{"version": 99}', "r.json: is not an export-dev record", id="version"),
+        pytest.param(b'{"version": 1}', "r.json: is missing or mangles", id="fields"),
+    ],
+)
+def test_damaged_record_names_the_file(content: bytes, message: str) -> None:
+    with pytest.raises(DevEnvInputError) as e:
+        DevRecord.from_json_bytes(content, "r.json")
+    assert str(e.value).startswith(message)
+    assert str(e.value).endswith("Delete it (the next run re-exports everything and records afresh).")
+
+
+def _report(recorded: DevRecord, migrations: Optional[dict], configs: dict) -> list[str]:
+    return report_lines(
+        recorded,
+        migrations,
+        configs,
+        migration_globs=["m/*.py"],
+        config_globs=["c/*.toml"],
+    )
+
+
+def test_report_first_run() -> None:
+    assert _report(DevRecord.empty(), _chain("a"), {}) == [
+        "First export-dev run here: nothing was recorded before, so there is nothing to compare. "
+        "Recorded 1 migration and 0 configuration samples for the next run."
+    ]
+
+
+def test_report_nothing_changed() -> None:
+    recorded = DevRecord({}, _chain("a"), {"c/x.toml": "1"})
+    assert _report(recorded, _chain("a"), {"c/x.toml": "1"}) == [
+        "No database migration or configuration sample changed since the last export-dev "
+        "(looked at m/*.py, c/*.toml)."
+    ]
+
+
+def test_report_everything() -> None:
+    recorded = DevRecord({}, _chain("a", "b", "c"), {"c/x.toml": "1", "c/gone.toml": "2"})
+    current = {**_chain("a"), "d": Migration("d", ("a",), "d.py")}
+    assert _report(recorded, current, {"c/x.toml": "9", "c/new.toml": "3"}) == [
+        "New database migrations since the last export-dev (1):",
+        "  d  d.py",
+        "  Run `alembic upgrade head` to apply them.",
+        "Database migrations recorded at the last export-dev are gone from this branch (2):",
+        "  b  b.py",
+        "  c  c.py",
+        "  The database may be ahead of this branch. Before switching here, run "
+        "`alembic downgrade a` on the branch that has them (the `alembic downgrade` step of the "
+        "development setup): switch back, downgrade, then switch here again.",
+        "Configuration samples changed since the last export-dev:",
+        "  changed  c/x.toml",
+        "  added    c/new.toml",
+        "  removed  c/gone.toml",
+        "  Check your local TOML configuration and etcd configuration against them.",
+    ]
+
+
+def test_report_unreadable_migrations_still_compares_configs() -> None:
+    recorded = DevRecord({}, _chain("a"), {"c/x.toml": "1"})
+    assert _report(recorded, None, {"c/x.toml": "2"}) == [
+        "Configuration samples changed since the last export-dev:",
+        "  changed  c/x.toml",
+        "  Check your local TOML configuration and etcd configuration against them.",
+    ]
+    assert _report(recorded, None, {"c/x.toml": "1"}) == [
+        "No configuration sample changed since the last export-dev (looked at c/*.toml)."
+    ]
+
+
+def test_report_migrations_first_readable() -> None:
+    recorded = DevRecord({}, None, {})
+    assert _report(recorded, _chain("a", "b"), {}) == [
+        "No migrations were recorded before (they could not be read then): recorded 2 "
+        "migrations for the next run."
+    ]
+    assert _report(DevRecord.empty(), None, {}) == [
+        "First export-dev run here: nothing was recorded before, so there is nothing to compare. "
+        "Recorded 0 configuration samples for the next run."
+    ]
