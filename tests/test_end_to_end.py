@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,39 @@ def test_check_version_sync(repo: Path, home: Path) -> None:
     git(repo, "checkout", "-q", "-b", "24.03")
     result = pants(repo, "check-version-sync", home=home)
     assert "release branch 24.03 takes only 24.03.* versions, but the version is 23.09.6" in result.stdout
+
+
+def snapshot(root: Path) -> dict:
+    return {
+        str(p.relative_to(root)): (p.is_symlink(), p.read_bytes())
+        for p in root.rglob("*")
+        if p.is_file() and not {".git", ".pants.d", ".pids"} & set(p.relative_to(root).parts)
+    }
+
+
+def test_bump_version(repo: Path, home: Path) -> None:
+    result = pants(repo, "bump-version", "--next=rc", home=home)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "VERSION: 23.09.6 → 23.09.7rc1"
+    assert (repo / "VERSION").read_text() == "23.09.7rc1\n"
+    assert (repo / "src/ai/backend/common/VERSION").is_symlink()
+    assert "backend.ai-common==23.9.7rc1" in (repo / "src/ai/backend/manager/BUILD").read_text()
+    result = pants(repo, "check-version-sync", home=home)
+    assert result.exit_code == 0, result.stdout
+
+
+def test_failed_write_leaves_the_tree_as_it_was(repo: Path, home: Path) -> None:
+    # The last file the bump writes cannot be written, even by root.
+    last = repo / "src/ai/backend/plugin/setup.cfg"
+    if subprocess.run(["chattr", "+i", str(last)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not available here")
+    try:
+        before = snapshot(repo)
+        result = pants(repo, "bump-version", "--next=patch", home=home)
+        after = snapshot(repo)
+    finally:
+        subprocess.run(["chattr", "-i", str(last)], check=True)
+    assert result.exit_code == 1
+    assert "error: writing src/ai/backend/plugin/setup.cfg failed" in result.stderr
+    assert "Every file written before it was put back; the tree is as it was." in result.stderr
+    assert after == before
