@@ -28,23 +28,8 @@ class Run:
 
 
 def init_repo(root: Path) -> None:
-    """Make `root` a Pants repo using this plugin, and a git repo on branch main."""
+    """Make `root` a Pants repo using this plugin."""
     (root / "pants.toml").write_text(PANTS_TOML)
-    git(root, "init", "-q", "-b", "main")
-
-
-def git(root: Path, *args: str) -> str:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(root),
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.invalid",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.invalid",
-    }
-    return subprocess.run(
-        ["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True
-    ).stdout
 
 
 def pants(root: Path, *args: str, home: Path) -> Run:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 from typing import Dict, Mapping
 
@@ -68,3 +69,25 @@ def write(
         if target.is_symlink() or target.exists():
             target.unlink()
         os.symlink(link, target)
+
+
+def git(root: str | Path, *args: str) -> str:
+    """Run git in `root` with a fixed author, and return what it printed."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(root),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.invalid",
+    }
+    return subprocess.run(
+        ["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def commit_all(root: str | Path) -> None:
+    """Make `root` a git repo on branch main, with everything in it committed."""
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "init")

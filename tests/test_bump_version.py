@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 from typing import Dict, Union
 
@@ -13,6 +12,7 @@ from pants.backend.python.target_types import PythonDistribution, PythonRequirem
 from pants.testutil.rule_runner import RuleRunner
 
 import monorepo
+from monorepo import git
 from calver import bump_version
 from calver.bump_version import BumpVersion
 
@@ -44,23 +44,8 @@ def rule_runner(monkeypatch: pytest.MonkeyPatch) -> RuleRunner:
     os.chmod(Path(runner.build_root, "shared/requirements.txt"), 0o755)
     # Git looks at the working directory.
     monkeypatch.chdir(runner.build_root)
-    git(runner.build_root, "init", "-q", "-b", "main")
-    git(runner.build_root, "add", "-A")
-    git(runner.build_root, "commit", "-qm", "init")
+    monorepo.commit_all(runner.build_root)
     return runner
-
-
-def git(root: str, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@t",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@t",
-    }
-    return subprocess.run(
-        ["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True
-    ).stdout
 
 
 def read(rule_runner: RuleRunner, path: str) -> bytes:

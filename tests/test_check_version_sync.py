@@ -204,3 +204,12 @@ def test_json_format_in_sync(rule_runner: RuleRunner) -> None:
         "in_sync": True,
         "problems": [],
     }
+
+
+def test_bad_setting_is_a_clear_error(rule_runner: RuleRunner) -> None:
+    result = run(rule_runner, "--calver-release-months=[3, 13]")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: [calver].release_months holds [13], which are not months: give numbers from 1 to 12, "
+        "or an empty list for a sequential cycle.\n"
+    )

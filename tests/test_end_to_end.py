@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 import monorepo
-from e2e import git, init_repo, pants
+from e2e import init_repo, pants
+from monorepo import git
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +22,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def repo(tmp_path: Path) -> Path:
     init_repo(tmp_path)
     monorepo.write(tmp_path)
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-qm", "init")
+    monorepo.commit_all(tmp_path)
     return tmp_path
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from calver import pins
-from calver.sync import Problem
+from calver.sync import PackageFile, Problem, plural
 from calver.version import CalVersion, Scheme, VersionError, VersionFile
 
 
@@ -35,17 +35,6 @@ class FileChange:
                 tofile=f"b/{self.path}",
             )
         )
-
-
-@dataclass(frozen=True)
-class PackageFile:
-    """A distribution's own version file; a link is never written (it follows its target)."""
-
-    path: str
-    content: bytes
-    distribution: str
-    independent: bool
-    is_link: bool
 
 
 @dataclass(frozen=True)
@@ -154,9 +143,7 @@ def plan_bump(
         if edits:
             text = pins.apply_edits(pins.decode(source.content), edits)
             count = len({(e.line, e.start) for e in edits})
-            changes.append(
-                FileChange(path, source.content, pins.encode(text), f"{count} pin{'s' if count != 1 else ''}")
-            )
+            changes.append(FileChange(path, source.content, pins.encode(text), plural(count, "pin")))
 
     return BumpPlan(new, tuple(changes), tuple(sorted(problems, key=lambda p: (p.path, p.line))))
 

@@ -17,11 +17,10 @@ from pants.util.strutil import softwrap
 from pants.vcs.git import GitBinaryException, GitWorktreeRequest, MaybeGitWorktree
 
 from calver import repo
-from calver.bump import BumpPlan, PackageFile, Source, WriteFailed, plan_bump, stale, write_all
-from calver.check_version_sync import current_branch
-from calver.repo import READ_ERRORS, VersionedRepo
+from calver.bump import BumpPlan, Source, WriteFailed, plan_bump, stale, write_all
+from calver.repo import READ_ERRORS, VersionedRepo, current_branch
 from calver.subsystem import CalverSubsystem
-from calver.sync import Problem
+from calver.sync import Problem, plural
 from calver.version import CalVersion, NextKind, Scheme, VersionError, VersionFile, on_branch, parse_branch
 
 
@@ -154,16 +153,7 @@ def make_plan(
         old_text,
         versioned.version_file,
         versioned.version_content,
-        [
-            PackageFile(
-                file.path,
-                file.content,
-                dist.name,
-                dist.independent,
-                os.path.islink(os.path.join(build_root, file.path)),
-            )
-            for dist, file in versioned.package_version_files
-        ],
+        versioned.package_files(is_link=lambda path: os.path.islink(os.path.join(build_root, path))),
         [
             Source(file.path, scan, file.content, _relative_real_path(build_root, file.path))
             for file, scan in zip(versioned.sources, versioned.scans)
@@ -208,7 +198,7 @@ def _report(console: Console, plan: BumpPlan, old: str, new: str, versioned: Ver
     if resolves:
         flags = " ".join(f"--resolve={r}" for r in resolves)
         console.print_stdout(
-            f"Changed requirements feed the resolve{'s' if len(resolves) > 1 else ''} {', '.join(resolves)}: "
+            f"Changed requirements feed the {'resolves' if len(resolves) > 1 else 'resolve'} {', '.join(resolves)}: "
             f"run `{bin_name()} generate-lockfiles {flags}`."
         )
 
@@ -225,8 +215,8 @@ async def bump_version(
         console.print_stderr(console.red(f"error: {message}"))
         return BumpVersion(exit_code=1)
 
-    scheme = calver.scheme()
     try:
+        scheme = calver.scheme()
         versioned = await Get(VersionedRepo)
     except READ_ERRORS as e:
         return fail(str(e))
@@ -244,9 +234,7 @@ async def bump_version(
         )
     if plan.problems:
         _print_problems(console, plan.problems)
-        return fail(
-            f"nothing was written: {len(plan.problems)} problem{'s' if len(plan.problems) != 1 else ''} above."
-        )
+        return fail(f"nothing was written: {plural(len(plan.problems), 'problem')} above.")
 
     old_text = VersionFile.decode(versioned.version_content or b"").text if plan.changes else new
     if subsystem.dry_run:

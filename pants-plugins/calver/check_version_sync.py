@@ -12,12 +12,11 @@ from pants.engine.rules import Get, collect_rules, goal_rule
 from pants.option.option_types import EnumOption, StrOption
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
-from pants.vcs.git import GitWorktreeRequest, MaybeGitWorktree
 
 from calver import repo
-from calver.repo import READ_ERRORS, VersionedRepo
+from calver.repo import READ_ERRORS, VersionedRepo, current_branch
 from calver.subsystem import CalverSubsystem
-from calver.sync import FIXABLE_CODES, PackageVersionFile, Problem, check_repo
+from calver.sync import FIXABLE_CODES, Problem, check_repo, plural
 from calver.version import CalVersion, Scheme
 
 
@@ -65,14 +64,6 @@ class CheckVersionSync(Goal):
     environment_behavior = Goal.EnvironmentBehavior.LOCAL_ONLY
 
 
-async def current_branch(option: Optional[str]) -> Optional[str]:
-    """The branch named by an option, else the one git has checked out (None when detached)."""
-    if option:
-        return option
-    worktree = await Get(MaybeGitWorktree, GitWorktreeRequest())
-    return worktree.git_worktree.branch_name if worktree.git_worktree else None
-
-
 def check(
     versioned: VersionedRepo, scheme: Scheme, branch: Optional[str]
 ) -> tuple[Optional[CalVersion], List[Problem]]:
@@ -80,10 +71,7 @@ def check(
     return check_repo(
         versioned.version_file,
         versioned.version_content,
-        [
-            PackageVersionFile(file.path, file.content, dist.name, dist.independent)
-            for dist, file in versioned.package_version_files
-        ],
+        versioned.package_files(),
         versioned.scans,
         versioned.independent_keys,
         scheme,
@@ -107,9 +95,7 @@ def render_text(
         )
     lines = [f"{console.red(p.location)}: {p.message}" for p in problems]
     files = len({p.path for p in problems})
-    lines.append(
-        f"\n{len(problems)} problem{'s' if len(problems) != 1 else ''} in {files} file{'s' if files != 1 else ''}."
-    )
+    lines.append(f"\n{plural(len(problems), 'problem')} in {plural(files, 'file')}.")
     if any(p.code in FIXABLE_CODES for p in problems):
         lines.append(f"Run `{bin_name()} bump-version --sync` to fix what can be fixed.")
     return "\n".join(lines)
@@ -153,8 +139,8 @@ def render_json(
 async def check_version_sync(
     console: Console, subsystem: CheckVersionSyncSubsystem, calver: CalverSubsystem
 ) -> CheckVersionSync:
-    scheme = calver.scheme()
     try:
+        scheme = calver.scheme()
         versioned = await Get(VersionedRepo)
     except READ_ERRORS as e:
         console.print_stderr(console.red(f"error: {e}"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from packaging.utils import canonicalize_name
 from pants.backend.python.macros.python_requirements import PythonRequirementsSourceField
@@ -23,6 +23,7 @@ from pants.backend.python.subsystems.setup import PythonSetup
 from pants.build_graph.address import BuildFileAddress, BuildFileAddressRequest
 from pants.engine.fs import DigestContents, PathGlobs
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.vcs.git import GitWorktreeRequest, MaybeGitWorktree
 from pants.engine.target import (
     AllTargets,
     AllUnexpandedTargets,
@@ -32,6 +33,7 @@ from pants.engine.target import (
 
 from calver import pins
 from calver.subsystem import CalverSubsystem
+from calver.sync import PackageFile
 
 # What reading BUILD files and requirement sources raises for a user's mistake (such as an invalid
 # requirement line in a `python_requirements` source): the message names the file and line.
@@ -77,6 +79,20 @@ class VersionedRepo:
 
     def resolves_of(self, path: str) -> Tuple[str, ...]:
         return dict(self.resolves).get(path, ())
+
+    def package_files(self, is_link: Callable[[str], bool] = lambda path: False) -> List[PackageFile]:
+        return [
+            PackageFile(file.path, file.content, dist.name, dist.independent, is_link(file.path))
+            for dist, file in self.package_version_files
+        ]
+
+
+async def current_branch(option: Optional[str]) -> Optional[str]:
+    """The branch named by an option, else the one git has checked out (None when detached)."""
+    if option:
+        return option
+    worktree = await Get(MaybeGitWorktree, GitWorktreeRequest())
+    return worktree.git_worktree.branch_name if worktree.git_worktree else None
 
 
 async def _read(paths: Iterable[str], globs: Iterable[str] = ()) -> Dict[str, bytes]:

@@ -76,4 +76,11 @@ class CalverSubsystem(Subsystem):
     )
 
     def scheme(self) -> Scheme:
+        """The version scheme these settings describe; raises `ValueError` for a bad setting."""
+        wrong = [month for month in self.release_months if not 1 <= month <= 12]
+        if wrong:
+            raise ValueError(
+                f"[calver].release_months holds {wrong}, which are not months: give numbers from 1 to 12, "
+                "or an empty list for a sequential cycle."
+            )
         return Scheme(pad_minor=self.pad_minor, release_months=tuple(self.release_months))

@@ -65,19 +65,25 @@ def read_version(
 
 
 @dataclass(frozen=True)
-class PackageVersionFile:
-    """A distribution's own version file."""
+class PackageFile:
+    """A distribution's own version file; `is_link` when it is a link (which follows its target)."""
 
     path: str
     content: bytes
     distribution: str
     independent: bool
+    is_link: bool = False
+
+
+def plural(count: int, word: str) -> str:
+    """`1 pin`, `2 pins`."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def check_repo(
     version_path: str,
     version_content: Optional[bytes],
-    package_files: Sequence[PackageVersionFile],
+    package_files: Sequence[PackageFile],
     scans: Iterable[pins.ScanResult],
     independent: frozenset,
     scheme: Scheme,
