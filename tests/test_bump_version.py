@@ -223,3 +223,17 @@ def test_bad_version_file(rule_runner: RuleRunner) -> None:
         "error: VERSION:1: the file holds 2 lines; it must hold only the version, on one line; "
         "fix it, or give --to=VERSION.\n"
     )
+
+
+def test_to_repairs_an_unreadable_version_file(rule_runner: RuleRunner) -> None:
+    monorepo.write(rule_runner.build_root, {"VERSION": "24.03\n"}, {})
+    git(rule_runner.build_root, "commit", "-qam", "broken")
+    result = bump(rule_runner, "--to=23.9.6", "--sync")
+    assert (
+        result.stderr
+        == "error: give exactly one of --to=VERSION, --next=KIND or --sync (got --to and --sync).\n"
+    )
+    result = bump(rule_runner, "--to=23.9.6")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == ["VERSION: (unreadable) → 23.09.6", "  VERSION: version file"]
+    assert read(rule_runner, "VERSION") == b"23.09.6\n"

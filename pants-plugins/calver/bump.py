@@ -50,6 +50,10 @@ class Source:
 
 @dataclass(frozen=True)
 class BumpPlan:
+    """The version before (as the version file spells it; None when unreadable), the version
+    after, and either the changes that get there or the problems that stop it."""
+
+    old: Optional[str]
     new: CalVersion
     changes: Tuple[FileChange, ...] = ()
     problems: Tuple[Problem, ...] = ()
@@ -145,7 +149,7 @@ def plan_bump(
             count = len({(e.line, e.start) for e in edits})
             changes.append(FileChange(path, source.content, pins.encode(text), plural(count, "pin")))
 
-    return BumpPlan(new, tuple(changes), tuple(sorted(problems, key=lambda p: (p.path, p.line))))
+    return BumpPlan(old_text, new, tuple(changes), tuple(sorted(problems, key=lambda p: (p.path, p.line))))
 
 
 class WriteFailed(Exception):

@@ -188,7 +188,8 @@ def _print_problems(console: Console, problems: Sequence[Problem]) -> None:
         console.print_stderr(f"{console.red(problem.location)}: {problem.message}")
 
 
-def _report(console: Console, plan: BumpPlan, old: str, new: str, versioned: VersionedRepo) -> None:
+def _report(console: Console, plan: BumpPlan, new: str, versioned: VersionedRepo) -> None:
+    old = plan.old if plan.old is not None else "(unreadable)"
     console.print_stdout(
         f"{versioned.version_file}: {old} → {new}" if old != new else f"{versioned.version_file}: {new}"
     )
@@ -236,11 +237,10 @@ async def bump_version(
         _print_problems(console, plan.problems)
         return fail(f"nothing was written: {plural(len(plan.problems), 'problem')} above.")
 
-    old_text = VersionFile.decode(versioned.version_content or b"").text if plan.changes else new
     if subsystem.dry_run:
         for change in plan.changes:
             console.print_stdout(change.diff(), end="")
-        _report(console, plan, old_text, new, versioned)
+        _report(console, plan, new, versioned)
         return BumpVersion(exit_code=0)
     if not plan.changes:
         console.print_stdout(f"{versioned.version_file}: {new}, and everything already agrees with it.")
@@ -275,7 +275,7 @@ async def bump_version(
         return fail(
             f"{e}. These files could not be put back and hold the new version: {', '.join(e.unrestored)}."
         )
-    _report(console, plan, old_text, new, versioned)
+    _report(console, plan, new, versioned)
     return BumpVersion(exit_code=0)
 
 
