@@ -6,6 +6,7 @@ import json
 from enum import Enum
 from typing import List, Optional
 
+from pants.base.build_root import BuildRoot
 from pants.engine.console import Console
 from pants.engine.goal import Goal, GoalSubsystem
 from pants.engine.rules import Get, collect_rules, goal_rule
@@ -15,6 +16,7 @@ from pants.util.strutil import softwrap
 from pants.vcs.git import GitWorktreeRequest, MaybeGitWorktree
 
 from calver import repo
+from calver.git_head import read_head
 from calver.repo import READ_ERRORS, VersionedRepo
 from calver.subsystem import CalverSubsystem
 from calver.sync import FIXABLE_CODES, PackageVersionFile, Problem, check_repo
@@ -65,10 +67,14 @@ class CheckVersionSync(Goal):
     environment_behavior = Goal.EnvironmentBehavior.LOCAL_ONLY
 
 
-async def current_branch(option: Optional[str]) -> Optional[str]:
+async def current_branch(option: Optional[str], build_root: str) -> Optional[str]:
     """The branch named by an option, else the one git has checked out (None when detached)."""
     if option:
         return option
+    # Reading HEAD saves the three git processes that asking Pants' git worktree would start.
+    head = read_head(build_root)
+    if head is not None:
+        return head.branch
     worktree = await Get(MaybeGitWorktree, GitWorktreeRequest())
     return worktree.git_worktree.branch_name if worktree.git_worktree else None
 
@@ -151,7 +157,10 @@ def render_json(
 
 @goal_rule
 async def check_version_sync(
-    console: Console, subsystem: CheckVersionSyncSubsystem, calver: CalverSubsystem
+    console: Console,
+    build_root: BuildRoot,
+    subsystem: CheckVersionSyncSubsystem,
+    calver: CalverSubsystem,
 ) -> CheckVersionSync:
     scheme = calver.scheme()
     try:
@@ -159,7 +168,7 @@ async def check_version_sync(
     except READ_ERRORS as e:
         console.print_stderr(console.red(f"error: {e}"))
         return CheckVersionSync(exit_code=1)
-    branch = await current_branch(subsystem.branch)
+    branch = await current_branch(subsystem.branch, build_root.path)
     version, problems = check(versioned, scheme, branch)
     if subsystem.output_format is OutputFormat.json:
         console.print_stdout(render_json(versioned, version, scheme, problems))
