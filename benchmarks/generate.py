@@ -200,9 +200,7 @@ def filler_module(rng: random.Random, package: str, index: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def generate(
-    distributions: int, files: int, seed: int, non_normalized: int = 0, plugins: str = ""
-) -> Repo:
+def generate(distributions: int, files: int, seed: int, non_normalized: int = 0, plugins: str = "") -> Repo:
     """The repo's files as text, and its links; `plugins` is the path put in pants.toml."""
     if distributions < 2:
         raise ValueError("a repo needs at least 2 distributions (backend.ai-common and the client).")
@@ -268,9 +266,10 @@ def generate(
             )
             pinned = "pyproject.toml"
         elif kind == 3:
-            package.files["setup.cfg"] = (
-                f"[metadata]\nname = {name}\n\n[options]\ninstall_requires =\n"
-                + "".join(f"    {r}\n" for r in [third, *wanted])
+            package.files[
+                "setup.cfg"
+            ] = f"[metadata]\nname = {name}\n\n[options]\ninstall_requires =\n" + "".join(
+                f"    {r}\n" for r in [third, *wanted]
             )
             pinned = "setup.cfg"
         else:
@@ -331,7 +330,7 @@ def write(repo: Repo, root: Path, launcher: Optional[Path], commit: bool = True)
 
 def main(argv: Sequence[str]) -> None:
     worktree = Path(__file__).resolve().parents[1]
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("root", type=Path, help="the folder to write (new or empty)")
     parser.add_argument("--size", choices=sorted(SIZES), help="a preset: distributions and files")
     parser.add_argument("--distributions", type=int, help="python_distribution targets")
