@@ -227,7 +227,7 @@ async def bump_version(
         return fail(str(e))
     new = plan.new.display(scheme)
 
-    branch = await current_branch(subsystem.branch)
+    branch = await current_branch(subsystem.branch, build_root.path)
     release_branch = parse_branch(branch) if branch else None
     if release_branch is not None and not on_branch(plan.new, release_branch):
         return fail(

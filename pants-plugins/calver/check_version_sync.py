@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from enum import Enum
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
+from pants.base.build_root import BuildRoot
 from pants.engine.console import Console
 from pants.engine.goal import Goal, GoalSubsystem
-from pants.engine.rules import Get, collect_rules, goal_rule
+from pants.engine.rules import Get, collect_rules, goal_rule, rule
 from pants.option.option_types import EnumOption, StrOption
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
@@ -79,6 +81,28 @@ def check(
     )
 
 
+@dataclass(frozen=True)
+class SyncCheckRequest:
+    branch: Optional[str]
+
+
+@dataclass(frozen=True)
+class SyncCheck:
+    """The outcome of `check` for a branch: the repo's version and every problem."""
+
+    version: Optional[CalVersion]
+    problems: Tuple[Problem, ...]
+
+
+@rule(desc="Check the repo's versions and pins")
+async def check_sync(request: SyncCheckRequest, calver: CalverSubsystem) -> SyncCheck:
+    # A rule, so that pantsd keeps the outcome until a file it read changes: a warm run skips
+    # checking every pin again (about 0.1 ms each).
+    versioned = await Get(VersionedRepo)
+    version, problems = check(versioned, calver.scheme(), request.branch)
+    return SyncCheck(version, tuple(problems))
+
+
 def render_text(
     console: Console,
     versioned: VersionedRepo,
@@ -137,7 +161,10 @@ def render_json(
 
 @goal_rule
 async def check_version_sync(
-    console: Console, subsystem: CheckVersionSyncSubsystem, calver: CalverSubsystem
+    console: Console,
+    build_root: BuildRoot,
+    subsystem: CheckVersionSyncSubsystem,
+    calver: CalverSubsystem,
 ) -> CheckVersionSync:
     try:
         scheme = calver.scheme()
@@ -145,8 +172,9 @@ async def check_version_sync(
     except READ_ERRORS as e:
         console.print_stderr(console.red(f"error: {e}"))
         return CheckVersionSync(exit_code=1)
-    branch = await current_branch(subsystem.branch)
-    version, problems = check(versioned, scheme, branch)
+    branch = await current_branch(subsystem.branch, build_root.path)
+    result = await Get(SyncCheck, SyncCheckRequest(branch))
+    version, problems = result.version, list(result.problems)
     if subsystem.output_format is OutputFormat.json:
         console.print_stdout(render_json(versioned, version, scheme, problems))
     elif subsystem.output_format is OutputFormat.github:

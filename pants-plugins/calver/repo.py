@@ -32,6 +32,7 @@ from pants.engine.target import (
 )
 
 from calver import pins
+from calver.git_head import read_head
 from calver.subsystem import CalverSubsystem
 from calver.sync import PackageFile
 
@@ -87,10 +88,14 @@ class VersionedRepo:
         ]
 
 
-async def current_branch(option: Optional[str]) -> Optional[str]:
+async def current_branch(option: Optional[str], build_root: str) -> Optional[str]:
     """The branch named by an option, else the one git has checked out (None when detached)."""
     if option:
         return option
+    # Reading HEAD saves the three git processes that asking Pants' git worktree would start.
+    head = read_head(build_root)
+    if head is not None:
+        return head.branch
     worktree = await Get(MaybeGitWorktree, GitWorktreeRequest())
     return worktree.git_worktree.branch_name if worktree.git_worktree else None
 
