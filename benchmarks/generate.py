@@ -324,6 +324,9 @@ def write(repo: Repo, root: Path, launcher: Optional[Path], commit: bool = True)
         shutil.copy2(launcher, root / "pants")
     if commit:
         git(root, "init", "-q", "-b", "main")
+        # No background `git gc --auto` after the first commit: it would repack while the
+        # benchmark copies the repo.
+        git(root, "config", "gc.auto", "0")
         git(root, "add", "-A")
         git(root, "commit", "-q", "-m", "Generated benchmark repo")
 
