@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import List, Optional
 
-import pytest
 
 from calver import pins
-from calver.bump import FileChange, PackageFile, Source, WriteFailed, plan_bump, stale, write_all
+from calver.bump import FileChange, PackageFile, Source, plan_bump, stale
 from calver.version import CalVersion, Scheme
 
 SCHEME = Scheme()
@@ -110,40 +109,6 @@ def test_diff() -> None:
 
 def _changes() -> List[FileChange]:
     return [FileChange(f"f{i}", b"old", b"new", "x") for i in range(4)]
-
-
-def test_write_all_writes_everything() -> None:
-    disk: Dict[str, bytes] = {}
-    write_all(_changes(), disk.__setitem__)
-    assert disk == {f"f{i}": b"new" for i in range(4)}
-
-
-def test_failed_write_puts_back_what_was_written() -> None:
-    disk = {f"f{i}": b"old" for i in range(4)}
-
-    def write(path: str, content: bytes) -> None:
-        if path == "f2":
-            raise OSError("disk full")
-        disk[path] = content
-
-    with pytest.raises(WriteFailed) as error:
-        write_all(_changes(), write)
-    assert error.value.path == "f2" and error.value.restored
-    assert disk == {f"f{i}": b"old" for i in range(4)}
-
-
-def test_failed_restore_is_reported() -> None:
-    calls: List[str] = []
-
-    def write(path: str, content: bytes) -> None:
-        calls.append(path)
-        if path == "f2" or (path == "f0" and content == b"old"):
-            raise OSError("read-only")
-
-    with pytest.raises(WriteFailed) as error:
-        write_all(_changes(), write)
-    assert not error.value.restored and error.value.unrestored == ("f0",)
-    assert calls == ["f0", "f1", "f2", "f1", "f0"]
 
 
 def test_stale() -> None:

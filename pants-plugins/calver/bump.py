@@ -1,15 +1,15 @@
-"""Planning and writing a version bump, all or nothing, with no Pants import.
+"""Planning a version bump, all or nothing, with no Pants import.
 
 `plan_bump` turns what the engine read into the new bytes of every file to change, or into the
-problems that stop the bump. `write_all` writes a plan file by file and puts back what it had written
-when a write fails, so the tree is never left half-bumped.
+problems that stop the bump. `stale` tells which files on disk no longer hold the bytes a plan was
+made from: before writing, to refuse; after a failed write, to know what to put back.
 """
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from calver import pins
 from calver.sync import PackageFile, Problem, plural
@@ -150,34 +150,6 @@ def plan_bump(
             changes.append(FileChange(path, source.content, pins.encode(text), plural(count, "pin")))
 
     return BumpPlan(old_text, new, tuple(changes), tuple(sorted(problems, key=lambda p: (p.path, p.line))))
-
-
-class WriteFailed(Exception):
-    """A write failed; `restored` says whether every file written before it was put back."""
-
-    def __init__(self, path: str, error: BaseException, restored: bool, unrestored: Sequence[str]) -> None:
-        super().__init__(f"writing {path} failed: {error}")
-        self.path = path
-        self.error = error
-        self.restored = restored
-        self.unrestored = tuple(unrestored)
-
-
-def write_all(changes: Sequence[FileChange], write: Callable[[str, bytes], None]) -> None:
-    """Write every change in order; on a failure put back what was written, then raise `WriteFailed`."""
-    written: List[FileChange] = []
-    for change in changes:
-        try:
-            write(change.path, change.new)
-        except Exception as error:
-            unrestored = []
-            for done in reversed(written):
-                try:
-                    write(done.path, done.old)
-                except Exception:
-                    unrestored.append(done.path)
-            raise WriteFailed(change.path, error, not unrestored, unrestored) from error
-        written.append(change)
 
 
 def stale(changes: Sequence[FileChange], current: Mapping[str, Optional[bytes]]) -> List[str]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from pants.base.build_root import BuildRoot
 from pants.engine.console import Console
-from pants.engine.fs import CreateDigest, Digest, FileContent, Workspace
+from pants.engine.fs import CreateDigest, Digest, DigestSubset, FileContent, PathGlobs, Workspace
 from pants.engine.goal import Goal, GoalSubsystem
 from pants.engine.rules import Get, MultiGet, collect_rules, goal_rule
 from pants.option.option_types import BoolOption, EnumOption, StrOption
@@ -17,7 +17,7 @@ from pants.util.strutil import softwrap
 from pants.vcs.git import GitBinaryException, GitWorktreeRequest, MaybeGitWorktree
 
 from calver import repo
-from calver.bump import BumpPlan, Source, WriteFailed, plan_bump, stale, write_all
+from calver.bump import BumpPlan, Source, plan_bump, stale
 from calver.repo import READ_ERRORS, VersionedRepo, current_branch
 from calver.subsystem import CalverSubsystem
 from calver.sync import Problem, plural
@@ -254,27 +254,37 @@ async def bump_version(
                 "these files have uncommitted changes, and the bump would rewrite them: "
                 f"{', '.join(dirty)}. Commit or stash them, or pass --allow-dirty."
             )
-    changed = stale(plan.changes, {path: _read_disk(build_root.path, path) for path in paths})
+
+    def on_disk() -> Dict[str, Optional[bytes]]:
+        return {path: _read_disk(build_root.path, path) for path in paths}
+
+    changed = stale(plan.changes, on_disk())
     if changed:
         return fail(f"these files changed while the bump was planned: {', '.join(changed)}. Run it again.")
 
-    # One digest per file and content, made up front: writing file by file lets a failure put
-    # back exactly what was written before it.
-    contents = [(c.path, data) for c in plan.changes for data in (c.new, c.old)]
-    digests = await MultiGet(Get(Digest, CreateDigest([FileContent(path, data)])) for path, data in contents)
-    digest_of = dict(zip(contents, digests))
-
-    def write(path: str, content: bytes) -> None:
-        workspace.write_digest(digest_of[(path, content)])
-
+    # All new bytes go out in one write; the old bytes are kept in a digest to put back whatever a
+    # failed write had already touched (the files no longer holding their old bytes).
+    new_digest, old_digest = await MultiGet(
+        Get(Digest, CreateDigest([FileContent(c.path, c.new) for c in plan.changes])),
+        Get(Digest, CreateDigest([FileContent(c.path, c.old) for c in plan.changes])),
+    )
     try:
-        write_all(plan.changes, write)
-    except WriteFailed as e:
-        if e.restored:
-            return fail(f"{e}. Every file written before it was put back; the tree is as it was.")
-        return fail(
-            f"{e}. These files could not be put back and hold the new version: {', '.join(e.unrestored)}."
-        )
+        workspace.write_digest(new_digest)
+    except Exception as error:  # The engine raises a plain Exception carrying the OS error.
+        touched = stale(plan.changes, on_disk())
+        if touched:
+            restore = await Get(Digest, DigestSubset(old_digest, PathGlobs(touched)))
+            try:
+                workspace.write_digest(restore)
+            except Exception:
+                pass  # What is still not put back is reported below.
+        unrestored = stale(plan.changes, on_disk())
+        if unrestored:
+            return fail(
+                f"writing failed: {error}. These files could not be put back: {', '.join(unrestored)}; "
+                "restore them with `git checkout -- <file>`."
+            )
+        return fail(f"writing failed: {error}. Every file was put back; the tree is as it was.")
     _report(console, plan, new, versioned)
     return BumpVersion(exit_code=0)
 
