@@ -146,10 +146,10 @@ _OPTION = re.compile(r"(?:^|\s)(--?[A-Za-z][\w-]*)")
 _COMMENT = re.compile(r"(?:^|\s)#")
 
 
-def _requirements_txt(path: str, text: str) -> Tuple[List[_Located], List[SourceError], List[str]]:
-    """Requirement lines of a pip requirements file, joined across `\\` continuations."""
+def _requirements_txt(text: str) -> Tuple[List[_Located], List[str]]:
+    """Requirement lines of a pip requirements file, joined across `\\` continuations, and the
+    files it includes with `-r`/`-c`."""
     found: List[_Located] = []
-    errors: List[SourceError] = []
     includes: List[str] = []
     chars: List[str] = []
     positions: List[Tuple[int, int]] = []
@@ -185,7 +185,7 @@ def _requirements_txt(path: str, text: str) -> Tuple[List[_Located], List[Source
                 )
             )
         chars, positions = [], []
-    return found, errors, includes
+    return found, includes
 
 
 def _build_file(path: str, text: str) -> Tuple[List[_Located], List[SourceError]]:
@@ -331,7 +331,7 @@ _INI_SECTION = re.compile(r"^\[([^\]]+)\]")
 _INI_KEY = re.compile(r"^([A-Za-z0-9_.-]+)\s*[=:]\s*")
 
 
-def _setup_cfg(path: str, text: str) -> Tuple[List[_Located], List[SourceError]]:
+def _setup_cfg(text: str) -> List[_Located]:
     """`install_requires` in `[options]` and every key of `[options.extras_require]`."""
     found: List[_Located] = []
     section = ""
@@ -363,7 +363,7 @@ def _setup_cfg(path: str, text: str) -> Tuple[List[_Located], List[SourceError]]
         if not stripped or stripped.startswith((";", "#")):
             continue
         found.append(_located(stripped, number, value_start + value.index(stripped)))
-    return found, []
+    return found
 
 
 # --- From requirement strings to pins ---------------------------------------------------------------
@@ -398,14 +398,15 @@ def scan(path: str, text: str, first_party: Iterable[str]) -> ScanResult:
     bom = text.startswith("\ufeff")
     text = text[1:] if bom else text
     includes: List[str] = []
+    errors: List[SourceError] = []
     if kind is SourceKind.requirements:
-        located, errors, includes = _requirements_txt(path, text)
+        located, includes = _requirements_txt(text)
     elif kind is SourceKind.build:
         located, errors = _build_file(path, text)
     elif kind is SourceKind.pyproject:
         located, errors = _pyproject(path, text)
     else:
-        located, errors = _setup_cfg(path, text)
+        located = _setup_cfg(text)
     names = frozenset(first_party)
     pins = []
     for item in located:
@@ -486,7 +487,6 @@ def check_pin(
 class PinPlan:
     """The edits that move one pin to a new version, or why it cannot move."""
 
-    pin: Pin
     edits: Tuple[Edit, ...] = ()
     problem: Optional[str] = None
 
@@ -510,9 +510,9 @@ def plan_pin(pin: Pin, new: Version, independent: bool) -> PinPlan:
     if not independent and clauses:
         specifier = _specifier(clauses)
         if specifier is None or not specifier.contains(new, prereleases=True):
-            return PinPlan(pin, problem=f"`{pin.requirement}` would not admit {target}; change it by hand")
+            return PinPlan(problem=f"`{pin.requirement}` would not admit {target}; change it by hand")
     if edits and pin.hashed:
         return PinPlan(
-            pin, problem=f"`{pin.requirement}` carries `--hash` options, which cannot follow a new version"
+            problem=f"`{pin.requirement}` carries `--hash` options, which cannot follow a new version"
         )
-    return PinPlan(pin, tuple(edits))
+    return PinPlan(tuple(edits))
