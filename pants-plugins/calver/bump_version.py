@@ -18,8 +18,8 @@ from pants.vcs.git import GitBinaryException, GitWorktreeRequest, MaybeGitWorktr
 
 from calver import repo
 from calver.bump import BumpPlan, Source, plan_bump, stale
-from calver.repo import READ_ERRORS, VersionedRepo, current_branch
-from calver.subsystem import CalverSubsystem
+from calver.repo import VersionedRepo, current_branch
+from calver.subsystem import CalverError, CalverSubsystem
 from calver.sync import Problem, plural
 from calver.version import CalVersion, NextKind, Scheme, VersionError, VersionFile, on_branch, parse_branch
 
@@ -219,7 +219,7 @@ async def bump_version(
     try:
         scheme = calver.scheme()
         versioned = await Get(VersionedRepo)
-    except READ_ERRORS as e:
+    except CalverError as e:
         return fail(str(e))
     try:
         plan = make_plan(versioned, subsystem, scheme, build_root.path)

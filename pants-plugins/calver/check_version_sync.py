@@ -16,8 +16,8 @@ from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 
 from calver import repo
-from calver.repo import READ_ERRORS, VersionedRepo, current_branch
-from calver.subsystem import CalverSubsystem
+from calver.repo import VersionedRepo, current_branch
+from calver.subsystem import CalverError, CalverSubsystem
 from calver.sync import FIXABLE_CODES, Problem, check_repo, plural
 from calver.version import CalVersion, Scheme
 
@@ -169,7 +169,7 @@ async def check_version_sync(
     try:
         scheme = calver.scheme()
         versioned = await Get(VersionedRepo)
-    except READ_ERRORS as e:
+    except CalverError as e:
         console.print_stderr(console.red(f"error: {e}"))
         return CheckVersionSync(exit_code=1)
     branch = await current_branch(subsystem.branch, build_root.path)

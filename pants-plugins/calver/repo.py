@@ -33,12 +33,12 @@ from pants.engine.target import (
 
 from calver import pins
 from calver.git_head import read_head
-from calver.subsystem import CalverSubsystem
+from calver.subsystem import CalverError, CalverSubsystem
 from calver.sync import PackageFile
 
-# What reading BUILD files and requirement sources raises for a user's mistake (such as an invalid
-# requirement line in a `python_requirements` source): the message names the file and line.
-READ_ERRORS = (ValueError, InvalidFieldException, InvalidTargetException)
+# What Pants raises while reading targets for a user's mistake (such as an invalid requirement
+# line in a `python_requirements` source); its message names the file and line.
+_TARGET_ERRORS = (ValueError, InvalidFieldException, InvalidTargetException)
 
 # Where a pin can be written without a target that owns the file.
 _PROJECT_FILE_GLOBS = ("**/pyproject.toml", "**/setup.cfg")
@@ -106,12 +106,12 @@ async def _read(paths: Iterable[str], globs: Iterable[str] = ()) -> Dict[str, by
 
 
 @rule(desc="Read the repo's version, distributions and first-party pins")
-async def read_versioned_repo(
-    calver: CalverSubsystem,
-    python_setup: PythonSetup,
-    all_targets: AllTargets,
-    unexpanded: AllUnexpandedTargets,
-) -> VersionedRepo:
+async def read_versioned_repo(calver: CalverSubsystem, python_setup: PythonSetup) -> VersionedRepo:
+    """Raises `CalverError` for a target Pants cannot read."""
+    try:
+        all_targets, unexpanded = await MultiGet(Get(AllTargets), Get(AllUnexpandedTargets))
+    except _TARGET_ERRORS as e:
+        raise CalverError(str(e)) from e
     independent = {canonicalize_name(name) for name in calver.independent}
     distributions = tuple(
         sorted(
