@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from enum import Enum
 from typing import List, Optional, Tuple
 
@@ -66,21 +66,6 @@ class CheckVersionSync(Goal):
     environment_behavior = Goal.EnvironmentBehavior.LOCAL_ONLY
 
 
-def check(
-    versioned: VersionedRepo, scheme: Scheme, branch: Optional[str]
-) -> tuple[Optional[CalVersion], List[Problem]]:
-    """Run the pure checks over what the engine read."""
-    return check_repo(
-        versioned.version_file,
-        versioned.version_content,
-        versioned.package_files(),
-        versioned.scans,
-        versioned.independent_keys,
-        scheme,
-        branch,
-    )
-
-
 @dataclass(frozen=True)
 class SyncCheckRequest:
     branch: Optional[str]
@@ -99,8 +84,23 @@ async def check_sync(request: SyncCheckRequest, calver: CalverSubsystem) -> Sync
     # A rule, so that pantsd keeps the outcome until a file it read changes: a warm run skips
     # checking every pin again (about 0.1 ms each).
     versioned = await Get(VersionedRepo)
-    version, problems = check(versioned, calver.scheme(), request.branch)
+    version, problems = check_repo(
+        versioned.version_file,
+        versioned.version_content,
+        versioned.package_files(),
+        versioned.scans,
+        versioned.independent_keys,
+        calver.scheme(),
+        request.branch,
+    )
     return SyncCheck(version, tuple(problems))
+
+
+def _fix_hint(problems: List[Problem]) -> List[str]:
+    """The command that fixes what can be fixed, when anything can."""
+    if any(p.code in FIXABLE_CODES for p in problems):
+        return [f"Run `{bin_name()} bump-version --sync` to fix what can be fixed."]
+    return []
 
 
 def render_text(
@@ -120,9 +120,7 @@ def render_text(
     lines = [f"{console.red(p.location)}: {p.message}" for p in problems]
     files = len({p.path for p in problems})
     lines.append(f"\n{plural(len(problems), 'problem')} in {plural(files, 'file')}.")
-    if any(p.code in FIXABLE_CODES for p in problems):
-        lines.append(f"Run `{bin_name()} bump-version --sync` to fix what can be fixed.")
-    return "\n".join(lines)
+    return "\n".join(lines + _fix_hint(problems))
 
 
 def render_github(problems: List[Problem]) -> str:
@@ -132,9 +130,7 @@ def render_github(problems: List[Problem]) -> str:
     lines = [
         f"::error file={p.path},line={p.line or 1},title={p.code}::{escape(p.message)}" for p in problems
     ]
-    if any(p.code in FIXABLE_CODES for p in problems):
-        lines.append(f"Run `{bin_name()} bump-version --sync` to fix what can be fixed.")
-    return "\n".join(lines)
+    return "\n".join(lines + _fix_hint(problems))
 
 
 def render_json(
@@ -144,17 +140,7 @@ def render_json(
         "version_file": versioned.version_file,
         "version": version.display(scheme) if version else None,
         "in_sync": not problems,
-        "problems": [
-            {
-                "path": p.path,
-                "line": p.line,
-                "code": p.code,
-                "found": p.found,
-                "expected": p.expected,
-                "message": p.message,
-            }
-            for p in problems
-        ],
+        "problems": [asdict(p) for p in problems],
     }
     return json.dumps(document, indent=2)
 
