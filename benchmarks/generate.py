@@ -91,7 +91,7 @@ PANTS_TOML = """\
 [GLOBAL]
 pants_version = "2.17.1"
 pythonpath = ["{plugins}"]
-backend_packages = ["pants.backend.python", "calver"]
+backend_packages = ["pants.backend.python", "pants_calver"]
 
 [python]
 interpreter_constraints = ["CPython==3.9.*"]

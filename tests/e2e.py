@@ -12,7 +12,7 @@ from typing import Sequence
 PANTS_TOML = """\
 [GLOBAL]
 pants_version = "2.17.1"
-backend_packages = ["pants.backend.python", "calver"]
+backend_packages = ["pants.backend.python", "pants_calver"]
 pantsd = false
 
 [python]

@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import List, Optional
 
 
-from calver import pins
-from calver.bump import FileChange, PackageFile, Source, plan_bump, stale
-from calver.version import CalVersion, Scheme
+from pants_calver import pins
+from pants_calver.bump import FileChange, PackageFile, Source, plan_bump, stale
+from pants_calver.version import CalVersion, Scheme
 
 SCHEME = Scheme()
 FIRST_PARTY = {"backend-ai-common", "backend-ai-client"}

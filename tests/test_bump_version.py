@@ -13,8 +13,8 @@ from pants.testutil.rule_runner import RuleRunner
 
 import monorepo
 from monorepo import git
-from calver import bump_version
-from calver.bump_version import BumpVersion
+from pants_calver import bump_version
+from pants_calver.bump_version import BumpVersion
 
 # Files whose bytes must survive a bump: CRLF, a BOM, Latin-1, an executable bit, and a link.
 # Pants itself reads `python_requirements` sources as UTF-8 without a BOM; these two are read only

@@ -4,7 +4,7 @@ from typing import Optional
 
 import pytest
 
-from calver.dev_env import (
+from pants_calver.dev_env import (
     DevEnvInputError,
     DevRecord,
     Migration,

@@ -23,9 +23,9 @@ from pants.engine.fs import CreateDigest, Digest, FileContent
 from pants.engine.rules import Get, rule
 from pants.testutil.rule_runner import GoalRuleResult, RuleRunner, mock_console
 
-from calver import export_dev
-from calver.dev_env import sha256_hex
-from calver.export_dev import BuildExportRequest, BuiltExport, ExportDev
+from pants_calver import export_dev
+from pants_calver.dev_env import sha256_hex
+from pants_calver.export_dev import BuildExportRequest, BuiltExport, ExportDev
 
 LOCK = "// a lockfile\n{}\n"
 

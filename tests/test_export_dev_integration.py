@@ -17,10 +17,10 @@ from typing import Iterator
 
 import pytest
 
-import calver.register  # noqa: F401  (the nested run imports the plugin from this sandbox)
+import pants_calver.register  # noqa: F401  (the nested run imports the plugin from this sandbox)
 
 HERE = Path(__file__).parent
-PLUGIN_ROOT = Path(calver.register.__file__).parent.parent
+PLUGIN_ROOT = Path(pants_calver.register.__file__).parent.parent
 PASSED_ENV = (
     "HOME",
     "PATH",
@@ -36,7 +36,7 @@ PANTS_TOML = f"""\
 [GLOBAL]
 pants_version = "2.17.1"
 pythonpath = ["{PLUGIN_ROOT}"]
-backend_packages = ["pants.backend.python", "calver"]
+backend_packages = ["pants.backend.python", "pants_calver"]
 pantsd = true
 
 [python]

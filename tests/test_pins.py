@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from packaging.version import Version
 
-from calver.pins import (
+from pants_calver.pins import (
     Edit,
     SourceKind,
     VersionLiteral,

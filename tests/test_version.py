@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from packaging.version import Version
 
-from calver.version import (
+from pants_calver.version import (
     CalVersion,
     NextKind,
     Scheme,

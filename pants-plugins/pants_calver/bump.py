@@ -11,9 +11,9 @@ import difflib
 from dataclasses import dataclass
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-from calver import pins
-from calver.sync import PackageFile, Problem, plural
-from calver.version import CalVersion, Scheme, VersionError, VersionFile
+from pants_calver import pins
+from pants_calver.sync import PackageFile, Problem, plural
+from pants_calver.version import CalVersion, Scheme, VersionError, VersionFile
 
 
 @dataclass(frozen=True)

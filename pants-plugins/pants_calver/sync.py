@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, List, Optional, Sequence, Tuple
 
-from calver import pins
-from calver.version import (
+from pants_calver import pins
+from pants_calver.version import (
     CalVersion,
     Scheme,
     VersionError,

@@ -2,7 +2,7 @@
 
 It finds the first-party distributions (`python_distribution` targets), their version files, and
 every file where a first-party pin can be written, reads them all in one digest, and scans them
-with the pure `calver.pins` module.
+with the pure `pants_calver.pins` module.
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ from pants.engine.target import (
     InvalidTargetException,
 )
 
-from calver import pins
-from calver.git_head import read_head
-from calver.subsystem import CalverError, CalverSubsystem
-from calver.sync import PackageFile
+from pants_calver import pins
+from pants_calver.git_head import read_head
+from pants_calver.subsystem import CalverError, CalverSubsystem
+from pants_calver.sync import PackageFile
 
 # What Pants raises while reading targets for a user's mistake (such as an invalid requirement
 # line in a `python_requirements` source); its message names the file and line.
@@ -150,7 +150,7 @@ async def read_versioned_repo(calver: CalverSubsystem, python_setup: PythonSetup
             inline.append((target.address, resolve))
 
     build_files = await MultiGet(
-        Get(BuildFileAddress, BuildFileAddressRequest(address, description_of_origin="calver"))
+        Get(BuildFileAddress, BuildFileAddressRequest(address, description_of_origin="pants_calver"))
         for address, _ in inline
     )
     for build_file, (_, resolve) in zip(build_files, inline):

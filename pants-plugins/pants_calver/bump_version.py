@@ -16,12 +16,20 @@ from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 from pants.vcs.git import GitBinaryException, GitWorktreeRequest, MaybeGitWorktree
 
-from calver import repo
-from calver.bump import BumpPlan, Source, plan_bump, stale
-from calver.repo import VersionedRepo, current_branch
-from calver.subsystem import CalverError, CalverSubsystem
-from calver.sync import Problem, plural
-from calver.version import CalVersion, NextKind, Scheme, VersionError, VersionFile, on_branch, parse_branch
+from pants_calver import repo
+from pants_calver.bump import BumpPlan, Source, plan_bump, stale
+from pants_calver.repo import VersionedRepo, current_branch
+from pants_calver.subsystem import CalverError, CalverSubsystem
+from pants_calver.sync import Problem, plural
+from pants_calver.version import (
+    CalVersion,
+    NextKind,
+    Scheme,
+    VersionError,
+    VersionFile,
+    on_branch,
+    parse_branch,
+)
 
 
 class BumpVersionSubsystem(GoalSubsystem):

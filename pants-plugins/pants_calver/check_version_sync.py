@@ -15,11 +15,11 @@ from pants.option.option_types import EnumOption, StrOption
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 
-from calver import repo
-from calver.repo import VersionedRepo, current_branch
-from calver.subsystem import CalverError, CalverSubsystem
-from calver.sync import FIXABLE_CODES, Problem, check_repo, plural
-from calver.version import CalVersion, Scheme
+from pants_calver import repo
+from pants_calver.repo import VersionedRepo, current_branch
+from pants_calver.subsystem import CalverError, CalverSubsystem
+from pants_calver.sync import FIXABLE_CODES, Problem, check_repo, plural
+from pants_calver.version import CalVersion, Scheme
 
 
 class OutputFormat(Enum):
@@ -114,8 +114,9 @@ def render_text(
     shown = version.display(scheme) if version else "unreadable"
     if not problems:
         return console.green(
-            f"✓ {versioned.version_file} {shown}: {len(versioned.distributions)} distributions, "
-            f"{len(versioned.package_version_files)} version files and {pin_count} first-party pins in sync."
+            f"✓ {versioned.version_file} {shown}: {plural(len(versioned.distributions), 'distribution')}, "
+            f"{plural(len(versioned.package_version_files), 'version file')} and "
+            f"{plural(pin_count, 'first-party pin')} in sync."
         )
     lines = [f"{console.red(p.location)}: {p.message}" for p in problems]
     files = len({p.path for p in problems})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from calver import bump_version, check_version_sync, export_dev
+from pants_calver import bump_version, check_version_sync, export_dev
 
 
 def rules():

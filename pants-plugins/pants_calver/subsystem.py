@@ -6,7 +6,7 @@ from pants.option.option_types import BoolOption, IntListOption, StrListOption, 
 from pants.option.subsystem import Subsystem
 from pants.util.strutil import softwrap
 
-from calver.version import Scheme
+from pants_calver.version import Scheme
 
 
 class CalverError(Exception):
@@ -15,7 +15,7 @@ class CalverError(Exception):
 
 
 class CalverSubsystem(Subsystem):
-    options_scope = "calver"
+    options_scope = "pants_calver"
     help = softwrap(
         """
         Describe the mono-repo's version scheme, for `check-version-sync` and `bump-version`.
