@@ -118,6 +118,10 @@ backend_packages = ["pants.backend.python"]
 [python-repos]
 find_links = ["file://{wheels}"]
 
+# Users' settings keep their sections across the rename of the package.
+[calver]
+independent = ["backend.ai-client"]
+
 {pex_cli_section()}"""
     )
     monorepo.commit_all(root)

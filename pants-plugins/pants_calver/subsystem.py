@@ -15,7 +15,7 @@ class CalverError(Exception):
 
 
 class CalverSubsystem(Subsystem):
-    options_scope = "pants_calver"
+    options_scope = "calver"
     help = softwrap(
         """
         Describe the mono-repo's version scheme, for `check-version-sync` and `bump-version`.
