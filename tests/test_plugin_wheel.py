@@ -64,7 +64,7 @@ def test_wheel_metadata(wheel: Path, version: str) -> None:
     assert metadata.get_all("Requires-Dist") == ["pantsbuild.pants (<2.18,>=2.17)"]
     assert metadata["Description-Content-Type"] == "text/markdown"
     assert metadata.get_payload().startswith("# pants-calver\n")
-    assert [url.split(",")[0] for url in metadata.get_all("Project-URL")] == [
+    assert [url.split(",")[0] for url in metadata.get_all("Project-URL", [])] == [
         "Documentation",
         "Source",
         "Changelog",
