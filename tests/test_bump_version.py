@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import subprocess
 from pathlib import Path
-from typing import Dict, Union
+from typing import Any, Dict, List, Union
 
 import pytest
 from pants.backend.python.macros import python_requirements
 from pants.backend.python.macros.python_artifact import PythonArtifact
 from pants.backend.python.macros.python_requirements import PythonRequirementsTargetGenerator
 from pants.backend.python.target_types import PythonDistribution, PythonRequirementTarget
+from pants.engine.fs import Digest, Workspace
 from pants.testutil.rule_runner import RuleRunner
 
 import monorepo
@@ -35,7 +39,10 @@ EXTRA_LINKS = {"src/ai/backend/linked/requirements.txt": "../../../../shared/req
 @pytest.fixture
 def rule_runner(monkeypatch: pytest.MonkeyPatch) -> RuleRunner:
     runner = RuleRunner(
-        rules=[*bump_version.rules(), *python_requirements.rules()],
+        rules=[
+            *bump_version.rules(),
+            *python_requirements.rules(),
+        ],
         target_types=[PythonDistribution, PythonRequirementTarget, PythonRequirementsTargetGenerator],
         objects={"python_artifact": PythonArtifact},
     )
@@ -46,6 +53,26 @@ def rule_runner(monkeypatch: pytest.MonkeyPatch) -> RuleRunner:
     monkeypatch.chdir(runner.build_root)
     monorepo.commit_all(runner.build_root)
     return runner
+
+
+# What `--next=patch` rewrites in the fixture repo, in the order the goal reports them.
+CHANGED_BY_PATCH_IN_PLAN_ORDER = (
+    "VERSION",
+    "src/ai/backend/agent/VERSION",
+    "requirements.txt",
+    "shared/requirements.txt",
+    "src/ai/backend/kernel/setup.cfg",
+    "src/ai/backend/manager/BUILD",
+    "src/ai/backend/plugin/setup.cfg",
+    "src/ai/backend/storage/pyproject.toml",
+)
+CHANGED_BY_PATCH = tuple(sorted(CHANGED_BY_PATCH_IN_PLAN_ORDER))
+
+# Pins that `--sync` normalizes, in three files.
+PADDED_PINS = {
+    path: monorepo.FILES[path].replace("23.9.6", "23.09.6")
+    for path in ("requirements.txt", "src/ai/backend/manager/BUILD", "src/ai/backend/plugin/setup.cfg")
+}
 
 
 def read(rule_runner: RuleRunner, path: str) -> bytes:
@@ -237,3 +264,83 @@ def test_to_repairs_an_unreadable_version_file(rule_runner: RuleRunner) -> None:
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[:2] == ["VERSION: (unreadable) → 23.09.6", "  VERSION: version file"]
     assert read(rule_runner, "VERSION") == b"23.09.6\n"
+
+
+def test_failed_write_leaves_every_byte_as_it_was(rule_runner: RuleRunner) -> None:
+    # A running program's file cannot be opened for writing, not even by root (ETXTBSY): the write
+    # of agent/VERSION fails. The engine writes files concurrently, so which of the others had
+    # been written by then varies; the test below makes that part deterministic.
+    root = Path(rule_runner.build_root)
+    agent_version = root / "src/ai/backend/agent/VERSION"
+    shutil.copy(shutil.which("sleep") or "/bin/sleep", agent_version)
+    monorepo.write(root, PADDED_PINS, {})
+    git(root, "commit", "-qam", "an unreadable package version file, padded pins")
+    before = snapshot(rule_runner)
+    running = subprocess.Popen([str(agent_version), "30"])
+    try:
+        result = bump(rule_runner, "--sync")
+    finally:
+        running.kill()
+        running.wait()
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert re.fullmatch(
+        r"error: writing failed: .*Text file busy.*\. Every file was put back; the tree is as it was\.\n",
+        result.stderr,
+        re.DOTALL,
+    ), result.stderr
+    assert snapshot(rule_runner) == before
+
+
+def _failing_writes(rule_runner: RuleRunner, monkeypatch: pytest.MonkeyPatch, later: str) -> List[dict]:
+    """Make the goal's first write write the digest and then raise, as the engine does when one
+    file of a digest fails after others were written. Later writes (the goal's restore) succeed
+    (`later="ok"`) or raise without writing (`later="nothing"`). Returns what each write left in
+    the files that `--next=patch` changes."""
+    real_write = Workspace.write_digest
+    writes: List[dict] = []
+
+    def write_digest(self: Workspace, digest: Digest, **kwargs: Any) -> None:
+        step = later if writes else "written"
+        if step != "nothing":
+            real_write(self, digest, **kwargs)
+        writes.append({path: read(rule_runner, path) for path in CHANGED_BY_PATCH})
+        if step != "ok":
+            raise Exception("Failed to write file: disk full")
+
+    monkeypatch.setattr(Workspace, "write_digest", write_digest)
+    return writes
+
+
+def test_failed_write_puts_back_what_was_written(
+    rule_runner: RuleRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(rule_runner)
+    writes = _failing_writes(rule_runner, monkeypatch, later="ok")
+    result = bump(rule_runner, "--next=patch")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "error: writing failed: Failed to write file: disk full. "
+        "Every file was put back; the tree is as it was.\n",
+    )
+    # Every file had been written with the new version; every one was written back.
+    old = {path: read_bytes for path, (_, read_bytes, _) in before.items() if path in CHANGED_BY_PATCH}
+    assert [path for path in CHANGED_BY_PATCH if writes[0][path] == old[path]] == []
+    assert writes[0]["VERSION"] == b"23.09.7\n"
+    assert writes[1] == old
+    assert snapshot(rule_runner) == before
+
+
+def test_failed_restore_names_what_is_left(rule_runner: RuleRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    writes = _failing_writes(rule_runner, monkeypatch, later="nothing")
+    result = bump(rule_runner, "--next=patch")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "error: writing failed: Failed to write file: disk full. These files could not be put back: "
+        f"{', '.join(CHANGED_BY_PATCH_IN_PLAN_ORDER)}; restore them with `git checkout -- <file>`.\n"
+    )
+    # Each round of the restore tried, and changed nothing.
+    assert len(writes) == 1 + len(bump_version._SETTLE_DELAYS)
+    assert all(state == writes[0] for state in writes)
+    assert read(rule_runner, "VERSION") == b"23.09.7\n"

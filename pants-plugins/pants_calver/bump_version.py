@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 from pants.base.build_root import BuildRoot
 from pants.engine.console import Console
-from pants.engine.fs import CreateDigest, Digest, DigestSubset, FileContent, PathGlobs, Workspace
+from pants.engine.fs import CreateDigest, Digest, FileContent, Workspace
 from pants.engine.goal import Goal, GoalSubsystem
-from pants.engine.rules import Get, MultiGet, collect_rules, goal_rule
+from pants.engine.rules import Get, collect_rules, goal_rule
 from pants.option.option_types import BoolOption, EnumOption, StrOption
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 from pants.vcs.git import GitBinaryException, GitWorktreeRequest, MaybeGitWorktree
 
 from pants_calver import repo
-from pants_calver.bump import BumpPlan, Source, plan_bump, stale
+from pants_calver.bump import BumpPlan, FileChange, Source, plan_bump, stale
 from pants_calver.repo import VersionedRepo, current_branch
 from pants_calver.subsystem import CalverError, CalverSubsystem
 from pants_calver.sync import Problem, plural
@@ -212,6 +213,30 @@ def _report(console: Console, plan: BumpPlan, new: str, versioned: VersionedRepo
         )
 
 
+# The engine writes a digest's files concurrently and raises at the first failure, while the
+# writes of other files can still land for a moment after that (seen in the tests: a file changed
+# after the failed write had returned). So the rollback looks again after each round.
+_SETTLE_DELAYS = (0.05, 0.1, 0.2, 0.4)
+
+
+async def _put_back(
+    workspace: Workspace, changes: Sequence[FileChange], on_disk: Callable[[], Dict[str, Optional[bytes]]]
+) -> List[str]:
+    """Write the old bytes back to every file that no longer holds them, until the files stay put;
+    returns the paths that still do not hold their old bytes."""
+    for delay in _SETTLE_DELAYS:
+        time.sleep(delay)  # Only on this failure path: let writes in flight land.
+        touched = set(stale(changes, on_disk()))
+        if not touched:
+            return []
+        old = [FileContent(c.path, c.old) for c in changes if c.path in touched]
+        try:
+            workspace.write_digest(await Get(Digest, CreateDigest(old)))
+        except Exception:
+            pass  # What is still not put back is returned below.
+    return stale(changes, on_disk())
+
+
 @goal_rule
 async def bump_version(
     console: Console,
@@ -270,23 +295,13 @@ async def bump_version(
     if changed:
         return fail(f"these files changed while the bump was planned: {', '.join(changed)}. Run it again.")
 
-    # All new bytes go out in one write; the old bytes are kept in a digest to put back whatever a
-    # failed write had already touched (the files no longer holding their old bytes).
-    new_digest, old_digest = await MultiGet(
-        Get(Digest, CreateDigest([FileContent(c.path, c.new) for c in plan.changes])),
-        Get(Digest, CreateDigest([FileContent(c.path, c.old) for c in plan.changes])),
-    )
+    # All new bytes go out in one write; a failed write is undone from the plan's old bytes.
     try:
-        workspace.write_digest(new_digest)
+        workspace.write_digest(
+            await Get(Digest, CreateDigest([FileContent(c.path, c.new) for c in plan.changes]))
+        )
     except Exception as error:  # The engine raises a plain Exception carrying the OS error.
-        touched = stale(plan.changes, on_disk())
-        if touched:
-            restore = await Get(Digest, DigestSubset(old_digest, PathGlobs(touched)))
-            try:
-                workspace.write_digest(restore)
-            except Exception:
-                pass  # What is still not put back is reported below.
-        unrestored = stale(plan.changes, on_disk())
+        unrestored = await _put_back(workspace, plan.changes, on_disk)
         if unrestored:
             return fail(
                 f"writing failed: {error}. These files could not be put back: {', '.join(unrestored)}; "
