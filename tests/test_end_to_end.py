@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -28,8 +30,10 @@ def repo(tmp_path: Path) -> Path:
 
 def test_check_version_sync(repo: Path, home: Path) -> None:
     result = pants(repo, "check-version-sync", home=home)
-    assert result.exit_code == 0, result.stderr
-    assert "4 distributions, 4 version files and 6 first-party pins in sync." in result.stdout
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "✓ VERSION 23.09.6: 4 distributions, 4 version files and 6 first-party pins in sync.\n",
+    ), result.stderr
 
     (repo / "requirements.txt").write_text("backend.ai-common==23.09.6\n")
     git(repo, "checkout", "-q", "-b", "23.09")
@@ -44,7 +48,16 @@ def test_check_version_sync(repo: Path, home: Path) -> None:
     # The release branch comes from git.
     git(repo, "checkout", "-q", "-b", "24.03")
     result = pants(repo, "check-version-sync", home=home)
-    assert "release branch 24.03 takes only 24.03.* versions, but the version is 23.09.6" in result.stdout
+    assert (result.exit_code, result.stdout.splitlines()) == (
+        1,
+        [
+            "VERSION:1: release branch 24.03 takes only 24.03.* versions, but the version is 23.09.6",
+            "requirements.txt:1: `backend.ai-common==23.09.6`: `23.09.6` is not normalized, write `23.9.6`",
+            "",
+            "2 problems in 2 files.",
+            "Run `pants bump-version --sync` to fix what can be fixed.",
+        ],
+    )
 
 
 def snapshot(root: Path) -> dict:
@@ -56,29 +69,51 @@ def snapshot(root: Path) -> dict:
 
 
 def test_bump_version(repo: Path, home: Path) -> None:
+    before = snapshot(repo)
     result = pants(repo, "bump-version", "--next=rc", home=home)
-    assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines()[0] == "VERSION: 23.09.6 → 23.09.7rc1"
-    assert (repo / "VERSION").read_text() == "23.09.7rc1\n"
+    assert (result.exit_code, result.stdout.splitlines()) == (
+        0,
+        [
+            "VERSION: 23.09.6 → 23.09.7rc1",
+            "  VERSION: version file",
+            "  src/ai/backend/agent/VERSION: version file",
+            "  requirements.txt: 1 pin",
+            "  src/ai/backend/manager/BUILD: 1 pin",
+            "  src/ai/backend/plugin/setup.cfg: 1 pin",
+        ],
+    ), result.stderr
+    # Exactly the version literals changed; links stay links.
+    expected = {
+        path: (link, content.replace(b"23.09.6", b"23.09.7rc1").replace(b"==23.9.6", b"==23.9.7rc1"))
+        for path, (link, content) in before.items()
+    }
+    assert snapshot(repo) == expected
     assert (repo / "src/ai/backend/common/VERSION").is_symlink()
-    assert "backend.ai-common==23.9.7rc1" in (repo / "src/ai/backend/manager/BUILD").read_text()
     result = pants(repo, "check-version-sync", home=home)
-    assert result.exit_code == 0, result.stdout
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "✓ VERSION 23.09.7rc1: 4 distributions, 4 version files and 6 first-party pins in sync.\n",
+    ), result.stderr
 
 
 def test_failed_write_leaves_the_tree_as_it_was(repo: Path, home: Path) -> None:
-    # One of the files the bump writes cannot be written, even by root.
-    last = repo / "src/ai/backend/plugin/setup.cfg"
-    if subprocess.run(["chattr", "+i", str(last)], capture_output=True).returncode != 0:
-        pytest.skip("chattr +i is not available here")
+    # A running program's file cannot be opened for writing, not even by root (ETXTBSY): make the
+    # regular agent/VERSION such a file, holding something the bump replaces under --sync.
+    agent_version = repo / "src/ai/backend/agent/VERSION"
+    shutil.copy(shutil.which("sleep") or "/bin/sleep", agent_version)
+    (repo / "requirements.txt").write_text(monorepo.FILES["requirements.txt"].replace("23.9.6", "23.09.6"))
+    git(repo, "commit", "-qam", "an unreadable package version file, a padded pin")
+    before = snapshot(repo)
+    running = subprocess.Popen([str(agent_version), "60"])
     try:
-        before = snapshot(repo)
-        result = pants(repo, "bump-version", "--next=patch", home=home)
-        after = snapshot(repo)
+        result = pants(repo, "bump-version", "--sync", home=home)
     finally:
-        subprocess.run(["chattr", "-i", str(last)], check=True)
-    assert result.exit_code == 1
-    assert result.stderr.startswith("error: writing failed: ")
-    assert "src/ai/backend/plugin/setup.cfg" in result.stderr
-    assert result.stderr.endswith("Every file was put back; the tree is as it was.\n")
-    assert after == before
+        running.kill()
+        running.wait()
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert re.fullmatch(
+        r"error: writing failed: Error opening file \S+/src/ai/backend/agent/VERSION for writing: .*"
+        r"Text file busy.*\. Every file was put back; the tree is as it was\.\n",
+        result.stderr,
+    ), result.stderr
+    assert snapshot(repo) == before
