@@ -17,8 +17,9 @@ from pants.testutil.rule_runner import RuleRunner
 
 import monorepo
 from monorepo import git
-from pants_calver import bump_version
+from pants_calver import bump_version, check_version_sync
 from pants_calver.bump_version import BumpVersion
+from pants_calver.check_version_sync import CheckVersionSync
 
 # Files whose bytes must survive a bump: CRLF, a BOM, Latin-1, an executable bit, and a link.
 # Pants itself reads `python_requirements` sources as UTF-8 without a BOM; these two are read only
@@ -41,6 +42,7 @@ def rule_runner(monkeypatch: pytest.MonkeyPatch) -> RuleRunner:
     runner = RuleRunner(
         rules=[
             *bump_version.rules(),
+            *check_version_sync.rules(),
             *python_requirements.rules(),
         ],
         target_types=[PythonDistribution, PythonRequirementTarget, PythonRequirementsTargetGenerator],
@@ -128,19 +130,61 @@ def test_next_patch(rule_runner: RuleRunner) -> None:
     assert (root / "shared/requirements.txt").stat().st_mode & 0o777 == 0o755
 
 
+DRY_RUN_RC = (
+    "--- a/VERSION\n+++ b/VERSION\n@@ -1 +1 @@\n-23.09.6\n+23.09.7rc1\n"
+    "--- a/src/ai/backend/agent/VERSION\n+++ b/src/ai/backend/agent/VERSION\n"
+    "@@ -1 +1 @@\n-23.09.6\n+23.09.7rc1\n"
+    "--- a/requirements.txt\n+++ b/requirements.txt\n@@ -1,4 +1,4 @@\n"
+    " # Third-party and first-party requirements of the repo.\n"
+    " aiohttp==3.8.1\n"
+    "-backend.ai-common==23.9.6\n"
+    "+backend.ai-common==23.9.7rc1\n"
+    " backend-ai-client>=24.3  # the SDK has its own version\n"
+    "--- a/shared/requirements.txt\n+++ b/shared/requirements.txt\n@@ -1 +1 @@\n"
+    "-backend.ai-common==23.9.6\n+backend.ai-common==23.9.7rc1\n"
+    "--- a/src/ai/backend/kernel/setup.cfg\n+++ b/src/ai/backend/kernel/setup.cfg\n@@ -1,4 +1,4 @@\n"
+    # The Latin-1 byte comes back as the surrogate that stands for it.
+    " # caf\udce9\n [options]\n install_requires =\n"
+    "-    backend.ai-common == 23.9.6 ; python_version >= '3.9'\n"
+    "+    backend.ai-common == 23.9.7rc1 ; python_version >= '3.9'\n"
+    "--- a/src/ai/backend/manager/BUILD\n+++ b/src/ai/backend/manager/BUILD\n@@ -1,2 +1,2 @@\n"
+    ' python_distribution(name="dist", provides=python_artifact(name="backend.ai-manager"))\n'
+    '-python_requirement(name="common", requirements=["backend.ai-common==23.9.6"])\n'
+    '+python_requirement(name="common", requirements=["backend.ai-common==23.9.7rc1"])\n'
+    "--- a/src/ai/backend/plugin/setup.cfg\n+++ b/src/ai/backend/plugin/setup.cfg\n@@ -2,4 +2,4 @@\n"
+    " name = backend.ai-plugin\n [options]\n install_requires =\n"
+    "-    backend.ai-common==23.9.6\n+    backend.ai-common==23.9.7rc1\n"
+    "--- a/src/ai/backend/storage/pyproject.toml\n+++ b/src/ai/backend/storage/pyproject.toml\n"
+    "@@ -1,2 +1,2 @@\n"
+    " \ufeff[project]\r\n"
+    '-dependencies = ["backend.ai-common==23.9.6"]\r\n'
+    '+dependencies = ["backend.ai-common==23.9.7rc1"]\r\n'
+    "VERSION: 23.09.6 → 23.09.7rc1\n"
+    "  VERSION: version file\n"
+    "  src/ai/backend/agent/VERSION: version file\n"
+    "  requirements.txt: 1 pin\n"
+    "  shared/requirements.txt: 1 pin\n"
+    "  src/ai/backend/kernel/setup.cfg: 1 pin\n"
+    "  src/ai/backend/manager/BUILD: 1 pin\n"
+    "  src/ai/backend/plugin/setup.cfg: 1 pin\n"
+    "  src/ai/backend/storage/pyproject.toml: 1 pin\n"
+)
+
+
 def test_dry_run_writes_nothing(rule_runner: RuleRunner) -> None:
     before = snapshot(rule_runner)
     result = bump(rule_runner, "--next=rc", "--dry-run")
-    assert result.exit_code == 0
-    assert "--- a/VERSION\n+++ b/VERSION\n@@ -1 +1 @@\n-23.09.6\n+23.09.7rc1\n" in result.stdout
-    assert "-backend.ai-common==23.9.6\n+backend.ai-common==23.9.7rc1\n" in result.stdout
+    assert (result.exit_code, result.stdout, result.stderr) == (0, DRY_RUN_RC, "")
     assert snapshot(rule_runner) == before
 
 
 def test_to_accepts_any_spelling(rule_runner: RuleRunner) -> None:
-    assert bump(rule_runner, "--to=v23.9.8rc2").exit_code == 0
+    result = bump(rule_runner, "--to=v23.9.8rc2")
+    assert (result.exit_code, result.stdout.splitlines()[0]) == (0, "VERSION: 23.09.6 → 23.09.8rc2")
     assert read(rule_runner, "VERSION") == b"23.09.8rc2\n"
-    assert b"backend.ai-common==23.9.8rc2" in read(rule_runner, "requirements.txt")
+    assert read(rule_runner, "requirements.txt") == (
+        monorepo.FILES["requirements.txt"].replace("==23.9.6", "==23.9.8rc2").encode()
+    )
 
 
 def test_sync_fixes_drift_and_then_changes_nothing(rule_runner: RuleRunner) -> None:
@@ -157,6 +201,12 @@ def test_sync_fixes_drift_and_then_changes_nothing(rule_runner: RuleRunner) -> N
     assert result.exit_code == 0, result.stderr
     assert read(rule_runner, "VERSION") == b"23.09.6\r\n"
     assert read(rule_runner, "requirements.txt") == b"backend.ai-common==23.9.6\nbackend.ai-client>=24.3\n"
+    # What --sync leaves passes the check.
+    check = rule_runner.run_goal_rule(CheckVersionSync, args=["--branch=main"])
+    assert (check.exit_code, check.stdout) == (
+        0,
+        "✓ VERSION 23.09.6: 4 distributions, 4 version files and 9 first-party pins in sync.\n",
+    )
     git(rule_runner.build_root, "commit", "-qam", "sync")
     before = snapshot(rule_runner)
     result = bump(rule_runner, "--sync")
@@ -176,11 +226,89 @@ def test_release_branch_refuses_other_versions(rule_runner: RuleRunner) -> None:
     assert bump(rule_runner, "--next=patch", "--branch=23.09").exit_code == 0
 
 
-def test_release_branch_from_git(rule_runner: RuleRunner) -> None:
+def test_release_branch_from_git_and_from_the_option_in_detached_head(rule_runner: RuleRunner) -> None:
+    refused = "error: release branch 24.03 takes only 24.03.* versions, not 23.09.7; bump on main instead.\n"
     git(rule_runner.build_root, "checkout", "-q", "-b", "24.03")
+    before = snapshot(rule_runner)
     result = bump(rule_runner, "--next=patch")
-    assert result.exit_code == 1
-    assert "release branch 24.03 takes only 24.03.* versions, not 23.09.7" in result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", refused)
+    # A detached HEAD has no branch: only --branch names one.
+    git(rule_runner.build_root, "checkout", "-q", "--detach")
+    result = bump(rule_runner, "--next=patch", "--branch=24.03")
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", refused)
+    assert snapshot(rule_runner) == before
+    result = bump(rule_runner, "--next=patch")
+    assert (result.exit_code, result.stdout.splitlines()[0]) == (0, "VERSION: 23.09.6 → 23.09.7")
+
+
+def test_untracked_file_refuses(rule_runner: RuleRunner) -> None:
+    monorepo.write(
+        rule_runner.build_root,
+        {"src/ai/backend/new/pyproject.toml": '[project]\ndependencies = ["backend.ai-common==23.9.6"]\n'},
+        {},
+    )
+    before = snapshot(rule_runner)
+    result = bump(rule_runner, "--next=patch")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "error: these files have uncommitted changes, and the bump would rewrite them: "
+        "src/ai/backend/new/pyproject.toml. Commit or stash them, or pass --allow-dirty.\n",
+    )
+    assert snapshot(rule_runner) == before
+
+
+def test_files_changed_after_planning_are_not_written(
+    rule_runner: RuleRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An edit that lands after the plan was made (here: while the goal asks git for dirty files)
+    # is found by reading every file again just before the write.
+    edited = b"backend.ai-common==23.9.6\n# edited meanwhile\n"
+
+    async def edit_meanwhile(paths: List[str]) -> List[str]:
+        Path(rule_runner.build_root, "shared/requirements.txt").write_bytes(edited)
+        return []
+
+    monkeypatch.setattr(bump_version, "dirty_files", edit_meanwhile)
+    before = snapshot(rule_runner)
+    result = bump(rule_runner, "--next=patch")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "error: these files changed while the bump was planned: shared/requirements.txt. Run it again.\n",
+    )
+    # Only the edit is on disk (seen through the link to it, too).
+    assert snapshot(rule_runner) == {
+        **before,
+        "shared/requirements.txt": (False, edited, 0o100755),
+        "src/ai/backend/linked/requirements.txt": (True, edited, 0o100755),
+    }
+
+
+def test_every_rewritten_file_keeps_its_mode(rule_runner: RuleRunner) -> None:
+    root = Path(rule_runner.build_root)
+    for mode, path in zip((0o600, 0o640, 0o664, 0o700, 0o755, 0o444, 0o604, 0o650), CHANGED_BY_PATCH):
+        os.chmod(root / path, mode)
+    modes = {path: mode for path, (_, _, mode) in snapshot(rule_runner).items()}
+    assert bump(rule_runner, "--next=patch", "--allow-dirty").exit_code == 0
+    assert {path: mode for path, (_, _, mode) in snapshot(rule_runner).items()} == modes
+    assert read(rule_runner, "VERSION") == b"23.09.7\n"
+
+
+def test_generate_lockfiles_hint(rule_runner: RuleRunner) -> None:
+    result = rule_runner.run_goal_rule(
+        BumpVersion,
+        global_args=["--python-enable-resolves", "--no-python-enable-lockfile-targets"],
+        args=["--next=patch"],
+    )
+    assert (result.exit_code, result.stdout.splitlines()[-1]) == (
+        0,
+        "Changed requirements feed the resolve python-default: "
+        "run `pants generate-lockfiles --resolve=python-default`.",
+    )
+    # Without resolves there is no lockfile to regenerate.
+    result = bump(rule_runner, "--next=patch", "--allow-dirty")
+    assert result.stdout.splitlines()[-1] == "  src/ai/backend/storage/pyproject.toml: 1 pin"
 
 
 def test_dirty_file_refuses(rule_runner: RuleRunner) -> None:
@@ -262,7 +390,7 @@ def test_to_repairs_an_unreadable_version_file(rule_runner: RuleRunner) -> None:
     )
     result = bump(rule_runner, "--to=23.9.6")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines()[:2] == ["VERSION: (unreadable) → 23.09.6", "  VERSION: version file"]
+    assert result.stdout == "VERSION: (unreadable) → 23.09.6\n  VERSION: version file\n"
     assert read(rule_runner, "VERSION") == b"23.09.6\n"
 
 
