@@ -5,6 +5,7 @@ from typing import List, Optional
 
 from pants_calver import pins
 from pants_calver.bump import FileChange, PackageFile, Source, plan_bump, stale
+from pants_calver.sync import Problem
 from pants_calver.version import CalVersion, Scheme
 
 SCHEME = Scheme()
@@ -51,9 +52,17 @@ def test_package_version_files() -> None:
 def test_drifted_package_file_stops_the_bump_unless_syncing() -> None:
     packages = [PackageFile("agent/VERSION", b"23.09.5\n", "backend.ai-agent", False, is_link=False)]
     result = plan("23.09.7", packages=packages)
-    [problem] = result.problems
-    assert (problem.path, problem.line) == ("agent/VERSION", 1)
-    assert "has version `23.09.5`, not VERSION's `23.09.6`" in problem.message
+    assert result.problems == (
+        Problem(
+            "agent/VERSION",
+            1,
+            "package-version-mismatch",
+            "backend.ai-agent has version `23.09.5`, not VERSION's `23.09.6`; "
+            "fix it by hand or run with --sync first",
+            "23.09.5",
+            "23.09.6",
+        ),
+    )
     result = plan("23.09.6", packages=packages, sync=True)
     assert not result.problems
     assert [(c.path, c.new) for c in result.changes] == [("agent/VERSION", b"23.09.6\n")]
@@ -89,11 +98,27 @@ def test_problems_stop_the_bump() -> None:
             Source("linked.txt", pins.scan("linked.txt", "", FIRST_PARTY), b"", None),
         ],
     )
-    assert [(p.path, p.line, p.code) for p in result.problems] == [
-        ("linked.txt", 0, "link-outside-repo"),
-        ("requirements.txt", 1, "pin-cannot-follow"),
-        ("requirements.txt", 2, "pin-cannot-follow"),
-        ("setup.cfg", 3, "requirement-invalid"),
+    assert [(p.path, p.line, p.code, p.message) for p in result.problems] == [
+        ("linked.txt", 0, "link-outside-repo", "is a link to a file outside the repo; edit it by hand"),
+        (
+            "requirements.txt",
+            1,
+            "pin-cannot-follow",
+            "`backend.ai-common<23.9.7` would not admit 23.9.7; change it by hand",
+        ),
+        (
+            "requirements.txt",
+            2,
+            "pin-cannot-follow",
+            "`backend.ai-common==23.9.6` carries `--hash` options, which cannot follow a new version",
+        ),
+        (
+            "setup.cfg",
+            3,
+            "requirement-invalid",
+            "cannot parse requirement `backend.ai-common=23.9.6`: "
+            'Parse error at "\'=23.9.6\'": Expected string_end',
+        ),
     ]
 
 
