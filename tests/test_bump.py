@@ -117,7 +117,7 @@ def test_problems_stop_the_bump() -> None:
             3,
             "requirement-invalid",
             "cannot parse requirement `backend.ai-common=23.9.6`: "
-            'Parse error at "\'=23.9.6\'": Expected string_end',
+            "Parse error at \"'=23.9.6'\": Expected string_end",
         ),
     ]
 
