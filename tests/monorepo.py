@@ -71,9 +71,10 @@ def write(
         os.symlink(link, target)
 
 
-def git(root: str | Path, *args: str) -> str:
-    """Run git in `root` with a fixed author, and return what it printed."""
+def git(root: str | Path, *args: str, **extra_env: str) -> str:
+    """Run git in `root` with a fixed author (and `extra_env`), and return what it printed."""
     env = {
+        **extra_env,
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(root),
         "GIT_AUTHOR_NAME": "t",

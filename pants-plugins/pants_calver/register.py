@@ -1,9 +1,15 @@
-"""Calendar-versioned mono-repo release goals for Pants: check-version-sync, bump-version, export-dev."""
+"""Calendar-versioned mono-repo release goals for Pants: check-version-sync, bump-version,
+check-backports, export-dev."""
 
 from __future__ import annotations
 
-from pants_calver import bump_version, check_version_sync, export_dev
+from pants_calver import bump_version, check_backports, check_version_sync, export_dev
 
 
 def rules():
-    return [*check_version_sync.rules(), *bump_version.rules(), *export_dev.rules()]
+    return [
+        *check_version_sync.rules(),
+        *bump_version.rules(),
+        *check_backports.rules(),
+        *export_dev.rules(),
+    ]

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+import pytest
+
+from pants_calver.backports import (
+    BackportRules,
+    Commit,
+    check_commit,
+    compile_patterns,
+    glob_pattern,
+    parse_log,
+    parse_trailers,
+)
+
+RULES = BackportRules(
+    branch="23.09",
+    main_branch="main",
+    release_files=frozenset({"VERSION", "requirements.txt"}),
+    release_globs=(glob_pattern("CHANGELOG.md"), glob_pattern("changes/**")),
+    exempt_subjects=compile_patterns("exempt", [r"^Revert "]),
+)
+
+
+def commit(trailers: Tuple[Tuple[str, str], ...] = (), message: str = "", paths=("src/a.py",), subject="Fix"):
+    return Commit("abc1234", subject, trailers, message or subject, tuple(paths))
+
+
+@pytest.mark.parametrize(
+    "glob, path, matches",
+    [
+        pytest.param("changes/**", "changes/123.fix.md", True, id="double-star-file"),
+        pytest.param("changes/**", "changes/a/b.md", True, id="double-star-deep"),
+        pytest.param("changes/**", "changelog/a.md", False, id="double-star-other-dir"),
+        pytest.param("**/CHANGELOG.md", "CHANGELOG.md", True, id="leading-double-star-at-root"),
+        pytest.param("**/CHANGELOG.md", "docs/CHANGELOG.md", True, id="leading-double-star-deep"),
+        pytest.param("changes/*.md", "changes/a/b.md", False, id="star-stays-in-directory"),
+        pytest.param("CHANGELOG.md", "CHANGELOGxmd", False, id="dot-is-literal"),
+        pytest.param("v?.txt", "v1.txt", True, id="question-mark"),
+    ],
+)
+def test_glob_pattern(glob: str, path: str, matches: bool) -> None:
+    assert bool(glob_pattern(glob).match(path)) is matches
+
+
+def test_parse_trailers() -> None:
+    assert parse_trailers("Backported-from: main (24.09)\nBackported-to:23.09\nSigned-off-by: a <b>\n") == (
+        ("Backported-from", "main (24.09)"),
+        ("Backported-to", "23.09"),
+        ("Signed-off-by", "a <b>"),
+    )
+
+
+def test_parse_log() -> None:
+    output = (
+        "\x1eabc1234\x1fFix a\x1fBackported-From: main\n\x1fFix a\n\nBackported-From: main\n\x1f\x00\n"
+        "src/a.py\x00dir/with space.txt\x00"
+        "\x1edef5678\x1fEmpty\x1f\x1fEmpty\n\x1f\x00"
+    )
+    assert parse_log(output) == (
+        Commit(
+            "abc1234",
+            "Fix a",
+            (("Backported-From", "main"),),
+            "Fix a\n\nBackported-From: main\n",
+            ("src/a.py", "dir/with space.txt"),
+        ),
+        Commit("def5678", "Empty", (), "Empty\n", ()),
+    )
+
+
+GOOD = (("Backported-From", "main"), ("Backported-To", "23.09"))
+
+
+@pytest.mark.parametrize(
+    "change, code",
+    [
+        pytest.param(commit(GOOD), None, id="good"),
+        pytest.param(
+            commit((("BACKPORTED-FROM", "main (24.09)"), ("backported-to", "23.9"))), None, id="any-case"
+        ),
+        pytest.param(
+            commit((("Backported-From", "main"), ("Backported-To", "23.03"), ("Backported-To", "23.09"))),
+            None,
+            id="one-of-several-targets",
+        ),
+        pytest.param(commit(paths=("VERSION", "CHANGELOG.md", "changes/1.md")), None, id="release-commit"),
+        pytest.param(commit(paths=("VERSION", "src/a.py")), "trailers-missing", id="release-and-code"),
+        pytest.param(commit(paths=()), "trailers-missing", id="empty-commit-is-no-release"),
+        pytest.param(commit(subject='Revert "Fix"'), None, id="exempt-subject"),
+        pytest.param(commit(), "trailers-missing", id="no-trailers"),
+        pytest.param(
+            commit(message="Fix\n\nBackported-From: main\nBackported-To: 23.09\n\nMore.\n"),
+            "trailers-not-final",
+            id="not-final",
+        ),
+        pytest.param(commit((("Backported-To", "23.09"),)), "trailer-missing", id="to-only"),
+        pytest.param(commit((("Backported-From", "main"),)), "trailer-missing", id="from-only"),
+        pytest.param(commit((("Backported-From", "mainline"), GOOD[1])), "from-not-main", id="other-source"),
+        pytest.param(commit((GOOD[0], ("Backported-To", "23.10"))), "to-other-branch", id="other-target"),
+        pytest.param(commit((GOOD[0], ("Backported-To", "2309"))), "to-other-branch", id="typo"),
+        pytest.param(commit((GOOD[0], ("Backported-To", ""))), "to-other-branch", id="empty-target"),
+    ],
+)
+def test_check_commit(change: Commit, code: Optional[str]) -> None:
+    problem = check_commit(change, RULES)
+    assert (problem.code if problem else None) == code
+    if problem:
+        assert (problem.sha, problem.subject) == (change.sha, change.subject)
+
+
+def test_compile_patterns_names_the_option() -> None:
+    with pytest.raises(ValueError) as error:
+        compile_patterns("[check-backports].exempt_subjects", ["ok", "["])
+    assert str(error.value) == (
+        "[check-backports].exempt_subjects: `[` is not a regular expression "
+        "(unterminated character set at position 0)"
+    )
