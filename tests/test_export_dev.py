@@ -329,12 +329,15 @@ def test_up_to_date_until_something_changes(rule_runner: RuleRunner) -> None:
     changed = run(rule_runner, "--resolves=['alpha', 'beta']")
     assert_result(changed, 0, [exported("alpha"), up_to_date("beta"), UNCHANGED])
 
-    ics = run(
-        rule_runner,
-        "--resolves=['alpha', 'beta']",
-        "--python-resolves-to-interpreter-constraints={'beta': ['CPython==3.9.1']}",
-    )
+    beta_ics = "--python-resolves-to-interpreter-constraints={'beta': ['CPython==3.9.1']}"
+    ics = run(rule_runner, "--resolves=['alpha', 'beta']", beta_ics)
     assert_result(ics, 0, [up_to_date("alpha"), exported("beta"), UNCHANGED])
+
+    editable = run(
+        rule_runner, "--resolves=['alpha', 'beta']", beta_ics, "--export-py-editable-in-resolve=['alpha']"
+    )
+    assert_result(editable, 0, [exported("alpha"), up_to_date("beta"), UNCHANGED])
+    assert read_record(rule_runner)["resolves"]["alpha"]["inputs"]["editable"] is True
 
     # Another format means another venv layout: rebuilt.
     other_format = run(rule_runner, "--resolves=['alpha']", SYMLINKED)
