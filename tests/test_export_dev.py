@@ -172,7 +172,10 @@ UNCHANGED = (
 )
 
 
-LOG_LINE = re.compile(r"\d\d:\d\d:\d\d\.\d\d (\[[A-Z]+\] .*)")
+PANTS_DEPRECATIONS = ("[WARN] DEPRECATED: ", "[WARN] Note: the resolve you use for the black tool ")
+# Warnings and errors only: the engine's INFO lines (e.g. "Filesystem changed during run: retrying")
+# come and go with timing.
+LOG_LINE = re.compile(r"\d\d:\d\d:\d\d\.\d\d (\[(?:WARN|ERROR)\] .*)")
 
 
 def assert_result(
@@ -182,15 +185,15 @@ def assert_result(
     stderr: Sequence[str] = (),
     log: Sequence[str] = (),
 ) -> None:
-    """Exit code, every line of stdout and stderr, and every log line (without its time); the last
-    stdout line is the elapsed time."""
+    """Exit code, every line of stdout and stderr, and every warning or error logged (without its
+    time); the last stdout line is the elapsed time."""
     *lines, last = result.stdout.splitlines()
-    # Pants warns about a deprecated option once per process, so whether that shows depends on
-    # which test ran first: those warnings are left out.
+    # Pants warns about deprecated options (`[black].export`, `[black].lockfile`) once per process
+    # or per options instance, so whether that shows depends on which test ran first: left out.
     logged = [
         m.group(1)
         for m in map(LOG_LINE.fullmatch, result.log.splitlines())
-        if m and not m.group(1).startswith("[WARN] DEPRECATED: ")
+        if m and not m.group(1).startswith(PANTS_DEPRECATIONS)
     ]
     assert (result.exit_code, lines, result.stderr.splitlines(), logged) == (
         exit_code,
@@ -412,6 +415,13 @@ def test_failures_are_named_and_others_still_export(rule_runner: RuleRunner) -> 
     [
         # The tool's requirements changed (its lockfile is Pants' own).
         pytest.param((), {}, ("--black-version=black==23.1.0",), id="built-in-lockfile"),
+        # Its own lockfile changed.
+        pytest.param(
+            ("--black-lockfile=black.lock",),
+            {"black.lock": LOCK + "// changed\n"},
+            (),
+            id="own-lockfile",
+        ),
         # The lockfile of the user resolve it is installed from changed.
         pytest.param(
             ("--black-install-from-resolve=alpha",),
@@ -427,7 +437,7 @@ def test_tool_resolve(
     change_files: dict[str, str],
     change_args: tuple[str, ...],
 ) -> None:
-    rule_runner.write_files({"alpha.lock": LOCK})
+    rule_runner.write_files({"alpha.lock": LOCK, "black.lock": LOCK})
     first = run(rule_runner, "--resolves=['black']", *args)
     assert_result(first, 0, [exported("black"), FIRST])
     assert entries(venv(rule_runner, "black")) == ["marker", "post"]
@@ -438,7 +448,8 @@ def test_tool_resolve(
         f"python/virtualenvs/black/{PY}",
         ["CPython==3.9.*"],
     )
-    assert_result(run(rule_runner, "--resolves=['black']", *args), 0, [up_to_date("black"), UNCHANGED])
+    same = run(rule_runner, "--resolves=['black']", *args)
+    assert_result(same, 0, [up_to_date("black"), UNCHANGED])
     # What the tool is installed from changed: exported again.
     rule_runner.write_files(change_files)
     changed = run(rule_runner, "--resolves=['black']", *args, *change_args)
