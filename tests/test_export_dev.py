@@ -32,7 +32,7 @@ from pants.core.goals import export as core_export
 from pants.core.goals.export import ExportError, ExportResult, ExportSubsystem, PostProcessingCommand
 from pants.core.target_types import LockfilesGeneratorTarget, LockfileTarget
 from pants.core.util_rules import distdir
-from pants.engine.fs import CreateDigest, Digest, FileContent
+from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, PathGlobs
 from pants.engine.rules import Get, rule
 from pants.testutil.rule_runner import RuleRunner, mock_console
 
@@ -42,10 +42,24 @@ from pants_calver.export_dev import ExportDev
 LOCK = "// a lockfile\n{}\n"
 PY = "3.9.0"
 
-# What the fake export of `broken` raises: long, like a failed pex run, to pin how it is shortened.
-BROKEN_ERROR = "Process 'Build pex for resolve `broken`' failed with exit code 1.\n" + "".join(
-    f"stderr line {i}\n" for i in range(1, 11)
-)
+# A lockfile with this line fails to build: the fake export raises an error as long as a failed
+# pex run's, to pin how it is shortened.
+BROKEN = "{ not json\n"
+
+
+def broken_error(resolve: str) -> str:
+    lines = [f"Process 'Build pex for resolve `{resolve}`' failed with exit code 1."]
+    return "\n".join([*lines, *(f"stderr line {i}" for i in range(1, 11))]) + "\n"
+
+
+def broken_lines(resolve: str) -> list[str]:
+    """How export-dev reports `broken_error`: the first line and the last seven."""
+    return [
+        f"{resolve}: failed: Process 'Build pex for resolve `{resolve}`' failed with exit code 1.",
+        "    ... (3 lines left out)",
+        *(f"    stderr line {i}" for i in range(4, 11)),
+    ]
+
 
 # A shell script that records what is at the venv's final place while the new venv is being
 # built: its entries, or that there is nothing there.
@@ -54,17 +68,24 @@ PROBE = 'if [ -e "$1" ]; then ls -A "$1/"; else echo "(nothing)"; fi > "$2"'
 
 @rule
 async def fake_export_venv_for_resolve(
-    request: _ExportVenvForResolveRequest, build_root: BuildRoot, export_subsys: ExportSubsystem
+    request: _ExportVenvForResolveRequest,
+    build_root: BuildRoot,
+    export_subsys: ExportSubsystem,
+    python_setup: PythonSetup,
 ) -> MaybeExportResult:
     """Stand-in for Pants' `export_virtualenv_for_resolve`, shaped like Pants 2.17.1's `do_export`.
 
-    `broken` raises, as a failed pex build does; `unexported` gives no result, as Pants does for a
-    name it does not know; `post-fails` fails in post-processing, as a failed `pex venv` does.
-    Every export first runs PROBE into `probe-<resolve>` in the build root.
+    A resolve whose lockfile holds BROKEN raises, as a failed pex build does, before anything is
+    written; `unexported` gives no result, as Pants does for a name it does not know; `post-fails`
+    fails in post-processing, as a failed `pex venv` does. Every export first runs PROBE into
+    `probe-<resolve>` in the build root.
     """
     resolve = request.resolve
-    if resolve == "broken":
-        raise ExportError(BROKEN_ERROR)
+    lockfile = python_setup.resolves.get(resolve)
+    if lockfile:
+        (content,) = await Get(DigestContents, PathGlobs([lockfile]))
+        if BROKEN in content.content.decode():
+            raise ExportError(broken_error(resolve))
     if resolve == "unexported":
         return MaybeExportResult(None)
     reldir = f"python/virtualenvs/{resolve}/{PY}"
@@ -128,7 +149,7 @@ RESOLVES = {
     "alpha": "alpha.lock",
     "beta": "beta.lock",
     "post-fails": "alpha.lock",
-    "broken": "alpha.lock",
+    "broken": "broken.lock",
     "unexported": "alpha.lock",
 }
 SYMLINKED = "--export-py-resolve-format=symlinked_immutable_virtualenv"
@@ -364,7 +385,7 @@ def test_venv_removed_or_replaced_is_rebuilt(rule_runner: RuleRunner) -> None:
 
 
 def test_failures_are_named_and_others_still_export(rule_runner: RuleRunner) -> None:
-    rule_runner.write_files({"alpha.lock": LOCK})
+    rule_runner.write_files({"alpha.lock": LOCK, "broken.lock": LOCK + BROKEN})
     # An old venv for each (say, from a plain `pants export`): the failed ones must keep theirs.
     for resolve in ("post-fails", "alpha", "unexported", "broken"):
         venv(rule_runner, resolve).mkdir(parents=True)
@@ -376,9 +397,7 @@ def test_failures_are_named_and_others_still_export(rule_runner: RuleRunner) -> 
         1,
         [
             # The first line of the error and the end of it, as `failure_reason` shortens it.
-            "broken: failed: Process 'Build pex for resolve `broken`' failed with exit code 1.",
-            "    ... (3 lines left out)",
-            *(f"    stderr line {i}" for i in range(4, 11)),
+            *broken_lines("broken"),
             exported("alpha"),
             "post-fails: failed: failed to write mutable virtualenv for post-fails (using Python "
             f"{PY}) to dist/export/python/virtualenvs/post-fails/{PY} (`false` exited with 1)",
@@ -408,6 +427,22 @@ def test_failures_are_named_and_others_still_export(rule_runner: RuleRunner) -> 
             UNCHANGED,
         ],
     )
+
+
+def test_broken_lockfile_leaves_the_exported_venv_as_it_was(rule_runner: RuleRunner) -> None:
+    # The build fails before anything under dist/ is touched: the venv export-dev built before
+    # is the same directory entry, with the same files.
+    rule_runner.write_files({"alpha.lock": LOCK})
+    assert_result(run(rule_runner, "--resolves=['alpha']"), 0, [exported("alpha"), FIRST])
+    before = venv_id(venv(rule_runner, "alpha"))
+    rule_runner.write_files({"alpha.lock": LOCK + BROKEN})
+    assert_result(run(rule_runner, "--resolves=['alpha']"), 1, [*broken_lines("alpha"), UNCHANGED])
+    assert (venv_id(venv(rule_runner, "alpha")), entries(venv(rule_runner, "alpha"))) == (
+        before,
+        ["marker", "post"],
+    )
+    assert read_record(rule_runner)["resolves"] == {}
+    assert entries(Path(rule_runner.build_root, "dist/export")) == ["export-dev.json", "python"]
 
 
 @pytest.mark.parametrize(
