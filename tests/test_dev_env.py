@@ -31,9 +31,28 @@ INPUTS = ResolveInputs(
 RECORD = ResolveRecord(INPUTS, "python/virtualenvs/a/3.9.18", "1:2")
 
 
-def test_sha256_hex_separates_chunks() -> None:
-    assert sha256_hex(b"ab", b"c") != sha256_hex(b"a", b"bc")
-    assert sha256_hex(b"x") == sha256_hex(b"x")
+@pytest.mark.parametrize(
+    "chunks, digest",
+    [
+        # Each chunk's length as 8 big-endian bytes, then the chunk; digests computed outside Python:
+        # printf '\0\0\0\0\0\0\0\x02ab\0\0\0\0\0\0\0\x01c' | sha256sum
+        pytest.param(
+            (b"ab", b"c"),
+            "601d5476e2ccfe2c87a2bba7a322659734a05749d5b5aa781f513e4912db0d5f",
+            id="two-chunks",
+        ),
+        # printf '\0\0\0\0\0\0\0\x01a\0\0\0\0\0\0\0\x02bc' | sha256sum
+        pytest.param(
+            (b"a", b"bc"),
+            "3fafa1cf2f19a7c1129beb20cf0983f73a489a221fc0dd2f16d1be292d089205",
+            id="same-bytes-cut-elsewhere",
+        ),
+        # printf '' | sha256sum: no chunk, nothing hashed.
+        pytest.param((), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", id="none"),
+    ],
+)
+def test_sha256_hex_frames_each_chunk(chunks: tuple[bytes, ...], digest: str) -> None:
+    assert sha256_hex(*chunks) == digest
 
 
 @pytest.mark.parametrize(
@@ -135,24 +154,54 @@ def test_parse_migration(text: str, expected: Migration | None) -> None:
     assert parse_migration("v.py", text) == expected
 
 
+FIX_REVISION = "Alembic revision files must set it to a literal value."
+
+
 @pytest.mark.parametrize(
-    "text, message",
+    "text, line, message",
     [
-        pytest.param("revision = (\n", "v.py:1: is not valid Python", id="syntax"),
-        pytest.param('down_revision = "a"\n', "v.py: sets `down_revision` but no", id="no-rev"),
-        pytest.param("revision = make()\n", "v.py:1: `revision` is not a literal", id="call"),
-        pytest.param("revision = 3\n", "v.py:1: `revision` is 3", id="int"),
+        pytest.param(
+            "revision = (\n",
+            1,
+            "v.py:1: is not valid Python (unexpected EOF while parsing). Fix the migration file.",
+            id="syntax",
+        ),
+        pytest.param(
+            'down_revision = "a"\n',
+            None,
+            'v.py: sets `down_revision` but no `revision`. Add `revision = "<id>"` as Alembic generates it.',
+            id="no-rev",
+        ),
+        pytest.param(
+            "x = 1\nrevision = make()\n",
+            2,
+            f"v.py:2: `revision` is not a literal string, tuple of strings or None. {FIX_REVISION}",
+            id="call",
+        ),
+        pytest.param(
+            "revision = 3\n",
+            1,
+            f"v.py:1: `revision` is 3, not a string, tuple of strings or None. {FIX_REVISION}",
+            id="int",
+        ),
+        pytest.param(
+            'revision = ("a", "b")\n',
+            1,
+            'v.py:1: `revision` must be one string. Set `revision = "<id>"`.',
+            id="merge-as-revision",
+        ),
     ],
 )
-def test_parse_migration_errors_name_the_file(text: str, message: str) -> None:
+def test_parse_migration_errors_name_the_file(text: str, line: int | None, message: str) -> None:
     with pytest.raises(DevEnvInputError) as e:
         parse_migration("v.py", text)
-    assert str(e.value).startswith(message)
+    assert (e.value.path, e.value.line, str(e.value)) == ("v.py", line, message)
 
 
 def test_index_migrations_rejects_duplicate_revisions() -> None:
-    with pytest.raises(DevEnvInputError, match="b.py: has revision 'x', which a.py has too"):
+    with pytest.raises(DevEnvInputError) as e:
         index_migrations([Migration("x", (), "a.py"), Migration("x", (), "b.py")])
+    assert str(e.value) == "b.py: has revision 'x', which a.py has too. Give one of them a new revision id."
 
 
 def _chain(*revs: str) -> dict[str, Migration]:
@@ -195,18 +244,24 @@ def test_record_round_trip() -> None:
 
 
 @pytest.mark.parametrize(
-    "content, message",
+    "content, problem",
     [
-        pytest.param(b"{", "r.json: is not valid JSON", id="json"),
-        pytest.param(b'{"version": 99}', "r.json: is not an export-dev record", id="version"),
-        pytest.param(b'{"version": 1}', "r.json: is missing or mangles", id="fields"),
+        pytest.param(
+            b"{",
+            "is not valid JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1)).",
+            id="json",
+        ),
+        pytest.param(b'{"version": 99}', "is not an export-dev record of version 1.", id="version"),
+        pytest.param(b"[]", "is not an export-dev record of version 1.", id="not-an-object"),
+        pytest.param(b'{"version": 1}', "is missing or mangles a field (KeyError('resolves')).", id="fields"),
     ],
 )
-def test_damaged_record_names_the_file(content: bytes, message: str) -> None:
+def test_damaged_record_names_the_file(content: bytes, problem: str) -> None:
     with pytest.raises(DevEnvInputError) as e:
         DevRecord.from_json_bytes(content, "r.json")
-    assert str(e.value).startswith(message)
-    assert str(e.value).endswith("Delete it (the next run re-exports everything and records afresh).")
+    assert str(e.value) == (
+        f"r.json: {problem} Delete it (the next run re-exports everything and records afresh)."
+    )
 
 
 def _report(recorded: DevRecord, migrations: Optional[dict], configs: dict) -> list[str]:

@@ -1,113 +1,177 @@
-"""RuleRunner tests of the export-dev goal: the real goal rule, with venv building faked.
+"""RuleRunner tests of the export-dev goal: every export-dev rule is the real one.
 
 Building a real venv needs PyPI and takes seconds per resolve; the real-Pants tests in
-test_export_dev_integration.py do that. Here the rule that asks Pants' export machinery for a
-resolve's `ExportResult` is replaced by one that returns a tiny digest and post-processing command,
-so that up-to-date checks, failures, the record and the report are checked quickly and exactly.
+test_export_dev_integration.py do that. Here only the Pants rule one layer below export-dev is
+replaced: `_ExportVenvForResolveRequest` -> `MaybeExportResult` (Pants' private
+`export_virtualenv_for_resolve`) returns a tiny `ExportResult` of the same shape as Pants' own, so
+that export-dev's own code (its inputs, its handling of failed exports, the up-to-date checks, the
+way it writes and replaces venvs, the record and the report) runs for real, quickly and exactly.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
+import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping, Sequence
 
 import pytest
 from pants.backend.python.goals import export as python_export
+from pants.backend.python.goals.export import (
+    MaybeExportResult,
+    PythonResolveExportFormat,
+    _ExportVenvForResolveRequest,
+)
+from pants.backend.python.lint.black import subsystem as black_subsystem
 from pants.backend.python.subsystems.setup import PythonSetup
 from pants.base.build_root import BuildRoot
 from pants.core.goals import export as core_export
-from pants.core.goals.export import ExportResult, PostProcessingCommand
+from pants.core.goals.export import ExportError, ExportResult, ExportSubsystem, PostProcessingCommand
+from pants.core.target_types import LockfilesGeneratorTarget, LockfileTarget
 from pants.core.util_rules import distdir
-from pants.engine.fs import CreateDigest, Digest, FileContent
+from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, PathGlobs
 from pants.engine.rules import Get, rule
-from pants.testutil.rule_runner import GoalRuleResult, RuleRunner, mock_console
+from pants.testutil.rule_runner import RuleRunner, mock_console
 
 from pants_calver import export_dev
-from pants_calver.dev_env import sha256_hex
-from pants_calver.export_dev import BuildExportRequest, BuiltExport, ExportDev
+from pants_calver.export_dev import ExportDev
 
 LOCK = "// a lockfile\n{}\n"
+PY = "3.9.0"
+
+# A lockfile with this line fails to build: the fake export raises an error as long as a failed
+# pex run's, to pin how it is shortened.
+BROKEN = "{ not json\n"
+
+
+def broken_error(resolve: str) -> str:
+    lines = [f"Process 'Build pex for resolve `{resolve}`' failed with exit code 1."]
+    return "\n".join([*lines, *(f"stderr line {i}" for i in range(1, 11))]) + "\n"
+
+
+def broken_lines(resolve: str) -> list[str]:
+    """How export-dev reports `broken_error`: the first line and the last seven."""
+    return [
+        f"{resolve}: failed: Process 'Build pex for resolve `{resolve}`' failed with exit code 1.",
+        "    ... (3 lines left out)",
+        *(f"    stderr line {i}" for i in range(4, 11)),
+    ]
+
+
+# A shell script that records what is at the venv's final place while the new venv is being
+# built: its entries, or that there is nothing there.
+PROBE = 'if [ -e "$1" ]; then ls -A "$1/"; else echo "(nothing)"; fi > "$2"'
 
 
 @rule
-async def fake_build_export(request: BuildExportRequest, build_root: BuildRoot) -> BuiltExport:
-    """Stand-in for Pants' venv export: `broken` fails to build, `post-fails` fails afterwards."""
-    if request.resolve == "broken":
-        return BuiltExport(request.resolve, None, "the lockfile is broken")
-    reldir = f"python/virtualenvs/{request.resolve}/3.9.0"
-    if request.resolve == "symlink":
-        # What Pants does for `symlinked_immutable_virtualenv`; the first command checks that the
-        # old export is still in place while the new one is being made.
-        return BuiltExport(
-            request.resolve,
-            ExportResult(
-                "fake symlink",
-                reldir,
-                post_processing_cmds=[
-                    PostProcessingCommand(
-                        [
-                            "sh",
-                            "-c",
-                            'test ! -e "$1" || test -e "$1/old-file"',
-                            "sh",
-                            f"{build_root.path}/dist/export/{reldir}",
-                        ]
-                    ),
-                    PostProcessingCommand(["rmdir", "{digest_root}"]),
-                    PostProcessingCommand(["mkdir", "-p", f"{build_root.path}/new-target"]),
-                    PostProcessingCommand(["ln", "-s", f"{build_root.path}/new-target", "{digest_root}"]),
-                ],
-                resolve=request.resolve,
-            ),
-            None,
-        )
-    digest = await Get(Digest, CreateDigest([FileContent("marker", b"new")]))
-    argv = ["false"] if request.resolve == "post-fails" else ["touch", "{digest_root}/post"]
-    return BuiltExport(
-        request.resolve,
-        ExportResult(
-            f"fake venv for {request.resolve}",
-            reldir,
-            digest=digest,
-            post_processing_cmds=[PostProcessingCommand(argv)],
-            resolve=request.resolve,
-        ),
-        None,
+async def fake_export_venv_for_resolve(
+    request: _ExportVenvForResolveRequest,
+    build_root: BuildRoot,
+    export_subsys: ExportSubsystem,
+    python_setup: PythonSetup,
+) -> MaybeExportResult:
+    """Stand-in for Pants' `export_virtualenv_for_resolve`, shaped like Pants 2.17.1's `do_export`.
+
+    A resolve whose lockfile holds BROKEN raises, as a failed pex build does, before anything is
+    written; `unexported` gives no result, as Pants does for a name it does not know; `post-fails`
+    fails in post-processing, as a failed `pex venv` does. Every export first runs PROBE into
+    `probe-<resolve>` in the build root.
+    """
+    resolve = request.resolve
+    lockfile = python_setup.resolves.get(resolve)
+    if lockfile:
+        (content,) = await Get(DigestContents, PathGlobs([lockfile]))
+        if BROKEN in content.content.decode():
+            raise ExportError(broken_error(resolve))
+    if resolve == "unexported":
+        return MaybeExportResult(None)
+    reldir = f"python/virtualenvs/{resolve}/{PY}"
+    probe = PostProcessingCommand(
+        [
+            "sh",
+            "-c",
+            PROBE,
+            "sh",
+            f"{build_root.path}/dist/export/{reldir}",
+            f"{build_root.path}/probe-{resolve}",
+        ]
     )
+    if export_subsys.options.py_resolve_format == PythonResolveExportFormat.symlinked_immutable_virtualenv:
+        # Pants links `{digest_root}` to a venv in its named cache; this cache is in the build root.
+        target = f"{build_root.path}/venv-cache/{resolve}"
+        result = ExportResult(
+            f"symlink to immutable virtualenv for {resolve} (using Python {PY})",
+            reldir,
+            post_processing_cmds=[
+                probe,
+                PostProcessingCommand(["mkdir", "-p", target]),
+                PostProcessingCommand(["touch", f"{target}/new-file"]),
+                PostProcessingCommand(["rmdir", "{digest_root}"]),
+                PostProcessingCommand(["ln", "-s", target, "{digest_root}"]),
+            ],
+            resolve=resolve,
+        )
+        return MaybeExportResult(result)
+    digest = await Get(Digest, CreateDigest([FileContent("marker", b"new")]))
+    last = ["false"] if resolve == "post-fails" else ["touch", "{digest_root}/post"]
+    result = ExportResult(
+        f"mutable virtualenv for {resolve} (using Python {PY})",
+        reldir,
+        digest=digest,
+        post_processing_cmds=[probe, PostProcessingCommand(last)],
+        resolve=resolve,
+    )
+    return MaybeExportResult(result)
 
 
 @pytest.fixture
 def rule_runner() -> RuleRunner:
-    real_rules = [
-        r for r in export_dev.rules() if not getattr(r, "canonical_name", "").endswith("build_export")
-    ]
-    runner = RuleRunner(
+    return RuleRunner(
+        # The targets Pants makes for `[python].resolves`, which black's rules look at.
+        target_types=[LockfileTarget, LockfilesGeneratorTarget],
         rules=[
-            *real_rules,
-            fake_build_export,
+            *export_dev.rules(),
+            fake_export_venv_for_resolve,
+            # A real Python tool, to export as a tool resolve: its own export rule and subsystem.
+            *black_subsystem.rules(),
             *PythonSetup.rules(),
             *core_export.ExportSubsystem.rules(),
             core_export.Export.subsystem_cls.register_plugin_options(python_export.ExportPluginOptions),
             *distdir.rules(),
         ],
     )
-    return runner
 
 
-RESOLVES = (
-    '{"alpha": "alpha.lock", "post-fails": "alpha.lock", "broken": "alpha.lock", ' '"symlink": "alpha.lock"}'
-)
+RESOLVES = {
+    "alpha": "alpha.lock",
+    "beta": "beta.lock",
+    "post-fails": "alpha.lock",
+    "broken": "broken.lock",
+    "unexported": "alpha.lock",
+}
+SYMLINKED = "--export-py-resolve-format=symlinked_immutable_virtualenv"
 
 
-def run(rule_runner: RuleRunner, *args: str) -> GoalRuleResult:
+@dataclass(frozen=True)
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+    # What was logged (warnings), as the user's terminal shows it.
+    log: str
+
+
+def run(rule_runner: RuleRunner, *args: str, resolves: Mapping[str, str] = RESOLVES) -> Run:
     # Post-processing commands are `InteractiveProcess`es, which need real stdio handles.
-    with mock_console(rule_runner.options_bootstrapper):
-        return rule_runner.run_goal_rule(
+    with mock_console(rule_runner.options_bootstrapper) as (_, stdio):
+        result = rule_runner.run_goal_rule(
             ExportDev,
             global_args=[
                 "--python-enable-resolves",
-                f"--python-resolves={RESOLVES}",
+                f"--python-resolves={json.dumps(dict(resolves))}",
                 "--python-interpreter-constraints=['CPython==3.9.*']",
                 "--export-dev-migrations=['versions/*.py']",
                 "--export-dev-config-samples=['configs/*.toml']",
@@ -115,97 +179,333 @@ def run(rule_runner: RuleRunner, *args: str) -> GoalRuleResult:
             args=args,
             env_inherit={"PATH"},
         )
+        return Run(result.exit_code, result.stdout, result.stderr, stdio.get_stderr())
+
+
+ELAPSED = re.compile(r"export-dev finished in \d+\.\ds\.")
+FIRST = (
+    "First export-dev run here: nothing was recorded before, so there is nothing to compare. "
+    "Recorded 0 migrations and 0 configuration samples for the next run."
+)
+UNCHANGED = (
+    "No database migration or configuration sample changed since the last export-dev "
+    "(looked at versions/*.py, configs/*.toml)."
+)
+
+
+PANTS_DEPRECATIONS = ("[WARN] DEPRECATED: ", "[WARN] Note: the resolve you use for the black tool ")
+# Warnings and errors only: the engine's INFO lines (e.g. "Filesystem changed during run: retrying")
+# come and go with timing.
+LOG_LINE = re.compile(r"\d\d:\d\d:\d\d\.\d\d (\[(?:WARN|ERROR)\] .*)")
+
+
+def assert_result(
+    result: Run,
+    exit_code: int,
+    stdout: Sequence[str],
+    stderr: Sequence[str] = (),
+    log: Sequence[str] = (),
+) -> None:
+    """Exit code, every line of stdout and stderr, and every warning or error logged (without its
+    time); the last stdout line is the elapsed time."""
+    *lines, last = result.stdout.splitlines()
+    # Pants warns about deprecated options (`[black].export`, `[black].lockfile`) once per process
+    # or per options instance, so whether that shows depends on which test ran first: left out.
+    logged = [
+        m.group(1)
+        for m in map(LOG_LINE.fullmatch, result.log.splitlines())
+        if m and not m.group(1).startswith(PANTS_DEPRECATIONS)
+    ]
+    assert (result.exit_code, lines, result.stderr.splitlines(), logged) == (
+        exit_code,
+        list(stdout),
+        list(stderr),
+        list(log),
+    )
+    assert ELAPSED.fullmatch(last), last
+
+
+def exported(resolve: str) -> str:
+    return (
+        f"{resolve}: exported (wrote mutable virtualenv for {resolve} (using Python {PY}) to "
+        f"dist/export/python/virtualenvs/{resolve}/{PY})"
+    )
+
+
+def exported_symlink(resolve: str) -> str:
+    return (
+        f"{resolve}: exported (wrote symlink to immutable virtualenv for {resolve} (using Python {PY}) "
+        f"to dist/export/python/virtualenvs/{resolve}/{PY})"
+    )
+
+
+def up_to_date(resolve: str) -> str:
+    return f"{resolve}: up to date (dist/export/python/virtualenvs/{resolve}/{PY})"
 
 
 def venv(rule_runner: RuleRunner, resolve: str) -> Path:
-    return Path(rule_runner.build_root, "dist/export/python/virtualenvs", resolve, "3.9.0")
+    return Path(rule_runner.build_root, "dist/export/python/virtualenvs", resolve, PY)
+
+
+def entries(path: Path) -> list[str]:
+    return sorted(os.listdir(path))
+
+
+def probe(rule_runner: RuleRunner, resolve: str) -> str | None:
+    """What PROBE saw at the venv's place during the last export of `resolve` (None: no export),
+    removed so that the next run starts without one."""
+    path = Path(rule_runner.build_root, f"probe-{resolve}")
+    if not path.exists():
+        return None
+    seen = path.read_text()
+    path.unlink()
+    return seen
+
+
+def read_record(rule_runner: RuleRunner) -> dict:
+    return json.loads(Path(rule_runner.build_root, "dist/export/export-dev.json").read_bytes())
+
+
+def venv_id(path: Path) -> str:
+    st = os.lstat(path)
+    return f"{st.st_ino}:{st.st_ctime_ns}"
 
 
 def test_first_run_exports_and_records(rule_runner: RuleRunner) -> None:
     rule_runner.write_files({"alpha.lock": LOCK, "versions/a1.py": 'revision = "a1"\n'})
     result = run(rule_runner, "--resolves=['alpha', 'gamma']")
-    assert result.exit_code == 0
-    lines = result.stdout.splitlines()
-    assert lines[:3] == [
-        "alpha: exported (wrote fake venv for alpha to " "dist/export/python/virtualenvs/alpha/3.9.0)",
-        "gamma: skipped: this branch defines no such resolve in `[python].resolves` and no "
-        "Python tool of that name (known: alpha, broken, post-fails, symlink)",
-        "First export-dev run here: nothing was recorded before, so there is nothing to "
-        "compare. Recorded 1 migration and 0 configuration samples for the next run.",
-    ]
-    assert lines[3].startswith("export-dev finished in ")
+    assert_result(
+        result,
+        0,
+        [
+            exported("alpha"),
+            "gamma: skipped: this branch defines no such resolve in `[python].resolves` and no "
+            "Python tool of that name (known: alpha, beta, black, broken, post-fails, unexported)",
+            "First export-dev run here: nothing was recorded before, so there is nothing to "
+            "compare. Recorded 1 migration and 0 configuration samples for the next run.",
+        ],
+        log=[
+            "[WARN] Skipping the resolve `gamma`: this branch defines no such resolve in "
+            "`[python].resolves` and no Python tool of that name (known: alpha, beta, black, broken, "
+            "post-fails, unexported).",
+        ],
+    )
+    assert entries(venv(rule_runner, "alpha")) == ["marker", "post"]
     assert (venv(rule_runner, "alpha") / "marker").read_bytes() == b"new"
-    assert (venv(rule_runner, "alpha") / "post").exists()
-    record = json.loads(Path(rule_runner.build_root, "dist/export/export-dev.json").read_text())
-    assert record["resolves"]["alpha"]["inputs"] == {
-        "lockfile_sha256": sha256_hex(LOCK.encode()),
-        "interpreter_constraints": ["CPython==3.9.*"],
-        "pants_version": record["resolves"]["alpha"]["inputs"]["pants_version"],
-        "export_format": "mutable_virtualenv",
-        "editable": False,
+    # No scratch directory is left behind.
+    assert entries(Path(rule_runner.build_root, "dist/export")) == ["export-dev.json", "python"]
+    assert read_record(rule_runner) == {
+        "version": 1,
+        "resolves": {
+            "alpha": {
+                "inputs": {
+                    # sha256 of the lockfile's length as 8 big-endian bytes, then its bytes (the
+                    # framing `sha256_hex` documents), computed with `sha256sum` outside Python.
+                    "lockfile_sha256": "3a49d9cd36e4e3d0218734abcc6acaf07e263fba9473bf36b1c8e04990c5a5b9",
+                    "interpreter_constraints": ["CPython==3.9.*"],
+                    "pants_version": importlib.metadata.version("pantsbuild.pants"),
+                    "export_format": "mutable_virtualenv",
+                    "editable": False,
+                },
+                "reldir": f"python/virtualenvs/alpha/{PY}",
+                "venv_id": venv_id(venv(rule_runner, "alpha")),
+            }
+        },
+        "migrations": {"a1": {"down_revisions": [], "path": "versions/a1.py"}},
+        "config_samples": {},
     }
-    assert record["migrations"] == {"a1": {"down_revisions": [], "path": "versions/a1.py"}}
+
+
+def test_every_python_resolve_by_default(rule_runner: RuleRunner) -> None:
+    # `[export-dev].resolves` empty: every resolve of `[python].resolves`, in that order, and no
+    # tool resolve (black is registered here).
+    resolves = {"zeta": "alpha.lock", "alpha": "alpha.lock"}
+    rule_runner.write_files({"alpha.lock": LOCK})
+    assert_result(run(rule_runner, resolves=resolves), 0, [exported("zeta"), exported("alpha"), FIRST])
+    assert entries(Path(rule_runner.build_root, "dist/export/python/virtualenvs")) == ["alpha", "zeta"]
+    assert_result(
+        run(rule_runner, "--resolves=[]", resolves=resolves),
+        0,
+        [up_to_date("zeta"), up_to_date("alpha"), UNCHANGED],
+    )
 
 
 def test_up_to_date_until_something_changes(rule_runner: RuleRunner) -> None:
-    rule_runner.write_files({"alpha.lock": LOCK})
-    assert run(rule_runner, "--resolves=['alpha']").exit_code == 0
+    rule_runner.write_files({"alpha.lock": LOCK, "beta.lock": LOCK})
+    assert_result(
+        run(rule_runner, "--resolves=['alpha', 'beta']"), 0, [exported("alpha"), exported("beta"), FIRST]
+    )
+    assert (probe(rule_runner, "alpha"), probe(rule_runner, "beta")) == ("marker\n", "marker\n")
     # Rewriting a file inside the venv leaves the venv directory itself as it was.
     (venv(rule_runner, "alpha") / "marker").write_bytes(b"edited")
 
-    same = run(rule_runner, "--resolves=['alpha']")
-    assert same.stdout.splitlines()[0] == ("alpha: up to date (dist/export/python/virtualenvs/alpha/3.9.0)")
+    same = run(rule_runner, "--resolves=['alpha', 'beta']")
+    assert_result(same, 0, [up_to_date("alpha"), up_to_date("beta"), UNCHANGED])
+    assert (probe(rule_runner, "alpha"), probe(rule_runner, "beta")) == (None, None)
     assert (venv(rule_runner, "alpha") / "marker").read_bytes() == b"edited"
 
-    forced = run(rule_runner, "--resolves=['alpha']", "--force")
-    assert forced.stdout.splitlines()[0].startswith("alpha: exported")
+    forced = run(rule_runner, "--resolves=['alpha', 'beta']", "--force")
+    assert_result(forced, 0, [exported("alpha"), exported("beta"), UNCHANGED])
+    assert (venv(rule_runner, "alpha") / "marker").read_bytes() == b"new"
 
+    # Only the resolve whose lockfile changed is exported again.
     rule_runner.write_files({"alpha.lock": LOCK + "// changed\n"})
-    changed = run(rule_runner, "--resolves=['alpha']")
-    assert changed.stdout.splitlines()[0].startswith("alpha: exported")
+    changed = run(rule_runner, "--resolves=['alpha', 'beta']")
+    assert_result(changed, 0, [exported("alpha"), up_to_date("beta"), UNCHANGED])
+
+    beta_ics = "--python-resolves-to-interpreter-constraints={'beta': ['CPython==3.9.1']}"
+    ics = run(rule_runner, "--resolves=['alpha', 'beta']", beta_ics)
+    assert_result(ics, 0, [up_to_date("alpha"), exported("beta"), UNCHANGED])
+
+    editable = run(
+        rule_runner, "--resolves=['alpha', 'beta']", beta_ics, "--export-py-editable-in-resolve=['alpha']"
+    )
+    assert_result(editable, 0, [exported("alpha"), up_to_date("beta"), UNCHANGED])
+    assert read_record(rule_runner)["resolves"]["alpha"]["inputs"]["editable"] is True
 
     # Another format means another venv layout: rebuilt.
-    other_format = run(
-        rule_runner,
-        "--resolves=['alpha']",
-        "--export-py-resolve-format=symlinked_immutable_virtualenv",
-    )
-    assert other_format.stdout.splitlines()[0].startswith("alpha: exported")
+    other_format = run(rule_runner, "--resolves=['alpha']", SYMLINKED)
+    assert_result(other_format, 0, [exported_symlink("alpha"), UNCHANGED])
 
 
 def test_venv_removed_or_replaced_is_rebuilt(rule_runner: RuleRunner) -> None:
     rule_runner.write_files({"alpha.lock": LOCK})
-    run(rule_runner, "--resolves=['alpha']")
+    assert_result(run(rule_runner, "--resolves=['alpha']"), 0, [exported("alpha"), FIRST])
     # Replaced by someone else (e.g. a plain `pants export` of another branch's lockfile).
     path = venv(rule_runner, "alpha")
     os.rename(path, f"{path}.old")
     path.mkdir()
-    assert run(rule_runner, "--resolves=['alpha']").stdout.startswith("alpha: exported")
+    assert_result(run(rule_runner, "--resolves=['alpha']"), 0, [exported("alpha"), UNCHANGED])
+    assert entries(path) == ["marker", "post"]
     for child in path.iterdir():
         child.unlink()
     path.rmdir()
-    assert run(rule_runner, "--resolves=['alpha']").stdout.startswith("alpha: exported")
+    assert_result(run(rule_runner, "--resolves=['alpha']"), 0, [exported("alpha"), UNCHANGED])
+    assert entries(path) == ["marker", "post"]
 
 
 def test_failures_are_named_and_others_still_export(rule_runner: RuleRunner) -> None:
-    rule_runner.write_files({"alpha.lock": LOCK})
-    # An old venv for post-fails, which must survive its failed rebuild.
-    old = venv(rule_runner, "post-fails")
-    old.mkdir(parents=True)
-    (old / "old-file").write_text("old")
+    rule_runner.write_files({"alpha.lock": LOCK, "broken.lock": LOCK + BROKEN})
+    # An old venv for each (say, from a plain `pants export`): the failed ones must keep theirs.
+    for resolve in ("post-fails", "alpha", "unexported", "broken"):
+        venv(rule_runner, resolve).mkdir(parents=True)
+        (venv(rule_runner, resolve) / "old-file").write_text("old")
 
-    result = run(rule_runner, "--resolves=['broken', 'alpha', 'post-fails']")
-    assert result.exit_code == 1
-    assert result.stdout.splitlines()[:3] == [
-        "broken: failed: the lockfile is broken",
-        "alpha: exported (wrote fake venv for alpha to " "dist/export/python/virtualenvs/alpha/3.9.0)",
-        "post-fails: failed: failed to write fake venv for post-fails to "
-        "dist/export/python/virtualenvs/post-fails/3.9.0 (`false` exited with 1)",
-    ]
-    assert sorted(p.name for p in old.iterdir()) == ["old-file"]
-    record = json.loads(Path(rule_runner.build_root, "dist/export/export-dev.json").read_text())
-    assert sorted(record["resolves"]) == ["alpha"]
-    assert not Path(rule_runner.build_root, "dist/export", export_dev.TRASH_DIR).exists()
+    result = run(rule_runner, "--resolves=['broken', 'alpha', 'post-fails', 'unexported']")
+    assert_result(
+        result,
+        1,
+        [
+            # The first line of the error and the end of it, as `failure_reason` shortens it.
+            *broken_lines("broken"),
+            exported("alpha"),
+            "post-fails: failed: failed to write mutable virtualenv for post-fails (using Python "
+            f"{PY}) to dist/export/python/virtualenvs/post-fails/{PY} (`false` exited with 1)",
+            "unexported: failed: Pants exported nothing for it",
+            FIRST,
+        ],
+    )
+    # post-fails' old venv was moved aside while its replacement was built, and put back.
+    assert probe(rule_runner, "post-fails") == "marker\n"
+    assert entries(venv(rule_runner, "post-fails")) == ["old-file"]
+    # The failed ones were never touched; alpha was replaced.
+    assert entries(venv(rule_runner, "broken")) == ["old-file"]
+    assert entries(venv(rule_runner, "unexported")) == ["old-file"]
+    assert entries(venv(rule_runner, "alpha")) == ["marker", "post"]
+    assert sorted(read_record(rule_runner)["resolves"]) == ["alpha"]
+    assert entries(Path(rule_runner.build_root, "dist/export")) == ["export-dev.json", "python"]
+
+    # A failure drops the resolve's earlier record: the next run exports it again.
+    again = run(rule_runner, "--resolves=['alpha', 'post-fails']")
+    assert_result(
+        again,
+        1,
+        [
+            up_to_date("alpha"),
+            "post-fails: failed: failed to write mutable virtualenv for post-fails (using Python "
+            f"{PY}) to dist/export/python/virtualenvs/post-fails/{PY} (`false` exited with 1)",
+            UNCHANGED,
+        ],
+    )
+
+
+def test_broken_lockfile_leaves_the_exported_venv_as_it_was(rule_runner: RuleRunner) -> None:
+    # The build fails before anything under dist/ is touched: the venv export-dev built before
+    # is the same directory entry, with the same files.
+    rule_runner.write_files({"alpha.lock": LOCK})
+    assert_result(run(rule_runner, "--resolves=['alpha']"), 0, [exported("alpha"), FIRST])
+    before = venv_id(venv(rule_runner, "alpha"))
+    rule_runner.write_files({"alpha.lock": LOCK + BROKEN})
+    assert_result(run(rule_runner, "--resolves=['alpha']"), 1, [*broken_lines("alpha"), UNCHANGED])
+    assert (venv_id(venv(rule_runner, "alpha")), entries(venv(rule_runner, "alpha"))) == (
+        before,
+        ["marker", "post"],
+    )
+    assert read_record(rule_runner)["resolves"] == {}
+    assert entries(Path(rule_runner.build_root, "dist/export")) == ["export-dev.json", "python"]
+
+
+@pytest.mark.parametrize(
+    "args, change_files, change_args",
+    [
+        # The tool's requirements changed (its lockfile is Pants' own).
+        pytest.param((), {}, ("--black-version=black==23.1.0",), id="built-in-lockfile"),
+        # Its own lockfile changed.
+        pytest.param(
+            ("--black-lockfile=black.lock",),
+            {"black.lock": LOCK + "// changed\n"},
+            (),
+            id="own-lockfile",
+        ),
+        # The lockfile of the user resolve it is installed from changed.
+        pytest.param(
+            ("--black-install-from-resolve=alpha",),
+            {"alpha.lock": LOCK + "// changed\n"},
+            (),
+            id="from-a-user-resolve",
+        ),
+    ],
+)
+def test_tool_resolve(
+    rule_runner: RuleRunner,
+    args: tuple[str, ...],
+    change_files: dict[str, str],
+    change_args: tuple[str, ...],
+) -> None:
+    rule_runner.write_files({"alpha.lock": LOCK, "black.lock": LOCK})
+    first = run(rule_runner, "--resolves=['black']", *args)
+    assert_result(first, 0, [exported("black"), FIRST])
+    assert entries(venv(rule_runner, "black")) == ["marker", "post"]
+    record = read_record(rule_runner)["resolves"]["black"]
+    # Where `pants export --resolve=black` puts it, from black's interpreter constraints (here the
+    # global ones: no code has its own).
+    assert (record["reldir"], record["inputs"]["interpreter_constraints"]) == (
+        f"python/virtualenvs/black/{PY}",
+        ["CPython==3.9.*"],
+    )
+    same = run(rule_runner, "--resolves=['black']", *args)
+    assert_result(same, 0, [up_to_date("black"), UNCHANGED])
+    # What the tool is installed from changed: exported again.
+    rule_runner.write_files(change_files)
+    changed = run(rule_runner, "--resolves=['black']", *args, *change_args)
+    assert_result(changed, 0, [exported("black"), UNCHANGED])
+
+
+def test_tool_with_export_disabled_is_skipped(rule_runner: RuleRunner) -> None:
+    # `pants export --resolve=black` fails for such a tool; export-dev skips it and goes on.
+    rule_runner.write_files({"alpha.lock": LOCK})
+    result = run(rule_runner, "--resolves=['black', 'alpha']", "--black-export=false")
+    assert_result(
+        result,
+        0,
+        ["black: skipped: its export is disabled (`[black].export = false`)", exported("alpha"), FIRST],
+        log=[
+            "[WARN] Skipping the resolve `black`: its export is disabled (`[black].export = false`).",
+        ],
+    )
+    assert probe(rule_runner, "black") is None
+    assert entries(Path(rule_runner.build_root, "dist/export/python/virtualenvs")) == ["alpha"]
+    assert sorted(read_record(rule_runner)["resolves"]) == ["alpha"]
 
 
 def test_migrations_and_config_samples_are_compared_with_the_last_run(
@@ -228,67 +528,125 @@ def test_migrations_and_config_samples_are_compared_with_the_last_run(
         }
     )
     result = run(rule_runner, "--resolves=['alpha']")
-    assert result.exit_code == 0
-    assert result.stdout.splitlines()[1:-1] == [
-        "New database migrations since the last export-dev (1):",
-        "  c3  versions/c3.py",
-        "  Run `alembic upgrade head` to apply them.",
-        "Database migrations recorded at the last export-dev are gone from this branch (1):",
-        "  b2  versions/b2.py",
-        "  The database may be ahead of this branch. Before switching here, run `alembic "
-        "downgrade a1` on the branch that has them (the `alembic downgrade` step of the "
-        "development setup): switch back, downgrade, then switch here again.",
-        "Configuration samples changed since the last export-dev:",
-        "  changed  configs/sample.toml",
-        "  Check your local TOML configuration and etcd configuration against them.",
-    ]
+    assert_result(
+        result,
+        0,
+        [
+            up_to_date("alpha"),
+            "New database migrations since the last export-dev (1):",
+            "  c3  versions/c3.py",
+            "  Run `alembic upgrade head` to apply them.",
+            "Database migrations recorded at the last export-dev are gone from this branch (1):",
+            "  b2  versions/b2.py",
+            "  The database may be ahead of this branch. Before switching here, run `alembic "
+            "downgrade a1` on the branch that has them (the `alembic downgrade` step of the "
+            "development setup): switch back, downgrade, then switch here again.",
+            "Configuration samples changed since the last export-dev:",
+            "  changed  configs/sample.toml",
+            "  Check your local TOML configuration and etcd configuration against them.",
+        ],
+    )
 
 
-def test_user_mistakes_are_errors_naming_the_file(rule_runner: RuleRunner) -> None:
+def test_unreadable_migration_is_an_error_until_fixed(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files({"alpha.lock": LOCK, "versions/a1.py": 'revision = "a1"\n'})
+    run(rule_runner, "--resolves=['alpha']")
     rule_runner.write_files(
-        {
-            "alpha.lock": LOCK,
-            "versions/bad.py": "revision = (\n",
-            "dist/export/export-dev.json": "{not json",
-        }
+        {"versions/bad.py": "revision = (\n", "versions/b2.py": 'revision = "b2"\ndown_revision = "a1"\n'}
     )
     result = run(rule_runner, "--resolves=['alpha']")
-    assert result.exit_code == 1
-    assert "Traceback" not in result.stderr
-    assert result.stderr.splitlines() == [
-        "Ignoring a damaged record: "
-        f"{rule_runner.build_root}/dist/export/export-dev.json: is not valid JSON "
-        "(Expecting property name enclosed in double quotes: line 1 column 2 (char 1)). "
-        "Delete it (the next run re-exports everything and records afresh).",
-        "Cannot read a migration: versions/bad.py:1: is not valid Python (unexpected EOF while "
-        "parsing). Fix the migration file.",
-    ]
-    # The export itself went ahead.
-    assert result.stdout.startswith("alpha: exported")
+    assert_result(
+        result,
+        1,
+        [
+            up_to_date("alpha"),
+            "No configuration sample changed since the last export-dev (looked at configs/*.toml).",
+        ],
+        [
+            "Cannot read a migration: versions/bad.py:1: is not valid Python (unexpected EOF while "
+            "parsing). Fix the migration file.",
+        ],
+    )
+    # The last good record is kept, so that b2 is still reported once bad.py is fixed.
+    assert read_record(rule_runner)["migrations"] == {"a1": {"down_revisions": [], "path": "versions/a1.py"}}
+    os.unlink(os.path.join(rule_runner.build_root, "versions/bad.py"))
+    assert_result(
+        run(rule_runner, "--resolves=['alpha']"),
+        0,
+        [
+            up_to_date("alpha"),
+            "New database migrations since the last export-dev (1):",
+            "  b2  versions/b2.py",
+            "  Run `alembic upgrade head` to apply them.",
+        ],
+    )
 
 
-def test_symlinked_export_replaces_the_old_one_only_when_complete(
-    rule_runner: RuleRunner,
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        pytest.param(
+            "{not json",
+            "is not valid JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1)).",
+            id="not-json",
+        ),
+        pytest.param('{"version": 99}', "is not an export-dev record of version 1.", id="foreign"),
+    ],
+)
+def test_damaged_record_is_reported_ignored_and_rewritten(
+    rule_runner: RuleRunner, content: str, problem: str
 ) -> None:
+    rule_runner.write_files({"alpha.lock": LOCK, "dist/export/export-dev.json": content})
+    result = run(rule_runner, "--resolves=['alpha']")
+    assert_result(
+        result,
+        0,
+        [exported("alpha"), FIRST],
+        [
+            f"Ignoring a damaged record: {rule_runner.build_root}/dist/export/export-dev.json: "
+            f"{problem} Delete it (the next run re-exports everything and records afresh)."
+        ],
+    )
+    assert sorted(read_record(rule_runner)["resolves"]) == ["alpha"]
+    # Rewritten: the next run reads it without complaint and finds alpha up to date.
+    assert_result(run(rule_runner, "--resolves=['alpha']"), 0, [up_to_date("alpha"), UNCHANGED])
+
+
+def test_symlinked_export_replaces_the_old_one_only_when_complete(rule_runner: RuleRunner) -> None:
     rule_runner.write_files({"alpha.lock": LOCK})
-    old = venv(rule_runner, "symlink")
+    cache = Path(rule_runner.build_root, "venv-cache/alpha")
+    # An old venv in place (a mutable one, from an earlier export).
+    old = venv(rule_runner, "alpha")
     old.mkdir(parents=True)
     (old / "old-file").write_text("old")
-    result = run(
-        rule_runner,
-        "--resolves=['symlink']",
-        "--export-py-resolve-format=symlinked_immutable_virtualenv",
+
+    assert_result(run(rule_runner, "--resolves=['alpha']", SYMLINKED), 0, [exported_symlink("alpha"), FIRST])
+    # The old venv was still in place, whole, while the new one was made.
+    assert probe(rule_runner, "alpha") == "old-file\n"
+    assert os.readlink(old) == str(cache)
+    assert entries(old) == ["new-file"]
+    assert entries(Path(rule_runner.build_root, "dist/export")) == ["export-dev.json", "python"]
+
+    assert_result(run(rule_runner, "--resolves=['alpha']", SYMLINKED), 0, [up_to_date("alpha"), UNCHANGED])
+    assert probe(rule_runner, "alpha") is None
+
+    # An old symlink (e.g. from a plain `pants export`) is also left usable until replaced.
+    os.unlink(old)
+    other = Path(rule_runner.build_root, "other-cache")
+    other.mkdir()
+    (other / "other-file").write_text("old")
+    os.symlink(other, old)
+    assert_result(
+        run(rule_runner, "--resolves=['alpha']", SYMLINKED), 0, [exported_symlink("alpha"), UNCHANGED]
     )
-    assert result.exit_code == 0, result.stdout
-    assert result.stdout.splitlines()[0] == (
-        "symlink: exported (wrote fake symlink to dist/export/python/virtualenvs/symlink/3.9.0)"
-    )
-    assert os.readlink(old) == f"{rule_runner.build_root}/new-target"
-    fmt = "--export-py-resolve-format=symlinked_immutable_virtualenv"
-    again = run(rule_runner, "--resolves=['symlink']", fmt)
-    assert again.stdout.startswith("symlink: up to date")
+    assert probe(rule_runner, "alpha") == "other-file\n"
+    assert os.readlink(old) == str(cache)
+
     # A link into a deleted cache is not up to date.
-    os.rmdir(f"{rule_runner.build_root}/new-target")
-    dangling = run(rule_runner, "--resolves=['symlink']", fmt)
-    assert dangling.stdout.startswith("symlink: exported")
-    assert os.path.isdir(old)
+    (cache / "new-file").unlink()
+    cache.rmdir()
+    assert_result(
+        run(rule_runner, "--resolves=['alpha']", SYMLINKED), 0, [exported_symlink("alpha"), UNCHANGED]
+    )
+    assert os.readlink(old) == str(cache)
+    assert entries(old) == ["new-file"]

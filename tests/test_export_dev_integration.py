@@ -1,41 +1,30 @@
 """Real Pants runs of `export-dev` on a temporary repo with two small resolves locked from PyPI.
 
-The nested Pants needs what `./pants` gives the outer one: the pex CLI location and, on machines
-with a global pip configuration, the pip/CA settings. `[test].extra_env_vars` in pants.toml passes
-them (and HOME/PATH, to find interpreters and caches) into this test's environment.
+The nested Pants runs through `e2e.pants`, which passes what `./pants` gives the outer one (the pex
+CLI location and, on machines with a global pip configuration, the pip/CA settings) and this
+repo's `[pex-cli]` record (`e2e.pex_cli_section`, read from pants.toml in the sandbox).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import signal
+import re
 import subprocess
-import sys
 from pathlib import Path
-from typing import Iterator
+from itertools import zip_longest
+from typing import Iterator, Sequence
 
 import pytest
 
 import pants_calver.register  # noqa: F401  (the nested run imports the plugin from this sandbox)
+from e2e import Run, pants, pex_cli_section, stop_pantsd
 
 HERE = Path(__file__).parent
-PLUGIN_ROOT = Path(pants_calver.register.__file__).parent.parent
-PASSED_ENV = (
-    "HOME",
-    "PATH",
-    "PYENV_ROOT",
-    "LANG",
-    "LC_ALL",
-    "PANTS_PEX_CLI_URL_TEMPLATE",
-    "PANTS_SUBPROCESS_ENVIRONMENT_ENV_VARS",
-    "PANTS_CA_CERTS_PATH",
-)
 
-PANTS_TOML = f"""\
+PANTS_TOML = """\
 [GLOBAL]
 pants_version = "2.17.1"
-pythonpath = ["{PLUGIN_ROOT}"]
 backend_packages = ["pants.backend.python", "pants_calver"]
 pantsd = true
 
@@ -51,25 +40,31 @@ beta = "locks/beta.lock"
 [python-bootstrap]
 search_path = ["<PATH>", "<PYENV>"]
 
-[pex-cli]
-version = "v2.1.137"
-known_versions = [
-  "v2.1.137|linux_x86_64|02252fec0a0fc8475f4ebc09edd65d81ae502b609549e059d45c4bc48cae944f|3563515",
-  "v2.1.137|linux_arm64|02252fec0a0fc8475f4ebc09edd65d81ae502b609549e059d45c4bc48cae944f|3563515",
-  "v2.1.137|macos_x86_64|02252fec0a0fc8475f4ebc09edd65d81ae502b609549e059d45c4bc48cae944f|3563515",
-  "v2.1.137|macos_arm64|02252fec0a0fc8475f4ebc09edd65d81ae502b609549e059d45c4bc48cae944f|3563515",
-]
-
 [export-dev]
 resolves = ["alpha", "beta", "gamma"]
 migrations = ["migrations/*.py"]
 config_samples = ["configs/**/*.toml"]
+
 """
 
 BUILD = """\
 python_requirement(name="six", requirements=["six==1.16.0"], resolve="alpha")
 python_requirement(name="colors", requirements=["ansicolors==1.1.8"], resolve="beta")
 """
+
+# The resolves and the one Python tool of `pants.backend.python` that `pants export --resolve`
+# accepts.
+KNOWN = "alpha, beta, pytest"
+GAMMA = (
+    "gamma: skipped: this branch defines no such resolve in `[python].resolves` and no Python tool "
+    f"of that name (known: {KNOWN})"
+)
+GAMMA_WARNING = (
+    "[WARN] Skipping the resolve `gamma`: this branch defines no such resolve in `[python].resolves` "
+    f"and no Python tool of that name (known: {KNOWN})."
+)
+ELAPSED = re.compile(r"export-dev finished in \d+\.\ds\.")
+WARNING = re.compile(r"\d\d:\d\d:\d\d\.\d\d (\[(?:WARN|ERROR)\] .*)")
 
 
 def _write(repo: Path, files: dict[str, str]) -> None:
@@ -78,44 +73,12 @@ def _write(repo: Path, files: dict[str, str]) -> None:
         (repo / path).write_text(content)
 
 
-class Repo:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
-        self.env.update(PYTHONPATH=os.pathsep.join(sys.path), NO_SCIE_WARNING="1")
-
-    def pants(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "pants", *args],
-            cwd=self.root,
-            env=self.env,
-            capture_output=True,
-            text=True,
-        )
-
-    def venv(self, resolve: str) -> Path:
-        (venv,) = (self.root / "dist/export/python/virtualenvs" / resolve).iterdir()
-        return venv
-
-    def imports(self, resolve: str, module: str) -> bool:
-        python = self.venv(resolve) / "bin/python"
-        return subprocess.run([str(python), "-c", f"import {module}"]).returncode == 0
-
-    def stop_pantsd(self) -> None:
-        # Only the pantsd this test started, by its pid file.
-        for pid_file in self.root.glob(".pids/*/pantsd/pid"):
-            try:
-                os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
-            except (ValueError, ProcessLookupError):
-                pass
-
-
 @pytest.fixture
-def repo(tmp_path: Path) -> Iterator[Repo]:
+def repo(tmp_path: Path) -> Iterator[Path]:
     _write(
         tmp_path,
         {
-            "pants.toml": PANTS_TOML,
+            "pants.toml": PANTS_TOML + pex_cli_section(),
             "BUILD": BUILD,
             "locks/alpha.lock": (HERE / "export_dev_alpha.lock").read_text(),
             "locks/beta.lock": (HERE / "export_dev_beta.lock").read_text(),
@@ -123,112 +86,258 @@ def repo(tmp_path: Path) -> Iterator[Repo]:
             "configs/manager/sample.toml": "[db]\nname = 'backend'\n",
         },
     )
-    r = Repo(tmp_path)
     try:
-        yield r
+        yield tmp_path
     finally:
-        r.stop_pantsd()
+        stop_pantsd(tmp_path)
 
 
-def _lines(result: subprocess.CompletedProcess[str]) -> list[str]:
-    return result.stdout.splitlines()
+def venv(repo: Path, resolve: str) -> Path:
+    (path,) = (repo / "dist/export/python/virtualenvs" / resolve).iterdir()
+    return path
 
 
-def test_branch_switches(repo: Repo) -> None:
+def imports(repo: Path, resolve: str, module: str) -> int:
+    """The exit code of importing `module` with the resolve's venv."""
+    python = venv(repo, resolve) / "bin/python"
+    return subprocess.run([str(python), "-c", f"import {module}"], capture_output=True).returncode
+
+
+def venv_id(path: Path) -> str:
+    # What export-dev records to recognise the venv it built.
+    st = os.lstat(path)
+    return f"{st.st_ino}:{st.st_ctime_ns}"
+
+
+def written(repo: Path, resolve: str, kind: str = "mutable virtualenv") -> str:
+    """What was written, in the words of `pants export` (which export-dev repeats)."""
+    py = venv(repo, resolve).name
+    return f"{kind} for {resolve} (using Python {py}) to dist/export/python/virtualenvs/{resolve}/{py}"
+
+
+def exported(repo: Path, resolve: str, kind: str = "mutable virtualenv") -> str:
+    return f"{resolve}: exported (wrote {written(repo, resolve, kind)})"
+
+
+def up_to_date(repo: Path, resolve: str) -> str:
+    return f"{resolve}: up to date (dist/export/python/virtualenvs/{resolve}/{venv(repo, resolve).name})"
+
+
+def assert_run(
+    result: Run, exit_code: int, stdout: Sequence[str | re.Pattern[str]], warnings: list[str]
+) -> None:
+    """Exit code, every stdout line and every warning or error Pants logged (without its time).
+
+    A pattern in `stdout` stands for a line with a varying part; the last line, the time taken,
+    is matched by pattern too.
+    """
+    *lines, last = result.stdout.splitlines()
+    # Where a pattern matches, expect the line itself, so that a mismatch shows as a list diff.
+    expected = [
+        line if isinstance(want, re.Pattern) and want.fullmatch(line) else want
+        for line, want in zip_longest(lines, stdout, fillvalue="")
+    ]
+    logged = [m.group(1) for m in map(WARNING.fullmatch, result.stderr.splitlines()) if m]
+    assert (result.exit_code, lines, logged) == (exit_code, expected, warnings), result.stderr
+    assert ELAPSED.fullmatch(last), last
+
+
+def read_record(repo: Path) -> dict:
+    return json.loads((repo / "dist/export/export-dev.json").read_text())
+
+
+def test_branch_switches(repo: Path) -> None:
     # First run: both resolves exported and importable, the undefined one skipped with a warning.
-    first = repo.pants("export-dev")
-    assert first.returncode == 0, first.stderr
-    lines = _lines(first)
-    assert lines[0].startswith("alpha: exported (wrote mutable virtualenv for alpha")
-    assert lines[1].startswith("beta: exported (wrote mutable virtualenv for beta")
-    assert lines[2].startswith("gamma: skipped: this branch defines no such resolve")
-    assert "Skipping the resolve `gamma`" in first.stderr
-    assert lines[3] == (
-        "First export-dev run here: nothing was recorded before, so there is nothing to "
-        "compare. Recorded 1 migration and 1 configuration sample for the next run."
+    first = pants(repo, "export-dev")
+    assert_run(
+        first,
+        0,
+        [
+            exported(repo, "alpha"),
+            exported(repo, "beta"),
+            GAMMA,
+            "First export-dev run here: nothing was recorded before, so there is nothing to "
+            "compare. Recorded 1 migration and 1 configuration sample for the next run.",
+        ],
+        [GAMMA_WARNING],
     )
-    assert lines[4].startswith("export-dev finished in ")
-    assert repo.imports("alpha", "six") and repo.imports("beta", "colors")
-    assert not repo.imports("alpha", "colors")
-    record = json.loads((repo.root / "dist/export/export-dev.json").read_text())
-    assert sorted(record["resolves"]) == ["alpha", "beta"]
+    assert (imports(repo, "alpha", "six"), imports(repo, "beta", "colors")) == (0, 0)
+    assert imports(repo, "alpha", "colors") == 1
+    record = read_record(repo)
+    assert {name: (r["reldir"], r["venv_id"]) for name, r in record["resolves"].items()} == {
+        r: (str(venv(repo, r).relative_to(repo / "dist/export")), venv_id(venv(repo, r)))
+        for r in ("alpha", "beta")
+    }
+    ids = {r: venv_id(venv(repo, r)) for r in ("alpha", "beta")}
 
     # Nothing changed: nothing is rebuilt.
-    second = repo.pants("export-dev")
-    assert second.returncode == 0, second.stderr
-    assert _lines(second)[:2] == [
-        f"alpha: up to date (dist/export/python/virtualenvs/alpha/{repo.venv('alpha').name})",
-        f"beta: up to date (dist/export/python/virtualenvs/beta/{repo.venv('beta').name})",
-    ]
-    assert "Build pex for resolve" not in second.stderr
+    second = pants(repo, "export-dev")
+    assert_run(
+        second,
+        0,
+        [
+            up_to_date(repo, "alpha"),
+            up_to_date(repo, "beta"),
+            GAMMA,
+            "No database migration or configuration sample changed since the last export-dev "
+            "(looked at migrations/*.py, configs/**/*.toml).",
+        ],
+        [GAMMA_WARNING],
+    )
+    assert {r: venv_id(venv(repo, r)) for r in ("alpha", "beta")} == ids
+    assert read_record(repo) == record
 
     # Another branch: alpha's lockfile, a new migration and a changed config sample.
-    with open(repo.root / "locks/alpha.lock", "a") as f:
+    with open(repo / "locks/alpha.lock", "a") as f:
         f.write("// another branch\n")
     _write(
-        repo.root,
+        repo,
         {
             "migrations/b2.py": 'revision = "b2"\ndown_revision = "a1"\n',
             "configs/manager/sample.toml": "[db]\nname = 'changed'\n",
         },
     )
-    third = repo.pants("export-dev")
-    assert third.returncode == 0, third.stderr
-    lines = _lines(third)
-    assert lines[0].startswith("alpha: exported")
-    assert lines[1].startswith("beta: up to date")
-    assert lines[3:9] == [
-        "New database migrations since the last export-dev (1):",
-        "  b2  migrations/b2.py",
-        "  Run `alembic upgrade head` to apply them.",
-        "Configuration samples changed since the last export-dev:",
-        "  changed  configs/manager/sample.toml",
-        "  Check your local TOML configuration and etcd configuration against them.",
-    ]
+    third = pants(repo, "export-dev")
+    assert_run(
+        third,
+        0,
+        [
+            exported(repo, "alpha"),
+            up_to_date(repo, "beta"),
+            GAMMA,
+            "New database migrations since the last export-dev (1):",
+            "  b2  migrations/b2.py",
+            "  Run `alembic upgrade head` to apply them.",
+            "Configuration samples changed since the last export-dev:",
+            "  changed  configs/manager/sample.toml",
+            "  Check your local TOML configuration and etcd configuration against them.",
+        ],
+        [GAMMA_WARNING],
+    )
+    assert venv_id(venv(repo, "alpha")) != ids["alpha"]
+    assert venv_id(venv(repo, "beta")) == ids["beta"]
 
     # Back again, with beta's lockfile broken: beta fails, named with the reason, alpha is
-    # still exported, and the old beta venv is left in place.
-    (repo.root / "migrations/b2.py").unlink()
-    (repo.root / "locks/alpha.lock").write_text((HERE / "export_dev_alpha.lock").read_text())
-    with open(repo.root / "locks/beta.lock", "a") as f:
+    # still exported, and the old beta venv is left exactly as it was (the pex build failed in
+    # the sandbox, before anything under dist/ was touched).
+    (repo / "migrations/b2.py").unlink()
+    (repo / "locks/alpha.lock").write_text((HERE / "export_dev_alpha.lock").read_text())
+    with open(repo / "locks/beta.lock", "a") as f:
         f.write("{ not json\n")
-    fourth = repo.pants("export-dev")
-    assert fourth.returncode == 1
-    lines = _lines(fourth)
-    assert lines[0].startswith("alpha: exported")
-    assert lines[1].startswith("beta: failed: Process 'Build pex for resolve `beta`' failed")
-    assert "JSON" in fourth.stdout
-    assert repo.imports("beta", "colors")
-    assert (
-        "  The database may be ahead of this branch. Before switching here, run `alembic "
-        "downgrade a1` on the branch that has them (the `alembic downgrade` step of the "
-        "development setup): switch back, downgrade, then switch here again."
-    ) in lines
-    assert "  b2  migrations/b2.py" in lines
+    fourth = pants(repo, "export-dev")
+    assert_run(
+        fourth,
+        1,
+        [
+            exported(repo, "alpha"),
+            # The first line of the error, then the end of pex's traceback.
+            "beta: failed: Process 'Build pex for resolve `beta`' failed with exit code 1.",
+            re.compile(r"    \.\.\. \(\d+ lines left out\)"),
+            *[re.compile("    .+")] * 5,
+            "    pex.resolve.lockfile.json_codec.ParseError: The lock file at locks/beta.lock does not "
+            "contain valid JSON: Extra data: line 52 column 1 (char 1423)",
+            "    Use `--keep-sandboxes=on_failure` to preserve the process chroot for inspection.",
+            GAMMA,
+            "Database migrations recorded at the last export-dev are gone from this branch (1):",
+            "  b2  migrations/b2.py",
+            "  The database may be ahead of this branch. Before switching here, run `alembic "
+            "downgrade a1` on the branch that has them (the `alembic downgrade` step of the "
+            "development setup): switch back, downgrade, then switch here again.",
+        ],
+        [GAMMA_WARNING],
+    )
+    assert venv_id(venv(repo, "beta")) == ids["beta"]
+    assert imports(repo, "beta", "colors") == 0
+    assert sorted(read_record(repo)["resolves"]) == ["alpha"]
 
 
-def test_same_venv_as_pants_export(repo: Repo) -> None:
-    exported = repo.pants("export", "--resolve=alpha", "--resolve=beta")
-    assert exported.returncode == 0, exported.stderr
-    by_export = {r: _tree(repo.venv(r)) for r in ("alpha", "beta")}
+def test_same_venv_as_pants_export(repo: Path) -> None:
+    exported_by_pants = pants(repo, "export", "--resolve=alpha", "--resolve=beta")
+    assert (exported_by_pants.exit_code, exported_by_pants.stdout.splitlines()) == (
+        0,
+        [f"Wrote {written(repo, r)}" for r in ("alpha", "beta")],
+    ), exported_by_pants.stderr
+    by_export = {r: _tree(venv(repo, r)) for r in ("alpha", "beta")}
 
     # The venvs `pants export` wrote are not ones export-dev recorded: it rebuilds them.
-    ours = repo.pants("export-dev")
-    assert ours.returncode == 0, ours.stderr
-    assert [line.split(" (")[0] for line in _lines(ours)[:2]] == [
-        "alpha: exported",
-        "beta: exported",
-    ]
-    assert {r: _tree(repo.venv(r)) for r in ("alpha", "beta")} == by_export
+    ours = pants(repo, "export-dev", "--export-dev-resolves=['alpha', 'beta']")
+    assert_run(
+        ours,
+        0,
+        [
+            exported(repo, "alpha"),
+            exported(repo, "beta"),
+            "First export-dev run here: nothing was recorded before, so there is nothing to "
+            "compare. Recorded 1 migration and 1 configuration sample for the next run.",
+        ],
+        [],
+    )
+    assert {r: _tree(venv(repo, r)) for r in ("alpha", "beta")} == by_export
 
     # A plain `pants export` in between replaces the venv: export-dev notices.
-    again = repo.pants("export", "--resolve=beta")
-    assert again.returncode == 0, again.stderr
-    after = repo.pants("export-dev")
-    assert [line.split(" (")[0] for line in _lines(after)[:2]] == [
-        "alpha: up to date",
-        "beta: exported",
-    ]
+    again = pants(repo, "export", "--resolve=beta")
+    assert (again.exit_code, again.stdout.splitlines()) == (
+        0,
+        [f"Wrote {written(repo, 'beta')}"],
+    ), again.stderr
+    after = pants(repo, "export-dev", "--export-dev-resolves=['alpha', 'beta']")
+    assert_run(
+        after,
+        0,
+        [
+            up_to_date(repo, "alpha"),
+            exported(repo, "beta"),
+            "No database migration or configuration sample changed since the last export-dev "
+            "(looked at migrations/*.py, configs/**/*.toml).",
+        ],
+        [],
+    )
+
+
+def test_symlinked_format(repo: Path) -> None:
+    args = (
+        "export-dev",
+        "--export-dev-resolves=['alpha']",
+        "--export-py-resolve-format=symlinked_immutable_virtualenv",
+    )
+    first = pants(repo, *args)
+    assert_run(
+        first,
+        0,
+        [
+            exported(repo, "alpha", kind="symlink to immutable virtualenv"),
+            "First export-dev run here: nothing was recorded before, so there is nothing to "
+            "compare. Recorded 1 migration and 1 configuration sample for the next run.",
+        ],
+        [],
+    )
+    link = venv(repo, "alpha")
+    # A link into Pants' cache, to a venv that exists and has the resolve's requirements.
+    target = os.readlink(link)
+    assert link.is_symlink() and os.path.isabs(target) and os.path.isdir(target), target
+    assert (imports(repo, "alpha", "six"), imports(repo, "alpha", "colors")) == (0, 1)
+    assert entries(repo / "dist/export") == ["export-dev.json", "python"]
+    assert (
+        read_record(repo)["resolves"]["alpha"]["inputs"]["export_format"] == "symlinked_immutable_virtualenv"
+    )
+    before = venv_id(link)
+
+    second = pants(repo, *args)
+    assert_run(
+        second,
+        0,
+        [
+            up_to_date(repo, "alpha"),
+            "No database migration or configuration sample changed since the last export-dev "
+            "(looked at migrations/*.py, configs/**/*.toml).",
+        ],
+        [],
+    )
+    assert (os.readlink(link), venv_id(link)) == (target, before)
+
+
+def entries(path: Path) -> list[str]:
+    return sorted(os.listdir(path))
 
 
 def _tree(root: Path) -> dict[str, str]:
