@@ -227,7 +227,8 @@ def test_dry_run_lists_the_git_steps(rule_runner: RuleRunner) -> None:
     result = bump(rule_runner, "--next=release", "--cut-branch", "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.split("Then, in git:\n")[1].splitlines() == [
-        f"  commit {', '.join(['VERSION', 'src/ai/backend/agent/VERSION', 'requirements.txt', 'src/ai/backend/manager/BUILD', 'src/ai/backend/plugin/setup.cfg'])}: release: 24.03.0",
+        "  commit VERSION, src/ai/backend/agent/VERSION, requirements.txt, src/ai/backend/manager/BUILD, "
+        "src/ai/backend/plugin/setup.cfg: release: 24.03.0",
         "  tag 24.03.0",
         "  branch 24.03 at the release commit",
         "  then 24.09.0.dev0 in VERSION, src/ai/backend/agent/VERSION, requirements.txt, "
