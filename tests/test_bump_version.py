@@ -17,7 +17,7 @@ from pants.testutil.rule_runner import RuleRunner
 
 import monorepo
 from monorepo import git
-from pants_calver import bump_version, check_version_sync
+from pants_calver import bump_version, check_version_sync, releasing
 from pants_calver.bump_version import BumpVersion
 from pants_calver.check_version_sync import CheckVersionSync
 
@@ -265,7 +265,7 @@ def test_files_changed_after_planning_are_not_written(
     # is found by reading every file again just before the write.
     edited = b"backend.ai-common==23.9.6\n# edited meanwhile\n"
 
-    async def edit_meanwhile(paths: List[str]) -> List[str]:
+    def edit_meanwhile(git: object, paths: List[str]) -> List[str]:
         Path(rule_runner.build_root, "shared/requirements.txt").write_bytes(edited)
         return []
 
@@ -469,6 +469,6 @@ def test_failed_restore_names_what_is_left(rule_runner: RuleRunner, monkeypatch:
         f"{', '.join(CHANGED_BY_PATCH_IN_PLAN_ORDER)}; restore them with `git checkout -- <file>`.\n"
     )
     # Each round of the restore tried, and changed nothing.
-    assert len(writes) == 1 + len(bump_version._SETTLE_DELAYS)
+    assert len(writes) == 1 + len(releasing._SETTLE_DELAYS)
     assert all(state == writes[0] for state in writes)
     assert read(rule_runner, "VERSION") == b"23.09.7\n"

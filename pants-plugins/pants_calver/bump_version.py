@@ -3,25 +3,46 @@
 from __future__ import annotations
 
 import os
-import time
-from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from dataclasses import replace
+from typing import List, Optional, Sequence, Set, Tuple
 
 from pants.base.build_root import BuildRoot
 from pants.engine.console import Console
-from pants.engine.fs import CreateDigest, Digest, FileContent, Workspace
+from pants.engine.env_vars import CompleteEnvironmentVars
+from pants.engine.fs import Workspace
 from pants.engine.goal import Goal, GoalSubsystem
 from pants.engine.rules import Get, collect_rules, goal_rule
-from pants.option.option_types import BoolOption, EnumOption, StrOption
+from pants.option.option_types import BoolOption, EnumOption, StrListOption, StrOption
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
-from pants.vcs.git import GitBinaryException, GitWorktreeRequest, MaybeGitWorktree
 
-from pants_calver import repo
-from pants_calver.bump import BumpPlan, FileChange, Source, plan_bump, stale
+from pants_calver import pins, repo
+from pants_calver.bump import BumpPlan, Source, plan_bump, stale
+from pants_calver.release import (
+    Done,
+    ReleaseError,
+    check_cut,
+    commands,
+    fill,
+    push_command,
+    release_branch,
+    template_values,
+    undo_report,
+)
+from pants_calver.releasing import (
+    Git,
+    GitError,
+    GitPlan,
+    commit,
+    preflight,
+    put_back,
+    read_disk,
+    run_commands,
+    write_all,
+)
 from pants_calver.repo import VersionedRepo, current_branch
 from pants_calver.subsystem import CalverError, CalverSubsystem
-from pants_calver.sync import Problem, plural
+from pants_calver.sync import PackageFile, Problem, plural
 from pants_calver.version import (
     CalVersion,
     NextKind,
@@ -85,6 +106,79 @@ class BumpVersionSubsystem(GoalSubsystem):
             """
             Rewrite files that have uncommitted changes. By default the bump refuses, so that it
             never mixes with unrelated edits.
+            """
+        ),
+    )
+    commit = BoolOption(
+        default=False,
+        help=softwrap(
+            """
+            After the write, commit exactly the files the bump wrote (and what the
+            `[bump-version].before_commit` commands changed), with `[bump-version].commit_message`.
+            Other staged or unstaged changes stay out of the commit.
+            """
+        ),
+    )
+    tag = BoolOption(
+        default=False,
+        help="Tag the release commit with `[bump-version].tag_name`. Implies `--commit`.",
+    )
+    cut_branch = BoolOption(
+        default=False,
+        help=softwrap(
+            """
+            For a final `x.y.0` on the main line: after the release commit and tag, create the release
+            branch `x.y` at that commit, then move the current branch to the next cycle's `.dev0`
+            (as `--next=cycle` would) in a second commit, `[bump-version].cycle_message`. Implies
+            `--tag`. Never pushes: prints the `git push` command.
+            """
+        ),
+    )
+    commit_message = StrOption(
+        default="release: {version}",
+        advanced=True,
+        help=softwrap(
+            """
+            The release commit's message. Placeholders: `{version}` (as the version file spells it),
+            `{old_version}`, `{normalized}` (as pins spell it).
+            """
+        ),
+    )
+    tag_name = StrOption(
+        default="{version}",
+        advanced=True,
+        help="The release tag's name; placeholders as in `[bump-version].commit_message`.",
+    )
+    tag_message = StrOption(
+        default=None,
+        advanced=True,
+        help=softwrap(
+            """
+            When set, the tag is an annotated tag with this message; placeholders as in
+            `[bump-version].commit_message`.
+            """
+        ),
+    )
+    cycle_message = StrOption(
+        default="Start the {version} cycle",
+        advanced=True,
+        help=softwrap(
+            """
+            The message of the commit that starts the next cycle after `--cut-branch`; there
+            `{version}` is the next cycle's `.dev0` version.
+            """
+        ),
+    )
+    before_commit = StrListOption(
+        default=[],
+        advanced=True,
+        help=softwrap(
+            """
+            Commands to run after the write and before the release commit, in the build root,
+            e.g. `towncrier build --yes --version {version}`; what they change joins the commit.
+            Each is split into arguments as a shell would (no shell runs it); placeholders as in
+            `[bump-version].commit_message`. A command that fails stops the release, and the
+            bump's own edits are put back.
             """
         ),
     )
@@ -157,39 +251,34 @@ def make_plan(
             ) from None
         old_text, current = None, None
     new = target_version(subsystem, current, scheme)
+    package_files, sources = _plan_inputs(versioned, build_root)
     return plan_bump(
         new,
         old_text,
         versioned.version_file,
         versioned.version_content,
-        versioned.package_files(is_link=lambda path: os.path.islink(os.path.join(build_root, path))),
-        [
-            Source(file.path, scan, file.content, _relative_real_path(build_root, file.path))
-            for file, scan in zip(versioned.sources, versioned.scans)
-        ],
+        package_files,
+        sources,
         versioned.independent_keys,
         scheme,
         sync=subsystem.sync,
     )
 
 
-async def dirty_files(paths: Sequence[str]) -> List[str]:
-    """Those of `paths` that git reports as changed since HEAD or untracked (none without git)."""
-    worktree = (await Get(MaybeGitWorktree, GitWorktreeRequest())).git_worktree
-    if worktree is None:
-        return []
-    try:
-        changed = worktree.changed_files(include_untracked=True)
-    except GitBinaryException:
-        return []
-    return sorted(set(paths) & changed)
+def _plan_inputs(versioned: VersionedRepo, build_root: str) -> Tuple[List[PackageFile], List[Source]]:
+    """The version files and requirement sources as `plan_bump` takes them, with their links."""
+    return (
+        versioned.package_files(is_link=lambda path: os.path.islink(os.path.join(build_root, path))),
+        [
+            Source(file.path, scan, file.content, _relative_real_path(build_root, file.path))
+            for file, scan in zip(versioned.sources, versioned.scans)
+        ],
+    )
 
 
-def _read_disk(build_root: str, path: str) -> Optional[bytes]:
-    try:
-        return Path(build_root, path).read_bytes()
-    except OSError:
-        return None
+def dirty_files(git: Git, paths: Sequence[str]) -> List[str]:
+    """Those of `paths` that git reports as changed or untracked (none outside git)."""
+    return sorted(set(paths) & (git.status() or set()))
 
 
 def _print_problems(console: Console, problems: Sequence[Problem]) -> None:
@@ -213,28 +302,89 @@ def _report(console: Console, plan: BumpPlan, new: str, versioned: VersionedRepo
         )
 
 
-# The engine writes a digest's files concurrently and raises at the first failure, while the
-# writes of other files can still land for a moment after that (seen in the tests: a file changed
-# after the failed write had returned). So the rollback looks again after each round.
-_SETTLE_DELAYS = (0.05, 0.1, 0.2, 0.4)
+def make_git_plan(
+    subsystem: BumpVersionSubsystem, plan: BumpPlan, scheme: Scheme, on_release_branch: bool
+) -> GitPlan:
+    """The git steps the command asks for; raises ReleaseError for one that cannot be done."""
+    cut, tag = subsystem.cut_branch, subsystem.tag or subsystem.cut_branch
+    if not (subsystem.commit or tag):
+        return GitPlan()
+    if cut:
+        check_cut(plan.new, on_release_branch, scheme)
+    values = template_values(plan.new, plan.old, scheme)
+    tag_message = subsystem.tag_message
+    return GitPlan(
+        commit_message=fill("[bump-version].commit_message", subsystem.commit_message, values),
+        tag=fill("[bump-version].tag_name", subsystem.tag_name, values) if tag else None,
+        tag_message=fill("[bump-version].tag_message", tag_message, values)
+        if tag_message is not None
+        else None,
+        branch=release_branch(plan.new, scheme) if cut else None,
+        before_commit=tuple(commands("[bump-version].before_commit", subsystem.before_commit, values)),
+    )
 
 
-async def _put_back(
-    workspace: Workspace, changes: Sequence[FileChange], on_disk: Callable[[], Dict[str, Optional[bytes]]]
-) -> List[str]:
-    """Write the old bytes back to every file that no longer holds them, until the files stay put;
-    returns the paths that still do not hold their old bytes."""
-    for delay in _SETTLE_DELAYS:
-        time.sleep(delay)  # Only on this failure path: let writes in flight land.
-        touched = set(stale(changes, on_disk()))
-        if not touched:
-            return []
-        old = [FileContent(c.path, c.old) for c in changes if c.path in touched]
-        try:
-            workspace.write_digest(await Get(Digest, CreateDigest(old)))
-        except Exception:
-            pass  # What is still not put back is returned below.
-    return stale(changes, on_disk())
+def plan_cycle(versioned: VersionedRepo, released: BumpPlan, scheme: Scheme, build_root: str) -> BumpPlan:
+    """The bump from the release just written to the next cycle's `.dev0`, planned on the bytes
+    the release wrote."""
+    written = {change.path: change.new for change in released.changes}
+    package_files, sources = _plan_inputs(versioned, build_root)
+    first_party = frozenset(d.key for d in versioned.distributions)
+    return plan_bump(
+        released.new.next(NextKind.cycle, scheme),
+        released.new.display(scheme),
+        versioned.version_file,
+        written.get(versioned.version_file, versioned.version_content),
+        [replace(p, content=written.get(p.path, p.content)) for p in package_files],
+        [
+            replace(
+                source,
+                content=written[source.real_path],
+                scan=pins.scan(source.path, pins.decode(written[source.real_path]), first_party),
+            )
+            if source.real_path in written
+            else source
+            for source in sources
+        ],
+        versioned.independent_keys,
+        scheme,
+        sync=False,
+    )
+
+
+async def release(
+    workspace: Workspace, git: Git, git_plan: GitPlan, plan: BumpPlan, before: Set[str], head: str
+) -> Tuple[List[Done], Optional[str], str]:
+    """The release commit, tag and branch after the bump's write: the steps done, why the release
+    stopped (None when it did not), and the release commit."""
+    error = run_commands(git, git_plan.before_commit)
+    if error:
+        unrestored = await put_back(workspace, git.root, plan.changes)
+        kept = f"; these files were not put back: {', '.join(unrestored)}" if unrestored else ""
+        return [], f"{error}\nThe release stopped; the bump's edits were put back{kept}.", ""
+    paths = [change.path for change in plan.changes]
+    joined = sorted(set(paths) | ((git.status() or set()) - before))
+    assert git_plan.commit_message is not None
+    done: List[Done] = []
+    try:
+        sha = commit(git, joined, git_plan.commit_message)
+    except GitError as e:
+        await put_back(workspace, git.root, plan.changes)
+        return [], f"{e}\nThe release stopped; the bump's edits were put back.", ""
+    done.append(Done(f"committed {sha} {git_plan.commit_message}", f"git reset --keep {head}"))
+    try:
+        if git_plan.tag:
+            message = ["-a", "-m", git_plan.tag_message] if git_plan.tag_message is not None else []
+            git.out("tag", *message, git_plan.tag, sha)
+            done.append(Done(f"tagged {git_plan.tag}", f"git tag -d {git_plan.tag}"))
+        if git_plan.branch:
+            git.out("branch", git_plan.branch, sha)
+            done.append(
+                Done(f"created branch {git_plan.branch} at {sha}", f"git branch -D {git_plan.branch}")
+            )
+    except GitError as e:
+        return done, undo_report(str(e), done), sha
+    return done, None, sha
 
 
 @goal_rule
@@ -244,6 +394,7 @@ async def bump_version(
     build_root: BuildRoot,
     subsystem: BumpVersionSubsystem,
     calver: CalverSubsystem,
+    environment: CompleteEnvironmentVars,
 ) -> BumpVersion:
     def fail(message: str) -> BumpVersion:
         console.print_stderr(console.red(f"error: {message}"))
@@ -261,54 +412,103 @@ async def bump_version(
     new = plan.new.display(scheme)
 
     branch = await current_branch(subsystem.branch, build_root.path)
-    release_branch = parse_branch(branch) if branch else None
-    if release_branch is not None and not on_branch(plan.new, release_branch):
+    on_release_branch = parse_branch(branch) if branch else None
+    if on_release_branch is not None and not on_branch(plan.new, on_release_branch):
         return fail(
             f"release branch {branch} takes only {branch}.* versions, not {new}; bump on main instead."
         )
     if plan.problems:
         _print_problems(console, plan.problems)
         return fail(f"nothing was written: {plural(len(plan.problems), 'problem')} above.")
+    try:
+        git_plan = make_git_plan(subsystem, plan, scheme, on_release_branch is not None)
+    except ReleaseError as e:
+        return fail(f"{e}.")
+    paths = [change.path for change in plan.changes]
+    cycle = plan_cycle(versioned, plan, scheme, build_root.path) if git_plan.branch else None
+    if cycle is not None and cycle.problems:
+        _print_problems(console, cycle.problems)
+        return fail(
+            f"nothing was written: the next cycle, {cycle.new.display(scheme)}, cannot follow "
+            f"({plural(len(cycle.problems), 'problem')} above)."
+        )
 
     if subsystem.dry_run:
         for change in plan.changes:
             console.print_stdout(change.diff(), end="")
         _report(console, plan, new, versioned)
+        steps = git_plan.describe(paths)
+        if cycle is not None:
+            cycle_paths = ", ".join(c.path for c in cycle.changes)
+            steps.append(
+                f"  then {cycle.new.display(scheme)} in {cycle_paths}, and commit them: "
+                + fill(
+                    "[bump-version].cycle_message",
+                    subsystem.cycle_message,
+                    template_values(cycle.new, new, scheme),
+                )
+            )
+        if steps:
+            console.print_stdout("Then, in git:\n" + "\n".join(steps))
         return BumpVersion(exit_code=0)
     if not plan.changes:
+        if git_plan.commit_message is not None:
+            return fail(f"{versioned.version_file} is {new} already: there is nothing to release.")
         console.print_stdout(f"{versioned.version_file}: {new}, and everything already agrees with it.")
         return BumpVersion(exit_code=0)
 
-    paths = [change.path for change in plan.changes]
-    if not subsystem.allow_dirty:
-        dirty = await dirty_files(paths)
+    git = Git(build_root.path, dict(environment))
+    before: Set[str] = set()
+    head = ""
+    if git_plan.commit_message is not None:
+        try:
+            before, head = preflight(git, git_plan, paths, subsystem.allow_dirty)
+        except ReleaseError as e:
+            return fail(f"{e}.")
+    elif not subsystem.allow_dirty:
+        dirty = dirty_files(git, paths)
         if dirty:
             return fail(
                 "these files have uncommitted changes, and the bump would rewrite them: "
                 f"{', '.join(dirty)}. Commit or stash them, or pass --allow-dirty."
             )
 
-    def on_disk() -> Dict[str, Optional[bytes]]:
-        return {path: _read_disk(build_root.path, path) for path in paths}
-
-    changed = stale(plan.changes, on_disk())
+    changed = stale(plan.changes, read_disk(build_root.path, paths))
     if changed:
         return fail(f"these files changed while the bump was planned: {', '.join(changed)}. Run it again.")
-
-    # All new bytes go out in one write; a failed write is undone from the plan's old bytes.
-    try:
-        workspace.write_digest(
-            await Get(Digest, CreateDigest([FileContent(c.path, c.new) for c in plan.changes]))
-        )
-    except Exception as error:  # The engine raises a plain Exception carrying the OS error.
-        unrestored = await _put_back(workspace, plan.changes, on_disk)
-        if unrestored:
-            return fail(
-                f"writing failed: {error}. These files could not be put back: {', '.join(unrestored)}; "
-                "restore them with `git checkout -- <file>`."
-            )
-        return fail(f"writing failed: {error}. Every file was put back; the tree is as it was.")
+    error = await write_all(workspace, build_root.path, plan.changes)
+    if error:
+        return fail(error)
     _report(console, plan, new, versioned)
+    if git_plan.commit_message is None:
+        return BumpVersion(exit_code=0)
+
+    done, error, release_sha = await release(workspace, git, git_plan, plan, before, head)
+    if error:
+        return fail(error)
+    if cycle is not None:
+        cycle_version = cycle.new.display(scheme)
+        message = fill(
+            "[bump-version].cycle_message", subsystem.cycle_message, template_values(cycle.new, new, scheme)
+        )
+        error = await write_all(workspace, build_root.path, cycle.changes)
+        if error:
+            return fail(undo_report(error, done))
+        try:
+            sha = commit(git, [c.path for c in cycle.changes], message)
+        except GitError as e:
+            await put_back(workspace, build_root.path, cycle.changes)
+            return fail(undo_report(f"{e}; the cycle's edits were put back", done))
+        done.append(Done(f"committed {sha} {message}", f"git reset --keep {release_sha}"))
+        console.print_stdout(f"{versioned.version_file}: {new} → {cycle_version} on {branch}")
+    for step in done:
+        console.print_stdout(step.what[:1].upper() + step.what[1:] + ".")
+    refs = [
+        branch or "HEAD",
+        *([git_plan.branch] if git_plan.branch else []),
+        *([git_plan.tag] if git_plan.tag else []),
+    ]
+    console.print_stdout(f"Nothing was pushed. To publish: {push_command('origin', refs)}")
     return BumpVersion(exit_code=0)
 
 

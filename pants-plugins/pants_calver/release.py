@@ -1,0 +1,114 @@
+"""What a release does in git after the bump writes its files, with no Pants import.
+
+A release is the bump's write, then optionally: commands that join the release commit (a
+changelog build), the release commit, a tag, and (for a final `x.y.0` on the main line) the
+release branch `x.y` at that commit and a second commit that starts the next cycle. Everything
+that can be checked is checked before the first byte is written; this module says what to check,
+what each step is, and how to undo the steps that were done when a later one fails.
+"""
+
+from __future__ import annotations
+
+import shlex
+import string
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from pants_calver.version import CalVersion, Scheme
+
+PLACEHOLDERS = ("version", "old_version", "normalized")
+
+
+class ReleaseError(ValueError):
+    """A release that cannot go ahead; the message says why and what to do."""
+
+
+def fill(option: str, template: str, values: Dict[str, str]) -> str:
+    """`template` with `{version}`-style placeholders filled; raises ReleaseError naming the option
+    for a placeholder it does not know or a stray brace."""
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as e:
+        raise ReleaseError(f"{option}: `{template}` is not a valid template ({e}); write braces as {{{{ }}}}")
+    unknown = sorted(set(fields) - set(values))
+    if unknown:
+        known = ", ".join(f"{{{name}}}" for name in values)
+        raise ReleaseError(f"{option}: `{template}` uses {{{unknown[0]}}}; the placeholders are {known}")
+    return template.format(**values)
+
+
+def template_values(new: CalVersion, old: Optional[str], scheme: Scheme) -> Dict[str, str]:
+    """The placeholders' values: the version as VERSION spells it, the old one, the normalized one."""
+    return {"version": new.display(scheme), "old_version": old or "", "normalized": new.normalized()}
+
+
+def commands(option: str, lines: Iterable[str], values: Dict[str, str]) -> List[Tuple[str, ...]]:
+    """Split each command line as a shell would (no shell runs it), filling the placeholders."""
+    argvs = []
+    for line in lines:
+        try:
+            argv = shlex.split(line)
+        except ValueError as e:
+            raise ReleaseError(f"{option}: cannot split `{line}` into arguments ({e})") from None
+        if not argv:
+            raise ReleaseError(f"{option}: an empty command; remove it")
+        argvs.append(tuple(fill(option, arg, values) for arg in argv))
+    return argvs
+
+
+def release_branch(version: CalVersion, scheme: Scheme) -> str:
+    """The name of the release branch of `version`: `24.03` (or `25.1` without padding)."""
+    major, minor = version.branch
+    return f"{major}.{minor:02d}" if scheme.pad_minor else f"{major}.{minor}"
+
+
+def check_cut(new: CalVersion, on_release_branch: bool, scheme: Scheme) -> None:
+    """Raises ReleaseError unless a release branch can be cut for `new` here."""
+    if on_release_branch:
+        raise ReleaseError("--cut-branch cuts a release branch from the main line, not from a release branch")
+    if not new.is_final or new.release[2] != 0:
+        raise ReleaseError(
+            f"--cut-branch is for a final x.y.0 release, and {new.display(scheme)} is not one: "
+            f"release {release_branch(new, scheme)}.0 first"
+        )
+
+
+def parse_status(output: bytes) -> Set[str]:
+    """The paths `git status --porcelain -z` reports: changed, staged, untracked, both sides of a
+    rename."""
+    paths: Set[str] = set()
+    entries = output.split(b"\0")
+    i = 0
+    while i < len(entries):
+        entry = entries[i]
+        i += 1
+        if len(entry) < 4:
+            continue
+        paths.add(entry[3:].decode("utf-8", "surrogateescape"))
+        if entry[:1] in (b"R", b"C") or entry[1:2] in (b"R", b"C"):
+            # A rename or copy names its source in the next entry.
+            paths.add(entries[i].decode("utf-8", "surrogateescape"))
+            i += 1
+    return paths
+
+
+@dataclass(frozen=True)
+class Done:
+    """A git step that was done, and the command that undoes it."""
+
+    what: str
+    undo: str
+
+
+def undo_report(error: str, done: Sequence[Done]) -> str:
+    """What to say when a git step fails after others were done: each done step, newest last,
+    and the commands that undo them, newest first."""
+    lines = [f"{error}", "Done before that:"]
+    lines += [f"  {step.what}" for step in done]
+    lines.append("To undo it:")
+    lines += [f"  {step.undo}" for step in reversed(done)]
+    return "\n".join(lines)
+
+
+def push_command(remote: str, refs: Sequence[str]) -> str:
+    return "git push " + " ".join(shlex.quote(part) for part in (remote, *refs))
