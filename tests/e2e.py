@@ -55,11 +55,12 @@ def pex_cli_section(pants_toml: Path = Path("pants.toml")) -> str:
     return "".join(lines[start:end])
 
 
-def pants(root: Path, *args: str, home: Optional[Path] = None) -> Run:
+def pants(root: Path, *args: str, home: Optional[Path] = None, **extra_env: str) -> Run:
     """Run `pants ARGS` in `root` with the Pants this test runs on and the test's `sys.path` (which
     holds the plugin's sources when the test depends on them). `home` replaces HOME, for a cache
-    of the test's own."""
+    of the test's own; `extra_env` is added to the environment."""
     env = {name: os.environ[name] for name in PASSED_ENV if name in os.environ}
+    env.update(extra_env)
     env.update(
         LC_ALL="C.UTF-8",
         # Source roots are on sys.path relative to the test sandbox; the run happens elsewhere.

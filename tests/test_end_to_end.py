@@ -117,3 +117,45 @@ def test_failed_write_leaves_the_tree_as_it_was(repo: Path, home: Path) -> None:
         result.stderr,
     ), result.stderr
     assert snapshot(repo) == before
+
+
+def test_release_with_a_cut_branch(repo: Path, home: Path) -> None:
+    at_rc = {
+        path: content.replace("23.09.6", "24.03.0rc2")
+        .replace("23.9.6", "24.3.0rc2")
+        .replace("~=23.9.0", ">=24.3")
+        for path, content in monorepo.FILES.items()
+    }
+    monorepo.write(repo, {**at_rc, ".gitignore": "/.pants.d/\n/.pids/\n"}, {})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "24.03.0rc2")
+    # git's identity comes from the environment of the `pants` command.
+    identity = {
+        f"GIT_{who}_{what}": value
+        for who in ("AUTHOR", "COMMITTER")
+        for what, value in (("NAME", "r"), ("EMAIL", "r@example.invalid"))
+    }
+    result = pants(
+        repo, "bump-version", "--next=release", "--tag-release", "--cut-branch", home=home, **identity
+    )
+    assert (result.exit_code, result.stdout.splitlines()[-1:]) == (
+        0,
+        ["Nothing was pushed. To publish: git push origin main 24.03 24.03.0"],
+    ), result.stderr
+    assert (
+        git(repo, "rev-parse", "24.03", "24.03.0^{commit}", "main~1").split()[1:]
+        == [git(repo, "rev-parse", "24.03").strip()] * 2
+    )
+    assert git(repo, "log", "--format=%s", "-2", "main").splitlines() == [
+        "Start the 24.09.0.dev0 cycle",
+        "release: 24.03.0",
+    ]
+    assert (repo / "VERSION").read_text() == "24.09.0.dev0\n"
+    assert git(repo, "status", "--porcelain") == ""
+    for branch, version in (("main", "24.09.0.dev0"), ("24.03", "24.03.0")):
+        git(repo, "checkout", "-q", branch)
+        check = pants(repo, "check-version-sync", home=home)
+        assert (check.exit_code, check.stdout) == (
+            0,
+            f"✓ VERSION {version}: 4 distributions, 4 version files and 6 first-party pins in sync.\n",
+        ), check.stderr

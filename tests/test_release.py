@@ -72,7 +72,7 @@ def test_commit_and_tag_take_only_the_bumped_files(rule_runner: RuleRunner) -> N
     git(root, "add", "src/ai/backend/web/pyproject.toml")
     monorepo.write(root, {"BUILD": 'python_requirements(name="reqs")\n# unstaged\n'}, {})
     old_head = head(root)
-    result = bump(rule_runner, "--next=rc", "--commit", "--tag")
+    result = bump(rule_runner, "--next=rc", "--commit", "--tag-release")
     assert (result.exit_code, result.stderr) == (0, "")
     sha = head(root)
     assert result.stdout.splitlines()[-3:] == [
@@ -100,7 +100,7 @@ def test_annotated_tag_and_message_templates(rule_runner: RuleRunner) -> None:
     result = bump(
         rule_runner,
         "--next=patch",
-        "--tag",
+        "--tag-release",
         "--bump-version-commit-message=Release {version} (was {old_version}, pins {normalized})",
         "--bump-version-tag-name=v{normalized}",
         "--bump-version-tag-message=Backend.AI {version}",
@@ -115,7 +115,7 @@ def test_existing_tag_writes_nothing(rule_runner: RuleRunner) -> None:
     root = rule_runner.build_root
     git(root, "tag", "23.09.7rc1")
     before, old_head = snapshot(root), head(root)
-    result = bump(rule_runner, "--next=rc", "--tag")
+    result = bump(rule_runner, "--next=rc", "--tag-release")
     assert (result.exit_code, result.stdout, result.stderr) == (
         1,
         "",
@@ -248,7 +248,7 @@ def test_cut_branch_releases_and_starts_the_next_cycle(rule_runner: RuleRunner) 
     }
     monorepo.write(root, at_rc, {})
     git(root, "commit", "-qam", "24.03.0rc2")
-    result = bump(rule_runner, "--next=release", "--tag", "--cut-branch")
+    result = bump(rule_runner, "--next=release", "--tag-release", "--cut-branch")
     assert (result.exit_code, result.stderr) == (0, "")
     release, cycle = head(root, "HEAD~1"), head(root)
     assert result.stdout.splitlines()[-6:] == [
@@ -276,7 +276,7 @@ def test_cut_branch_releases_and_starts_the_next_cycle(rule_runner: RuleRunner) 
 def test_invalid_tag_name_writes_nothing(rule_runner: RuleRunner) -> None:
     root = rule_runner.build_root
     before = snapshot(root)
-    result = bump(rule_runner, "--next=patch", "--tag", "--bump-version-tag-name=release..{version}")
+    result = bump(rule_runner, "--next=patch", "--tag-release", "--bump-version-tag-name=release..{version}")
     assert (result.exit_code, result.stderr) == (
         1,
         "error: `release..23.09.7` is not a name git takes for a tag.\n",
@@ -293,7 +293,7 @@ def test_a_step_failing_after_the_commit_says_what_was_done_and_how_to_undo_it(
     hook = Path(root, ".git/hooks/reference-transaction")
     hook.write_text('#!/bin/sh\n[ "$1" = prepared ] && grep -q " refs/tags/" && exit 1\nexit 0\n')
     hook.chmod(0o755)
-    result = bump(rule_runner, "--next=patch", "--tag")
+    result = bump(rule_runner, "--next=patch", "--tag-release")
     sha = head(root)
     assert result.exit_code == 1
     assert result.stderr.splitlines()[1:] == [

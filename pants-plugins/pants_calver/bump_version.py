@@ -119,7 +119,8 @@ class BumpVersionSubsystem(GoalSubsystem):
             """
         ),
     )
-    tag = BoolOption(
+    # Not `--tag`: that is Pants' global option for filtering targets by tag.
+    tag_release = BoolOption(
         default=False,
         help="Tag the release commit with `[bump-version].tag_name`. Implies `--commit`.",
     )
@@ -130,7 +131,7 @@ class BumpVersionSubsystem(GoalSubsystem):
             For a final `x.y.0` on the main line: after the release commit and tag, create the release
             branch `x.y` at that commit, then move the current branch to the next cycle's `.dev0`
             (as `--next=cycle` would) in a second commit, `[bump-version].cycle_message`. Implies
-            `--tag`. Never pushes: prints the `git push` command.
+            `--tag-release`. Never pushes: prints the `git push` command.
             """
         ),
     )
@@ -306,7 +307,7 @@ def make_git_plan(
     subsystem: BumpVersionSubsystem, plan: BumpPlan, scheme: Scheme, on_release_branch: bool
 ) -> GitPlan:
     """The git steps the command asks for; raises ReleaseError for one that cannot be done."""
-    cut, tag = subsystem.cut_branch, subsystem.tag or subsystem.cut_branch
+    cut, tag = subsystem.cut_branch, subsystem.tag_release or subsystem.cut_branch
     if not (subsystem.commit or tag):
         return GitPlan()
     if cut:
