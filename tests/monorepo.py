@@ -46,6 +46,28 @@ FILES: Dict[str, str] = {
     ),
 }
 
+# What `bump-version --next=rc` reports on this repo: the version, then each file it rewrites.
+NEXT_RC_REPORT = [
+    "VERSION: 23.09.6 → 23.09.7rc1",
+    "  VERSION: version file",
+    "  src/ai/backend/agent/VERSION: version file",
+    "  requirements.txt: 1 pin",
+    "  src/ai/backend/manager/BUILD: 1 pin",
+    "  src/ai/backend/plugin/setup.cfg: 1 pin",
+]
+
+
+def at_version(display: str, normalized: str) -> Dict[str, str]:
+    """The repo's files at another version: VERSION and the exact pins moved, and the compatible
+    pin on the web UI widened so that it admits every version from `normalized` on."""
+    return {
+        path: content.replace(VERSION, display)
+        .replace("23.9.6", normalized)
+        .replace("~=23.9.0", f">={normalized}")
+        for path, content in FILES.items()
+    }
+
+
 # Package version files that are links to the root VERSION.
 SYMLINKS: Dict[str, str] = {
     "src/ai/backend/common/VERSION": "../../../../VERSION",

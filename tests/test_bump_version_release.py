@@ -215,13 +215,7 @@ def test_before_commit_changes_join_the_release_commit(rule_runner: RuleRunner) 
 
 def test_dry_run_lists_the_git_steps(rule_runner: RuleRunner) -> None:
     root = rule_runner.build_root
-    at_rc = {
-        path: content.replace("23.09.6", "24.03.0rc2")
-        .replace("23.9.6", "24.3.0rc2")
-        .replace("~=23.9.0", ">=24.3.0rc1")
-        for path, content in monorepo.FILES.items()
-    }
-    monorepo.write(root, at_rc, {})
+    monorepo.write(root, monorepo.at_version("24.03.0rc2", "24.3.0rc2"), {})
     git(root, "commit", "-qam", "24.03.0rc2")
     before, old_head = snapshot(root), head(root)
     result = bump(rule_runner, "--next=release", "--cut-branch", "--dry-run")
@@ -240,13 +234,7 @@ def test_dry_run_lists_the_git_steps(rule_runner: RuleRunner) -> None:
 
 def test_cut_branch_releases_and_starts_the_next_cycle(rule_runner: RuleRunner) -> None:
     root = rule_runner.build_root
-    at_rc = {
-        path: content.replace("23.09.6", "24.03.0rc2")
-        .replace("23.9.6", "24.3.0rc2")
-        .replace("~=23.9.0", ">=24.3.0rc1")
-        for path, content in monorepo.FILES.items()
-    }
-    monorepo.write(root, at_rc, {})
+    monorepo.write(root, monorepo.at_version("24.03.0rc2", "24.3.0rc2"), {})
     git(root, "commit", "-qam", "24.03.0rc2")
     result = bump(rule_runner, "--next=release", "--tag-release", "--cut-branch")
     assert (result.exit_code, result.stderr) == (0, "")

@@ -156,14 +156,7 @@ def test_installed_from_the_wheel_through_plugins(user_repo: Path) -> None:
         "+++ b/src/ai/backend/plugin/setup.cfg",
         "+    backend.ai-common==23.9.7rc1",
     ]
-    assert lines[-6:] == [
-        "VERSION: 23.09.6 → 23.09.7rc1",
-        "  VERSION: version file",
-        "  src/ai/backend/agent/VERSION: version file",
-        "  requirements.txt: 1 pin",
-        "  src/ai/backend/manager/BUILD: 1 pin",
-        "  src/ai/backend/plugin/setup.cfg: 1 pin",
-    ]
+    assert lines[-6:] == monorepo.NEXT_RC_REPORT
     assert (user_repo / "VERSION").read_text() == "23.09.6\n"
     assert monorepo.git(user_repo, "status", "--porcelain") == ""
 
