@@ -140,3 +140,18 @@ def test_stale() -> None:
     changes = _changes()[:2]
     assert stale(changes, {"f0": b"old", "f1": b"edited"}) == ["f1"]
     assert stale(changes, {"f0": b"old"}) == ["f1"]
+
+
+def test_unreadable_package_file_says_so() -> None:
+    packages = [PackageFile("agent/VERSION", b"\xff\xfe", "backend.ai-agent", False, is_link=False)]
+    assert plan("23.09.7", packages=packages).problems == (
+        Problem(
+            "agent/VERSION",
+            1,
+            "package-version-mismatch",
+            "backend.ai-agent has a version file that cannot be read (it should hold VERSION's `23.09.6`); "
+            "fix it by hand or run with --sync first",
+            "",
+            "23.09.6",
+        ),
+    )

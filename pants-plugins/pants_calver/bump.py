@@ -103,13 +103,17 @@ def plan_bump(
         if found == display:
             continue
         if found != old_text and not sync:
+            holds = (
+                f"has version `{found}`, not {version_path}'s `{old_text}`"
+                if found is not None
+                else f"has a version file that cannot be read (it should hold {version_path}'s `{old_text}`)"
+            )
             problems.append(
                 Problem(
                     package.path,
                     1,
                     "package-version-mismatch",
-                    f"{package.distribution} has version `{found}`, not {version_path}'s `{old_text}`; "
-                    "fix it by hand or run with --sync first",
+                    f"{package.distribution} {holds}; fix it by hand or run with --sync first",
                     found or "",
                     old_text or "",
                 )

@@ -16,9 +16,11 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass, replace
+from collections import Counter
 from enum import Enum
 from typing import Iterable, List, Optional, Sequence, Tuple
 
+import toml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
@@ -113,9 +115,26 @@ def encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
+# What ends a line, for every scanner and for the editor alike: the universal newlines that
+# Python's tokenizer and configparser read (`str.splitlines` also breaks on form feeds and other
+# separators, which would put an edit on the wrong line).
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str, keepends: bool = False) -> List[str]:
+    """The lines of `text`, broken only at `\\n`, `\\r\\n` and `\\r`."""
+    lines, start = [], 0
+    for end in _LINE_END.finditer(text):
+        lines.append(text[start : end.end() if keepends else end.start()])
+        start = end.end()
+    if start < len(text):
+        lines.append(text[start:])
+    return lines
+
+
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     """Apply column edits to `text`, keeping every other character (line endings included)."""
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text, keepends=True)
     for edit in sorted(edits, key=lambda e: (e.line, e.start), reverse=True):
         line = lines[edit.line - 1]
         lines[edit.line - 1] = line[: edit.start] + edit.new + line[edit.end :]
@@ -146,14 +165,55 @@ _OPTION = re.compile(r"(?:^|\s)(--?[A-Za-z][\w-]*)")
 _COMMENT = re.compile(r"(?:^|\s)#")
 
 
-def _requirements_txt(text: str) -> Tuple[List[_Located], List[str]]:
-    """Requirement lines of a pip requirements file, joined across `\\` continuations, and the
-    files it includes with `-r`/`-c`."""
+_INCLUDE_OPTIONS = ("-r", "-c", "--requirement", "--constraint")
+
+
+def _include(words: List[str]) -> Tuple[Optional[str], Optional[str]]:
+    """The file an option line includes (`-r x`, `-rx`, `--requirement=x`), or why it names none;
+    (None, None) for other options."""
+    first = words[0]
+    for option in _INCLUDE_OPTIONS:
+        if first == option:
+            return (words[1], None) if len(words) > 1 else (None, f"`{first}` names no file")
+        if first.startswith(option + "="):
+            path = first[len(option) + 1 :]
+            return (path, None) if path else (None, f"`{first}` names no file")
+        if len(option) == 2 and first.startswith(option) and first[2:3] not in ("", "-"):
+            return first[2:], None
+    return None, None
+
+
+def _requirements_txt(path: str, text: str) -> Tuple[List[_Located], List[str], List[SourceError]]:
+    """Requirement lines of a pip requirements file, joined across `\\` continuations (also one
+    at the end of the file), the files it includes with `-r`/`-c`, and what cannot be read."""
     found: List[_Located] = []
     includes: List[str] = []
+    errors: List[SourceError] = []
     chars: List[str] = []
     positions: List[Tuple[int, int]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+
+    def logical_line() -> None:
+        logical = "".join(chars)
+        start = len(logical) - len(logical.lstrip())
+        option = _OPTION.search(logical)
+        end = option.start() if option else len(logical)
+        requirement = logical[start:end].rstrip()
+        if option and not requirement:
+            include, error = _include(logical.split())
+            if include:
+                includes.append(include)
+            if error:
+                errors.append(SourceError(path, positions[start][0], error))
+        elif requirement:
+            found.append(
+                _Located(
+                    requirement,
+                    tuple(positions[start : start + len(requirement)]),
+                    hashed=bool(option) and "--hash" in logical[end:],
+                )
+            )
+
+    for number, raw in enumerate(split_lines(text), start=1):
         line = raw
         comment = _COMMENT.search(line)
         if comment:
@@ -163,57 +223,78 @@ def _requirements_txt(text: str) -> Tuple[List[_Located], List[str]]:
             line = line[:-1]
         chars.extend(line)
         positions.extend((number, i) for i in range(len(line)))
-        if continued:
-            continue
-        logical = "".join(chars)
-        start = len(logical) - len(logical.lstrip())
-        option = _OPTION.search(logical)
-        end = option.start() if option else len(logical)
-        requirement = logical[start:end].rstrip()
-        if option and not requirement:
-            words = logical.split()
-            if words[0] in ("-r", "-c", "--requirement", "--constraint") and len(words) > 1:
-                includes.append(words[1])
-            elif words[0].split("=", 1)[0] in ("-r", "-c", "--requirement", "--constraint"):
-                includes.append(words[0].split("=", 1)[1])
-        elif requirement:
-            found.append(
-                _Located(
-                    requirement,
-                    tuple(positions[start : start + len(requirement)]),
-                    hashed=bool(option) and "--hash" in logical[end:],
-                )
-            )
-        chars, positions = [], []
-    return found, includes
+        if not continued:
+            logical_line()
+            chars, positions = [], []
+    if chars:
+        logical_line()
+    return found, includes, errors
+
+
+_SKIPPED_TOKENS = (tokenize.NL, tokenize.COMMENT, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
 
 
 def _build_file(path: str, text: str) -> Tuple[List[_Located], List[SourceError]]:
-    """String literals in `requirements=[...]` of `python_requirement(...)` calls."""
+    """String literals in `requirements=[...]` (or a tuple) of `python_requirement(...)` calls.
+
+    An element that is not a plain string (`"x==%s" % V`, a name, a call) is reported: its
+    version cannot be read or rewritten.
+    """
     found: List[_Located] = []
     errors: List[SourceError] = []
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+        tokens = [
+            token
+            for token in tokenize.generate_tokens(io.StringIO(text).readline)
+            if token.type not in _SKIPPED_TOKENS
+        ]
     except (tokenize.TokenError, SyntaxError) as e:
         return [], [SourceError(path, 1, f"cannot read this BUILD file: {e}")]
     call_depth: Optional[int] = None
     list_depth: Optional[int] = None
     depth = 0
+    element: List[tokenize.TokenInfo] = []
+
+    def end_element() -> None:
+        if len(element) == 1 and element[0].type == tokenize.STRING:
+            located = _build_string(path, element[0], errors)
+            if located:
+                found.append(located)
+        elif element:
+            errors.append(
+                SourceError(
+                    path,
+                    element[0].start[0],
+                    "a requirement here is not a plain string, so its version can be neither checked "
+                    "nor rewritten; write it as one string literal",
+                )
+            )
+        element.clear()
+
     for i, token in enumerate(tokens):
-        if token.type == tokenize.OP and token.string in "([{":
+        opens, closes = (
+            token.type == tokenize.OP and token.string in "([{",
+            token.type == tokenize.OP and token.string in ")]}",
+        )
+        if list_depth is not None and depth == list_depth and not closes and token.string != ",":
+            element.append(token)
+        elif list_depth is not None and depth == list_depth and token.string == ",":
+            end_element()
+        if opens:
             depth += 1
             if (
                 call_depth is not None
                 and list_depth is None
-                and token.string == "["
+                and token.string in "[("
                 and i >= 2
                 and tokens[i - 1].string == "="
                 and tokens[i - 2].string == "requirements"
                 and depth == call_depth + 1
             ):
                 list_depth = depth
-        elif token.type == tokenize.OP and token.string in ")]}":
+        elif closes:
             if list_depth is not None and depth == list_depth:
+                end_element()
                 list_depth = None
             if call_depth is not None and depth == call_depth:
                 call_depth = None
@@ -221,28 +302,28 @@ def _build_file(path: str, text: str) -> Tuple[List[_Located], List[SourceError]
         elif token.type == tokenize.NAME and token.string == "python_requirement":
             if i + 1 < len(tokens) and tokens[i + 1].string == "(":
                 call_depth = depth + 1
-        elif token.type == tokenize.STRING and list_depth is not None and depth == list_depth:
-            (row, column), (end_row, _) = token.start, token.end
-            raw = token.string
-            body_start = len(raw) - len(raw.lstrip("rRbBuUfF"))
-            quote = (
-                raw[body_start : body_start + 3]
-                if raw[body_start : body_start + 3] in ('"""', "'''")
-                else raw[body_start]
-            )
-            body = raw[body_start + len(quote) : len(raw) - len(quote)]
-            try:
-                value = ast.literal_eval(raw)
-            except (ValueError, SyntaxError):
-                value = None
-            if value != body or end_row != row or body_start:
-                errors.append(
-                    SourceError(path, row, f"write the requirement {raw} as a plain one-line string")
-                )
-                continue
-            column += len(quote)
-            found.append(_located(body, row, column))
     return found, errors
+
+
+def _build_string(path: str, token: tokenize.TokenInfo, errors: List[SourceError]) -> Optional[_Located]:
+    """A plain one-line string literal's text and place; anything else is reported."""
+    (row, column), (end_row, _) = token.start, token.end
+    raw = token.string
+    body_start = len(raw) - len(raw.lstrip("rRbBuUfF"))
+    quote = (
+        raw[body_start : body_start + 3]
+        if raw[body_start : body_start + 3] in ('"""', "'''")
+        else raw[body_start]
+    )
+    body = raw[body_start + len(quote) : len(raw) - len(quote)]
+    try:
+        value = ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        value = None
+    if value != body or end_row != row or body_start:
+        errors.append(SourceError(path, row, f"write the requirement {raw} as a plain one-line string"))
+        return None
+    return _located(body, row, column + len(quote))
 
 
 _TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
@@ -306,7 +387,7 @@ def _pyproject(path: str, text: str) -> Tuple[List[_Located], List[SourceError]]
     """`[project]` dependencies and `[project.optional-dependencies]` of a pyproject.toml."""
     found: List[_Located] = []
     errors: List[SourceError] = []
-    lines = text.splitlines()
+    lines = split_lines(text)
     table = ""
     number = 0
     while number < len(lines):
@@ -324,29 +405,70 @@ def _pyproject(path: str, text: str) -> Tuple[List[_Located], List[SourceError]]
             strings, problems, number = _toml_array_strings(path, lines, number, key.end())
             found.extend(strings)
             errors.extend(problems)
-    return found, errors
+    return found, errors + _pyproject_unplaced(path, text, found)
+
+
+def _pyproject_unplaced(path: str, text: str, found: Sequence[_Located]) -> List[SourceError]:
+    """What a TOML parser reads that the scanner did not place: the whole file when it is not
+    TOML, or each dependency written some other way (an inline table, dotted keys)."""
+    try:
+        document = toml.loads(text)
+    except toml.TomlDecodeError as e:
+        return [SourceError(path, e.lineno, f"this is not valid TOML: {e.msg}")]
+    except (TypeError, ValueError, IndexError) as e:  # The parser's own slips on odd input.
+        return [SourceError(path, 1, f"this is not valid TOML: {e}")]
+    project = document.get("project", {})
+    if not isinstance(project, dict):
+        return []
+    declared = list(project.get("dependencies", []) or [])
+    extras = project.get("optional-dependencies", {}) or {}
+    if isinstance(extras, dict):
+        declared += [dep for deps in extras.values() if isinstance(deps, list) for dep in deps]
+    placed = Counter(item.text for item in found)
+    unplaced = []
+    for dependency in declared:
+        if not isinstance(dependency, str):
+            continue
+        if placed[dependency]:
+            placed[dependency] -= 1
+            continue
+        line = next((i for i, line in enumerate(split_lines(text), 1) if dependency in line), 1)
+        unplaced.append(
+            SourceError(
+                path,
+                line,
+                f"`{dependency}` cannot be placed in the file to be checked or rewritten; write it as "
+                "one string in a `dependencies = [...]` array, or edit it by hand",
+            )
+        )
+    return unplaced
 
 
 _INI_SECTION = re.compile(r"^\[([^\]]+)\]")
 _INI_KEY = re.compile(r"^([A-Za-z0-9_.-]+)\s*[=:]\s*")
 
 
-def _setup_cfg(text: str) -> List[_Located]:
-    """`install_requires` in `[options]` and every key of `[options.extras_require]`."""
+def _setup_cfg(text: str) -> Tuple[List[_Located], List[str]]:
+    """`install_requires` in `[options]` and every key of `[options.extras_require]`, read as
+    configparser and setuptools do (blank and comment lines inside a value, `install-requires`
+    with a dash), and the files a `file:` directive names."""
     found: List[_Located] = []
+    includes: List[str] = []
     section = ""
     collecting = False
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(split_lines(text), start=1):
         line = raw
         section_match = _INI_SECTION.match(line)
         if section_match:
             section, collecting = section_match.group(1).strip(), False
             continue
+        if not line.strip() or line.lstrip().startswith(("#", ";")):
+            continue  # A blank or comment line does not end a multi-line value.
         if not line[:1].isspace():
             key = _INI_KEY.match(line)
+            name = key.group(1).replace("-", "_") if key else ""  # setuptools reads `install-requires` too
             collecting = bool(key) and (
-                (section == "options" and key.group(1) == "install_requires")  # type: ignore[union-attr]
-                or section == "options.extras_require"
+                (section == "options" and name == "install_requires") or section == "options.extras_require"
             )
             if not collecting or key is None:
                 continue
@@ -360,10 +482,13 @@ def _setup_cfg(text: str) -> List[_Located]:
         if comment:
             value = value[: comment.start()]
         stripped = value.strip()
-        if not stripped or stripped.startswith((";", "#")):
+        if not stripped:
+            continue
+        if stripped.startswith("file:"):
+            includes.extend(stripped[len("file:") :].replace(",", " ").split())
             continue
         found.append(_located(stripped, number, value_start + value.index(stripped)))
-    return found
+    return found, includes
 
 
 # --- From requirement strings to pins ---------------------------------------------------------------
@@ -391,6 +516,15 @@ def _literals(located: _Located) -> Tuple[VersionLiteral, ...]:
     return tuple(literals)
 
 
+def _is_version(text: str) -> bool:
+    """Whether a specifier's literal is a version (`23.9.6`, `23.9.*`)."""
+    try:
+        Version(text[:-2] if text.endswith(".*") else text)
+    except InvalidVersion:
+        return False
+    return True
+
+
 def scan(path: str, text: str, first_party: Iterable[str]) -> ScanResult:
     """Find every pin on a first-party distribution (canonical names) in one file's text."""
     kind = SourceKind.for_path(path)
@@ -400,25 +534,50 @@ def scan(path: str, text: str, first_party: Iterable[str]) -> ScanResult:
     includes: List[str] = []
     errors: List[SourceError] = []
     if kind is SourceKind.requirements:
-        located, includes = _requirements_txt(text)
+        located, includes, errors = _requirements_txt(path, text)
     elif kind is SourceKind.build:
         located, errors = _build_file(path, text)
     elif kind is SourceKind.pyproject:
         located, errors = _pyproject(path, text)
     else:
-        located = _setup_cfg(text)
+        located, includes = _setup_cfg(text)
     names = frozenset(first_party)
     pins = []
     for item in located:
         try:
             requirement = Requirement(item.text)
-        except InvalidRequirement as e:
+        except (InvalidRequirement, InvalidSpecifier, ValueError) as e:
+            # packaging raises InvalidSpecifier for some clauses, and ValueError for some URLs.
             errors.append(SourceError(path, item.line, f"cannot parse requirement `{item.text}`: {e}"))
             continue
         name = canonicalize_name(requirement.name)
         if name not in names:
             continue
         literals = _literals(item)
+        not_versions = [lit.text for lit in literals if not _is_version(lit.text)]
+        if not_versions:
+            # A placeholder or a variable (`${VERSION}`) is not a version: never check or rewrite it.
+            errors.append(
+                SourceError(
+                    path,
+                    item.line,
+                    f"`{item.text}`: `{not_versions[0]}` is not a version, so this pin can be neither "
+                    "checked nor rewritten; write the version, or edit the pin by hand",
+                )
+            )
+            continue
+        if len(literals) != len(requirement.specifier):
+            # packaging reads a clause the scanner cannot place (split by a `\\` continuation, or
+            # an arbitrary `===` string holding a comma): it cannot be rewritten safely.
+            errors.append(
+                SourceError(
+                    path,
+                    item.line,
+                    f"`{item.text}`: cannot place every version of this requirement in the file, so it "
+                    "cannot be rewritten; write it on one line, or edit it by hand",
+                )
+            )
+            continue
         if bom:
             literals = tuple(
                 replace(lit, start=lit.start + 1, end=lit.end + 1) if lit.line == 1 else lit

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 from packaging.version import InvalidVersion, Version
 
@@ -53,8 +53,11 @@ class Scheme:
 
 
 # A pre-release or development tag with no number after it: `b`, `rc.`, `dev`.
-_TAG_WITHOUT_NUMBER = re.compile(r"(alpha|beta|preview|pre|rc|c|a|b|dev)(?![-_.]?\d)", re.IGNORECASE)
-_RELEASE_PREFIX = re.compile(r"^\s*v?\d+(\.\d+)*")
+# A whole tag (not the `b` of `beta1`) with no number after it.
+_TAG_WITHOUT_NUMBER = re.compile(
+    r"(?<![a-z])(alpha|beta|preview|pre|rc|c|a|b|dev)(?![a-z])(?![-_.]?\d)", re.IGNORECASE
+)
+_RELEASE_PREFIX = re.compile(r"^\s*v?\d+(\.\d+)*", re.IGNORECASE)
 
 
 @dataclass(frozen=True, order=True)
@@ -213,12 +216,29 @@ def check_display(text: str, scheme: Scheme) -> CalVersion:
         reasons.append("white space around it")
     if found[:1] in "vV":
         reasons.append("a `v` prefix")
-    if release_text.lstrip("vV") != expected[: len(expected) - len(_suffix(expected))]:
-        reasons.append("the minor part is zero-padded" if scheme.pad_minor else "padding is off")
+    reasons += _release_reasons(
+        release_text.lstrip("vV"), expected[: len(expected) - len(_suffix(expected))], scheme
+    )
     if found[len(release_text) :] != _suffix(expected):
         reasons.append("suffixes are spelled `aN`, `bN`, `rcN`, `.devN`")
     why = "; ".join(reasons) or "not in display form"
     raise VersionError(f"`{found}` is not in display form ({why}); write `{expected}`", expected)
+
+
+def _release_reasons(found: str, expected: str, scheme: Scheme) -> List[str]:
+    """Why the release numbers are spelled otherwise, naming the part: `23.9.6` misses the minor
+    part's padding, `23.09.06` has a zero too many in the patch part."""
+    reasons = []
+    for name, have, want in zip(("major", "minor", "patch"), found.split("."), expected.split(".")):
+        if have == want:
+            continue
+        if name == "minor" and len(have) < len(want):
+            reasons.append("the minor part is zero-padded")
+        elif name == "minor" and not scheme.pad_minor:
+            reasons.append("padding is off")
+        else:
+            reasons.append(f"the {name} part has a zero too many")
+    return reasons
 
 
 def _suffix(text: str) -> str:
@@ -256,14 +276,16 @@ class VersionFile:
             content = data.decode("utf-8")
         except UnicodeDecodeError:
             raise VersionError("the file is not UTF-8 text; it must hold the version on one line") from None
-        if "\x00" in content or content.startswith("\ufeff"):
+        if content.startswith("\ufeff"):
+            raise VersionError("the file starts with a byte-order mark; save it as UTF-8 without one")
+        if "\x00" in content:
             raise VersionError("the file holds binary data; it must hold the version on one line")
-        for newline in ("\r\n", "\n", ""):
+        for newline in ("\r\n", "\n", "\r", ""):
             if content.endswith(newline):
                 text = content[: len(content) - len(newline)]
                 break
         if "\n" in text or "\r" in text:
-            lines = len(content.splitlines())
+            lines = len(re.split(r"\r\n|\r|\n", text))
             raise VersionError(f"the file holds {lines} lines; it must hold only the version, on one line")
         return cls(text, newline)
 
