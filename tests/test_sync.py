@@ -109,9 +109,7 @@ def test_location(line: int, location: str) -> None:
         ),
     ],
 )
-def test_read_version(
-    content: Optional[bytes], version: Optional[str], problem: Optional[Problem]
-) -> None:
+def test_read_version(content: Optional[bytes], version: Optional[str], problem: Optional[Problem]) -> None:
     expected = CalVersion.parse(version) if version else None
     assert read_version("VERSION", content, SCHEME) == (expected, problem)
 
@@ -165,7 +163,10 @@ def test_no_branch_mismatch(version: Optional[bytes], branch: Optional[str], pro
     [
         pytest.param(
             b"23.09.6\n",
-            [package("client/VERSION", b"24.03.1\n", independent=True), package("agent/VERSION", b"23.09.5\n")],
+            [
+                package("client/VERSION", b"24.03.1\n", independent=True),
+                package("agent/VERSION", b"23.09.5\n"),
+            ],
             [mismatch("agent/VERSION", "23.09.5")],
             id="independent-skipped",
         ),
