@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import List, Optional
 
+import pytest
 
 from pants_calver import pins
-from pants_calver.bump import FileChange, PackageFile, Source, plan_bump, stale
+from pants_calver.bump import BumpPlan, FileChange, PackageFile, Source, plan_bump, stale
 from pants_calver.sync import Problem
 from pants_calver.version import CalVersion, Scheme
 
@@ -66,6 +67,152 @@ def test_drifted_package_file_stops_the_bump_unless_syncing() -> None:
     result = plan("23.09.6", packages=packages, sync=True)
     assert not result.problems
     assert [(c.path, c.new) for c in result.changes] == [("agent/VERSION", b"23.09.6\n")]
+
+
+DRIFT_MESSAGE = (
+    "backend.ai-agent has version `23.09.5`, not VERSION's `23.09.6`; fix it by hand or run with --sync first"
+)
+LINK_OUTSIDE = Problem(
+    "linked.txt", 0, "link-outside-repo", "is a link to a file outside the repo; edit it by hand"
+)
+
+
+def agent(content: bytes) -> PackageFile:
+    return PackageFile("agent/VERSION", content, "backend.ai-agent", False, is_link=False)
+
+
+@pytest.mark.parametrize(
+    "content, new",
+    [
+        pytest.param(b"", b"23.09.7\n", id="empty"),
+        pytest.param(b"  \r\n", b"23.09.7\n", id="blank-crlf"),
+        pytest.param(b"23.09.6\n23.09.6\n", b"23.09.7\n", id="two-lines"),
+        pytest.param(b"\xff\n", b"23.09.7\n", id="not-utf-8"),
+        pytest.param(b"\xff\r\n", b"23.09.7\n", id="not-utf-8-crlf"),
+        pytest.param(b"23.09.5\r\n", b"23.09.7\r\n", id="drifted-crlf"),
+    ],
+)
+def test_sync_rewrites_any_package_version_file(content: bytes, new: bytes) -> None:
+    result = plan("23.09.7", packages=[agent(content)], sync=True)
+    assert result.problems == ()
+    assert result.changes == (
+        FileChange("VERSION", b"23.09.6\n", b"23.09.7\n", "version file"),
+        FileChange("agent/VERSION", content, new, "version file"),
+    )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b"", id="empty"),
+        pytest.param(b"23.09.6\n23.09.6\n", id="two-lines"),
+        pytest.param(b"\xff\n", id="not-utf-8"),
+    ],
+)
+def test_unreadable_package_version_file_stops_the_bump_unless_syncing(content: bytes) -> None:
+    result = plan("23.09.7", packages=[agent(content)])
+    [problem] = result.problems
+    # The message is left out: it says `None` for the version found (being fixed elsewhere).
+    assert (problem.path, problem.line, problem.code, problem.found, problem.expected) == (
+        "agent/VERSION",
+        1,
+        "package-version-mismatch",
+        "",
+        "23.09.6",
+    )
+    assert result.changes == (FileChange("VERSION", b"23.09.6\n", b"23.09.7\n", "version file"),)
+
+
+@pytest.mark.parametrize(
+    "content, changes",
+    [
+        pytest.param(None, (), id="missing"),
+        pytest.param(b"", (FileChange("VERSION", b"", b"23.09.7\n", "version file"),), id="empty"),
+        pytest.param(
+            b"\xff\r\n", (FileChange("VERSION", b"\xff\r\n", b"23.09.7\n", "version file"),), id="not-utf-8"
+        ),
+        pytest.param(
+            b"a\nb\r\n", (FileChange("VERSION", b"a\nb\r\n", b"23.09.7\n", "version file"),), id="two-lines"
+        ),
+        pytest.param(
+            b"junk\r\n",
+            (FileChange("VERSION", b"junk\r\n", b"23.09.7\r\n", "version file"),),
+            id="not-a-version-keeps-crlf",
+        ),
+    ],
+)
+def test_unreadable_version_file_is_rewritten(content: Optional[bytes], changes: tuple) -> None:
+    result = plan_bump(
+        CalVersion.parse("23.09.7"), None, "VERSION", content, [], [], frozenset(), SCHEME, sync=False
+    )
+    assert result == BumpPlan(None, CalVersion.parse("23.09.7"), changes, ())
+
+
+def test_drifted_package_problem_is_exact() -> None:
+    result = plan("23.09.7", packages=[agent(b"23.09.5\n")])
+    assert result.problems == (
+        Problem("agent/VERSION", 1, "package-version-mismatch", DRIFT_MESSAGE, "23.09.5", "23.09.6"),
+    )
+
+
+def test_later_packages_are_handled_after_skipped_ones() -> None:
+    packages = [
+        PackageFile("client/VERSION", b"24.03.1\n", "backend.ai-client", True),
+        PackageFile("storage/VERSION", b"23.09.5\n", "backend.ai-storage", False, is_link=True),
+        PackageFile("agent/VERSION", b"23.09.7\n", "backend.ai-agent", False),
+        PackageFile("common/VERSION", b"23.09.6\n", "backend.ai-common", False),
+    ]
+    result = plan("23.09.7", packages=packages)
+    assert result.problems == ()
+    assert result.changes == (
+        FileChange("VERSION", b"23.09.6\n", b"23.09.7\n", "version file"),
+        FileChange("common/VERSION", b"23.09.6\n", b"23.09.7\n", "version file"),
+    )
+
+
+def test_later_packages_and_sources_are_handled_after_a_drifted_package() -> None:
+    packages = [
+        agent(b"23.09.5\n"),
+        PackageFile("manager/VERSION", b"23.09.4\n", "backend.ai-manager", False),
+        PackageFile("common/VERSION", b"23.09.6\n", "backend.ai-common", False),
+    ]
+    result = plan("23.09.7", packages=packages, sources=[source("r.txt", "backend.ai-common==23.9.6\n")])
+    assert result.problems == (
+        Problem("agent/VERSION", 1, "package-version-mismatch", DRIFT_MESSAGE, "23.09.5", "23.09.6"),
+        Problem(
+            "manager/VERSION",
+            1,
+            "package-version-mismatch",
+            "backend.ai-manager has version `23.09.4`, not VERSION's `23.09.6`; "
+            "fix it by hand or run with --sync first",
+            "23.09.4",
+            "23.09.6",
+        ),
+    )
+    assert result.changes == (
+        FileChange("VERSION", b"23.09.6\n", b"23.09.7\n", "version file"),
+        FileChange("common/VERSION", b"23.09.6\n", b"23.09.7\n", "version file"),
+        FileChange("r.txt", b"backend.ai-common==23.9.6\n", b"backend.ai-common==23.9.7\n", "1 pin"),
+    )
+
+
+def test_sources_after_a_link_outside_the_repo_are_still_edited() -> None:
+    result = plan(
+        "23.09.7",
+        sources=[
+            Source("linked.txt", pins.scan("linked.txt", "", FIRST_PARTY), b"", None),
+            Source("other.txt", pins.scan("other.txt", "", FIRST_PARTY), b"", None),
+            source("r.txt", "backend.ai-common==23.9.6\n"),
+        ],
+    )
+    assert result.problems == (
+        LINK_OUTSIDE,
+        Problem("other.txt", 0, "link-outside-repo", "is a link to a file outside the repo; edit it by hand"),
+    )
+    assert result.changes == (
+        FileChange("VERSION", b"23.09.6\n", b"23.09.7\n", "version file"),
+        FileChange("r.txt", b"backend.ai-common==23.9.6\n", b"backend.ai-common==23.9.7\n", "1 pin"),
+    )
 
 
 def test_pins_are_rewritten_once_through_links() -> None:
