@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from typing import Any, Callable, List
+from typing import List, Tuple
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, settings
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import Version
 
@@ -14,7 +13,6 @@ from pants_calver.pins import (
     PinProblem,
     SourceError,
     SourceKind,
-    VersionLiteral,
     apply_edits,
     check_pin,
     decode,
@@ -22,8 +20,21 @@ from pants_calver.pins import (
     plan_pin,
     scan,
 )
+from pin_sources import (
+    FIRST_PARTY,
+    INDEPENDENT,
+    SOURCES,
+    VERSIONS,
+    Party,
+    Problem,
+    Source,
+    bumped,
+    expected_check,
+    expected_pins,
+    means_what_its_pieces_say,
+    read_with_format_parser,
+)
 
-FIRST_PARTY = {"backend-ai-common", "backend-ai-client"}
 VERSION = Version("23.9.6")
 
 
@@ -300,112 +311,108 @@ def test_bytes_survive_decoding() -> None:
 
 
 # --- Properties over generated requirement sources ------------------------------------------------
-
-_versions = st.builds(
-    lambda a, b, c: f"{a}.{b}.{c}", st.integers(0, 40), st.integers(0, 12), st.integers(0, 20)
-)
-_names = st.sampled_from(["backend.ai-common", "Backend.AI_Common", "backend-ai-client", "aiohttp", "six"])
-_newlines = st.sampled_from(["\n", "\r\n"])
+#
+# Each generated file comes with its oracle (pin_sources.py): the pins a scan must find, the pins a
+# bump must refuse, and the exact bytes it must write. The cheap pure properties run 300-500
+# examples each (hypothesis' default is 100), which keeps both files well under a minute.
 
 
-@st.composite
-def _requirement(draw: Callable[..., Any]) -> str:
-    name = draw(_names)
-    extras = draw(st.sampled_from(["", "[redis]", "[a,b]"]))
-    op = draw(st.sampled_from(["==", " == ", ">=", "~="]))
-    marker = draw(st.sampled_from(["", '; python_version>="3.9"', " ; sys_platform == 'linux'"]))
-    return f"{name}{extras}{op}{draw(_versions)}{marker}"
+def data_of(source: Source) -> bytes:
+    return encode(source.text)
 
 
-# Typed as Any: the hypothesis stubs confuse the mypy that Pants 2.17 runs.
-_REQUIREMENT: Any = _requirement()
-
-
-def _with_comment(requirement: str) -> str:
-    return requirement + "  # note"
-
-
-def _has_no_double_quote(requirement: str) -> bool:
-    return '"' not in requirement
-
-
-@st.composite
-def _requirements_file(draw: Callable[..., Any]) -> tuple:
-    newline = draw(_newlines)
-    lines: List[str] = draw(
-        st.lists(
-            st.one_of(
-                _REQUIREMENT,
-                _REQUIREMENT.map(_with_comment),
-                st.just("# comment"),
-                st.just(""),
-                st.just("-r other.txt"),
-            ),
-            max_size=12,
-        )
-    )
-    return "requirements.txt", newline.join(lines) + newline
-
-
-@st.composite
-def _build_file(draw: Callable[..., Any]) -> tuple:
-    newline = draw(_newlines)
-    requirements: List[str] = draw(st.lists(_REQUIREMENT.filter(_has_no_double_quote), max_size=5))
-    body = ", ".join(f'"{r}"' for r in requirements)
-    return "BUILD", f'python_requirement(name="r", requirements=[{body}]){newline}python_sources(){newline}'
-
-
-@st.composite
-def _pyproject(draw: Callable[..., Any]) -> tuple:
-    newline = draw(_newlines)
-    deps: List[str] = draw(st.lists(_REQUIREMENT.filter(_has_no_double_quote), max_size=5))
-    lines = ["[project]", 'name = "x"', "dependencies = ["] + [f'  "{d}",' for d in deps] + ["]"]
-    return "pyproject.toml", newline.join(lines) + newline
-
-
-_sources = st.one_of(_requirements_file(), _build_file(), _pyproject())
-_FIRST_PARTY = {"backend-ai-common", "backend-ai-client"}
-
-
-def _rewrite(path: str, text: str, version: Version) -> str:
-    result = scan(path, text, _FIRST_PARTY)
+def rewrite(path: str, data: bytes, version: Version) -> Tuple[bytes, List[Problem]]:
+    """Bump one file's bytes as bump-version does: plan every pin, apply the edits of the pins that
+    can follow, and collect the problems of those that cannot."""
+    text = decode(data)
+    result = scan(path, text, FIRST_PARTY)
+    assert result.errors == ()
     edits: List[Edit] = []
+    problems: List[Problem] = []
     for pin in result.pins:
-        plan = plan_pin(pin, version, independent=pin.name == "backend-ai-client")
-        edits.extend(plan.edits)
-    return apply_edits(text, edits)
+        plan = plan_pin(pin, version, independent=pin.name in INDEPENDENT)
+        if plan.problem is None:
+            edits.extend(plan.edits)
+        else:
+            # A pin that cannot follow is reported and left alone, never half-edited.
+            assert plan.edits == ()
+            problems.append((pin.line, pin.requirement, plan.problem))
+    return encode(apply_edits(text, edits)), problems
 
 
-@given(_sources, _versions)
-def test_rewrite_changes_only_first_party_version_literals(source: tuple, new: str) -> None:
-    path, text = source
-    rewritten = _rewrite(path, text, Version(new))
-    before, after = scan(path, text, _FIRST_PARTY), scan(path, rewritten, _FIRST_PARTY)
-    assert len(before.pins) == len(after.pins)
-
-    # Blank out every literal: what remains must be byte-identical.
-    def blanked(text: str, result) -> str:
-        return apply_edits(text, [_blank(lit) for pin in result.pins for lit in pin.literals])
-
-    assert blanked(text, before) == blanked(rewritten, after)
-    assert rewritten.count("\r\n") == text.count("\r\n")
+def expected_rewrite(source: Source, version: Version) -> Tuple[bytes, List[Problem]]:
+    after, problems = bumped(source, version)
+    return data_of(after), problems
 
 
-def _blank(literal: VersionLiteral) -> Edit:
-    return Edit(literal.line, literal.start, literal.end, "<v>")
+@settings(max_examples=100, deadline=None)
+@given(SOURCES)
+def test_generated_sources_mean_what_their_pieces_say(source: Source) -> None:
+    # A check of the generators, not of the plugin: the real parsers (packaging for PEP 508, ast for
+    # BUILD files, configparser for setup.cfg) read exactly the requirements the pieces describe.
+    for req in source.requirements():
+        assert means_what_its_pieces_say(req), req.text
+    read = read_with_format_parser(source)
+    if read is not None:
+        assert read == [req.text for req in source.requirements()]
 
 
-@given(_sources, _versions)
-def test_second_rewrite_changes_nothing(source: tuple, new: str) -> None:
-    path, text = source
-    once = _rewrite(path, text, Version(new))
-    assert _rewrite(path, once, Version(new)) == once
+@settings(max_examples=300, deadline=None)
+@given(SOURCES)
+def test_scan_finds_exactly_the_first_party_pins(source: Source) -> None:
+    result = scan(source.path, decode(data_of(source)), FIRST_PARTY)
+    assert result.errors == ()
+    assert result.includes == source.includes
+    found = [
+        (
+            pin.line,
+            pin.name,
+            pin.requirement,
+            pin.hashed,
+            tuple((lit.operator, lit.text) for lit in pin.literals),
+        )
+        for pin in result.pins
+    ]
+    assert found == expected_pins(source)
 
 
-@given(_sources, _versions, _versions)
-def test_rewriting_back_restores_the_original(source: tuple, old: str, new: str) -> None:
-    path, text = source
-    # Start from a file whose exact pins already hold `old`, so going back is exact.
-    original = _rewrite(path, text, Version(old))
-    there = _rewrite(path, original, Version(new))
-    assert _rewrite(path, there, Version(old)) == original
+@settings(max_examples=500, deadline=None)
+@given(SOURCES, VERSIONS)
+def test_rewrite_writes_exactly_the_expected_bytes(source: Source, version: Version) -> None:
+    assert rewrite(source.path, data_of(source), version) == expected_rewrite(source, version)
+
+
+@settings(max_examples=200, deadline=None)
+@given(SOURCES, VERSIONS)
+def test_second_rewrite_changes_nothing(source: Source, version: Version) -> None:
+    once, problems = rewrite(source.path, data_of(source), version)
+    assert (once, problems) == expected_rewrite(source, version)
+    # The pins that could follow hold the version now; those that could not are refused again.
+    assert rewrite(source.path, once, version) == (once, problems)
+
+
+@settings(max_examples=200, deadline=None)
+@given(SOURCES, VERSIONS, VERSIONS)
+def test_rewriting_back_restores_the_original(source: Source, old: Version, new: Version) -> None:
+    # Start from a file whose pins already hold `old` wherever they can.
+    original, _ = bumped(source, old)
+    there, there_problems = expected_rewrite(original, new)
+    back, back_problems = expected_rewrite(bumped(original, new)[0], old)
+    assert rewrite(original.path, data_of(original), new) == (there, there_problems)
+    assert rewrite(original.path, there, old) == (back, back_problems)
+    if not there_problems and not back_problems:
+        assert back == data_of(original)
+
+
+@settings(max_examples=200, deadline=None)
+@given(SOURCES, VERSIONS)
+def test_check_pin_reports_exactly(source: Source, version: Version) -> None:
+    first_party = [req for req in source.requirements() if req.party is not Party.third]
+    pins = scan(source.path, decode(data_of(source)), FIRST_PARTY).pins
+    assert len(pins) == len(first_party)
+    for pin, req in zip(pins, first_party):
+        problems = check_pin(pin, version, independent=req.party is Party.independent)
+        expected = expected_check(req, version)
+        assert [(p.code, p.found, p.expected) for p in problems] == [(c, f, e) for c, _, f, e in expected]
+        stated = [(p.message, row[1]) for p, row in zip(problems, expected) if row[1] is not None]
+        assert [got for got, _ in stated] == [want for _, want in stated]
