@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from dataclasses import dataclass
+from typing import Any, Callable, List, Optional, Tuple
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.version import Version
 
 from pants_calver.version import (
+    PRE_KINDS,
     CalVersion,
     NextKind,
     Scheme,
@@ -290,35 +292,236 @@ def test_bad_version_files(data: bytes, message: str) -> None:
     assert (error.value.message, error.value.expected) == (message, None)
 
 
-def _versions() -> st.SearchStrategy:
-    pre = st.one_of(st.none(), st.tuples(st.sampled_from(["a", "b", "rc"]), st.integers(0, 30)))
-    dev = st.one_of(st.none(), st.integers(0, 30))
-    return st.builds(
-        lambda major, minor, patch, pre, dev: CalVersion.parse(
-            f"{major}.{minor}.{patch}{''.join(map(str, pre)) if pre else ''}{f'.dev{dev}' if dev is not None else ''}"
-        ),
-        st.integers(0, 99),
-        st.integers(0, 99),
-        st.integers(0, 99),
-        pre,
-        dev,
+# --- Properties -----------------------------------------------------------------------------------
+#
+# Each version is generated as its parts, so that its display and normalized spellings, and the
+# version after each `--next` kind, are computed here from the rules of docs/bump-version.md and
+# docs/configuration.md, not read back from the code. These properties are cheap: 300-500 examples
+# each (hypothesis' default is 100).
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A version in the scheme, as its parts: `x.y.z`, then `aN`/`bN`/`rcN`, then `.devN`."""
+
+    release: Release
+    pre: Pre = None
+    dev: Optional[int] = None
+
+    @property
+    def is_final(self) -> bool:
+        return self.pre is None and self.dev is None
+
+    def suffix(self) -> str:
+        pre = f"{self.pre[0]}{self.pre[1]}" if self.pre else ""
+        return pre + (f".dev{self.dev}" if self.dev is not None else "")
+
+    def normalized(self) -> str:
+        major, minor, patch = self.release
+        return f"{major}.{minor}.{patch}{self.suffix()}"
+
+    def display(self, scheme: Scheme) -> str:
+        major, minor, patch = self.release
+        minor_text = f"{minor:02d}" if scheme.pad_minor else str(minor)
+        return f"{major}.{minor_text}.{patch}{self.suffix()}"
+
+    def parse(self, scheme: Scheme) -> CalVersion:
+        """Read as bump-version reads the version file: in display form."""
+        return CalVersion.parse(self.display(scheme))
+
+
+_RELEASES = st.tuples(st.integers(0, 99), st.integers(0, 99), st.integers(0, 99))
+# Minors below 10 are the ones padding changes; months are 1-12.
+_CALENDAR_RELEASES = st.tuples(st.integers(0, 99), st.integers(1, 12), st.integers(0, 20))
+_PRES = st.one_of(st.none(), st.tuples(st.sampled_from(PRE_KINDS), st.integers(0, 30)))
+_DEVS = st.one_of(st.none(), st.integers(0, 30))
+PARTS: Any = st.builds(Parts, st.one_of(_RELEASES, _CALENDAR_RELEASES), _PRES, _DEVS)
+SCHEMES: Any = st.sampled_from(
+    [PADDED, UNPADDED, SEQUENTIAL, QUARTERLY, Scheme(pad_minor=False, release_months=(6, 12))]
+)
+
+
+def _months_after(major: int, minor: int, scheme: Scheme) -> Tuple[int, int]:
+    """The first release month after `major.minor`: the smallest (year, month) of the cycle that
+    comes later; in a sequential cycle, the next minor."""
+    if not scheme.release_months:
+        return major, minor + 1
+    return min(
+        (year, month)
+        for year in (major, major + 1)
+        for month in scheme.release_months
+        if (year, month) > (major, minor)
     )
 
 
-@given(_versions(), st.booleans())
-def test_display_and_normalized_round_trip(version: CalVersion, pad: bool) -> None:
-    scheme = Scheme(pad_minor=pad)
+def expected_next(version: Parts, kind: NextKind, scheme: Scheme) -> Optional[Parts]:
+    """The version after `version` for `kind`, or None where the move is forbidden.
+
+    `patch` needs a final; `release` needs a pre-release or dev release and drops both; `a`, `b`,
+    `rc` never go back (rc → b, b → a); `dev` and `cycle` always move.
+    """
+    major, minor, patch = version.release
+    if kind is NextKind.patch:
+        return Parts((major, minor, patch + 1)) if version.is_final else None
+    if kind is NextKind.release:
+        return None if version.is_final else Parts(version.release)
+    if kind is NextKind.cycle:
+        return Parts((*_months_after(major, minor, scheme), 0), dev=0)
+    if kind is NextKind.dev:
+        if version.dev is not None:
+            return Parts(version.release, version.pre, version.dev + 1)
+        if version.pre is not None:
+            return Parts(version.release, (version.pre[0], version.pre[1] + 1), 0)
+        return Parts((major, minor, patch + 1), dev=0)
+    tag = kind.value
+    if version.is_final:
+        return Parts((major, minor, patch + 1), (tag, 1))
+    if version.pre is None:
+        return Parts(version.release, (tag, 1))
+    current, number = version.pre
+    if PRE_KINDS.index(current) > PRE_KINDS.index(tag):
+        return None
+    if current != tag:
+        return Parts(version.release, (tag, 1))
+    # `a3.dev0` comes before `a3`, so its next `a` is `a3` itself.
+    return Parts(version.release, (tag, number if version.dev is not None else number + 1))
+
+
+def forbidden_message(version: Parts, kind: NextKind, scheme: Scheme) -> str:
+    """What `next()` says when `expected_next` is None."""
     shown = version.display(scheme)
-    assert check_display(shown, scheme) == version
-    assert CalVersion.parse(version.normalized()) == version
-    assert version.normalized() == str(Version(shown))
+    if kind is NextKind.patch:
+        return f"{shown} is a pre-release; use `release` or `rc`"
+    if kind is NextKind.release:
+        return f"{shown} is already a final release"
+    assert version.pre is not None
+    current, tag = version.pre[0], kind.value
+    return f"{shown} is a `{current}` pre-release; `{tag}` would go back from {current} to {tag}"
 
 
-@given(_versions(), st.sampled_from(list(NextKind)))
-def test_next_always_moves_forward(version: CalVersion, kind: NextKind) -> None:
-    try:
-        following = version.next(kind, PADDED)
-    except VersionError:
-        return
-    assert following > version
-    assert check_display(following.display(PADDED), PADDED) == following
+@settings(max_examples=500)
+@given(PARTS, SCHEMES)
+def test_next_moves_exactly_as_the_docs_say(version: Parts, scheme: Scheme) -> None:
+    current = version.parse(scheme)
+    assert parts(current) == (version.release, version.pre, version.dev)
+    for kind in NextKind:
+        expected = expected_next(version, kind, scheme)
+        if expected is None:
+            with pytest.raises(VersionError) as error:
+                current.next(kind, scheme)
+            assert (error.value.message, error.value.expected) == (
+                forbidden_message(version, kind, scheme),
+                None,
+            )
+            continue
+        following = current.next(kind, scheme)
+        assert parts(following) == (expected.release, expected.pre, expected.dev), kind
+        assert following.display(scheme) == expected.display(scheme)
+        assert following > current, kind
+        assert check_display(following.display(scheme), scheme) == following
+
+
+@settings(max_examples=300)
+@given(st.integers(0, 99), st.integers(0, 99), st.lists(st.integers(1, 12), unique=True, max_size=4))
+def test_next_cycle_is_the_next_release_month(major: int, minor: int, months: List[int]) -> None:
+    scheme = Scheme(release_months=tuple(months))
+    assert next_cycle(major, minor, scheme) == _months_after(major, minor, scheme)
+
+
+@settings(max_examples=300)
+@given(PARTS, SCHEMES)
+def test_display_and_normalized_round_trip(version: Parts, scheme: Scheme) -> None:
+    current = version.parse(scheme)
+    shown = version.display(scheme)
+    assert current.display(scheme) == shown
+    assert current.normalized() == version.normalized() == str(Version(shown))
+    assert parts(check_display(shown, scheme)) == (version.release, version.pre, version.dev)
+    assert CalVersion.parse(version.normalized()) == current
+
+
+# Spellings packaging reads for each pre-release tag, and for `dev`.
+_TAG_SPELLINGS = {
+    "a": ("a", "A", "alpha", "Alpha"),
+    "b": ("b", "B", "beta"),
+    "rc": ("rc", "RC", "c", "C", "pre", "preview"),
+}
+_SEPARATORS = ("", ".", "-", "_")
+
+
+@dataclass(frozen=True)
+class Misspelling:
+    """Another spelling of a version, and the reasons check_display must give, in its order."""
+
+    text: str
+    reasons: Tuple[str, ...]
+
+
+def _suffix_spellings(version: Parts) -> Any:
+    """Every spelling packaging reads of the version's suffixes, the display one included."""
+    pre: Any = st.just("")
+    if version.pre is not None:
+        tag, number = version.pre
+        pre = st.builds(
+            lambda *pieces: "".join(pieces),
+            st.sampled_from(_SEPARATORS),
+            st.sampled_from(_TAG_SPELLINGS[tag]),
+            st.sampled_from(_SEPARATORS),
+            st.sampled_from([str(number), f"0{number}"]),
+        )
+    dev: Any = st.just("")
+    if version.dev is not None:
+        dev = st.builds(
+            lambda *pieces: "".join(pieces),
+            st.sampled_from(_SEPARATORS),
+            st.sampled_from(["dev", "DEV", "Dev"]),
+            st.sampled_from([str(version.dev), f"0{version.dev}"]),
+        )
+    return st.builds(lambda a, b: a + b, pre, dev)
+
+
+@st.composite
+def misspellings(draw: Callable[..., Any], version: Parts, scheme: Scheme) -> Misspelling:
+    """The display form changed in one or more of the ways the docs name: white space around it,
+    a `v`, the minor part's padding, the spelling of the suffixes."""
+    major, minor, patch = version.release
+    ways = ["space", "v", "padding"] + ([] if version.is_final else ["suffix"])
+    chosen = draw(st.sets(st.sampled_from(ways), min_size=1))
+    reasons: List[str] = []
+    before, after = "", ""
+    if "space" in chosen:
+        before, after = draw(
+            st.sampled_from([(" ", ""), ("\t", ""), ("", " "), ("", "\n"), ("", "\r\n"), (" ", " ")])
+        )
+        reasons.append("white space around it")
+    prefix = ""
+    if "v" in chosen:
+        prefix = draw(st.sampled_from(["v", "V"]))
+        reasons.append("a `v` prefix")
+    minor_text = f"{minor:02d}" if scheme.pad_minor else str(minor)
+    if "padding" in chosen:
+        if minor < 10:
+            # The other padding: `9` where the scheme pads, `09` where it does not.
+            minor_text = str(minor) if scheme.pad_minor else f"{minor:02d}"
+        else:
+            minor_text = f"0{minor}"  # a zero too many, either way
+        reasons.append("the minor part is zero-padded" if scheme.pad_minor else "padding is off")
+    suffix = version.suffix()
+    if "suffix" in chosen:
+        suffix = draw(_suffix_spellings(version).filter(lambda spelled: spelled != version.suffix()))
+        reasons.append(_SUFFIXES)
+    text = f"{before}{prefix}{major}.{minor_text}.{patch}{suffix}{after}"
+    return Misspelling(text, tuple(reasons))
+
+
+@settings(max_examples=500)
+@given(st.data(), PARTS, SCHEMES)
+def test_only_the_display_form_is_accepted(data: Any, version: Parts, scheme: Scheme) -> None:
+    shown = version.display(scheme)
+    assert parts(check_display(shown, scheme)) == (version.release, version.pre, version.dev)
+    other = data.draw(misspellings(version, scheme))
+    with pytest.raises(VersionError) as error:
+        check_display(other.text, scheme)
+    assert error.value.expected == shown
+    assert error.value.message == (
+        f"`{other.text.strip()}` is not in display form ({'; '.join(other.reasons)}); write `{shown}`"
+    )
