@@ -1,16 +1,18 @@
 from __future__ import annotations
 
-from typing import Any, Callable, List
+from typing import List, Tuple
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, settings
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import Version
 
 from pants_calver.pins import (
     Edit,
+    Pin,
+    PinProblem,
+    SourceError,
     SourceKind,
-    VersionLiteral,
     apply_edits,
     check_pin,
     decode,
@@ -18,16 +20,29 @@ from pants_calver.pins import (
     plan_pin,
     scan,
 )
+from pin_sources import (
+    FIRST_PARTY,
+    INDEPENDENT,
+    SOURCES,
+    VERSIONS,
+    Party,
+    Problem,
+    Source,
+    bumped,
+    expected_check,
+    expected_pins,
+    means_what_its_pieces_say,
+    read_with_format_parser,
+)
 
-FIRST_PARTY = {"backend-ai-common", "backend-ai-client"}
 VERSION = Version("23.9.6")
 
 
-def only_pin(path: str, text: str):
+def only_pin(path: str, text: str) -> Pin:
     result = scan(path, text, FIRST_PARTY)
-    assert not result.errors
-    assert len(result.pins) == 1
-    return result.pins[0]
+    assert result.errors == ()
+    [pin] = result.pins
+    return pin
 
 
 @pytest.mark.parametrize(
@@ -47,24 +62,46 @@ def only_pin(path: str, text: str):
         pytest.param("backend.ai-common>=24.3", ["pin-excludes-version"], id="excludes"),
         pytest.param("backend.ai-common>=23.09", ["pin-not-normalized"], id="padded-range"),
         pytest.param("backend.ai-common==23.9.6rc1", ["pin-excludes-version"], id="pre-release-pin"),
+        pytest.param(
+            "backend.ai-common>=23.09,<23.9.6",
+            ["pin-not-normalized", "pin-excludes-version"],
+            id="padded-and-excluding",
+        ),
     ],
 )
-def test_check_pin(line: str, problems: list) -> None:
+def test_check_pin(line: str, problems: List[str]) -> None:
     pin = only_pin("requirements.txt", line + "\n")
     assert [p.code for p in check_pin(pin, VERSION, independent=False)] == problems
 
 
 def test_message_says_what_to_write() -> None:
     pin = only_pin("requirements.txt", "backend.ai-common==23.09.6\n")
-    [problem] = check_pin(pin, VERSION, independent=False)
-    assert problem.message == "`backend.ai-common==23.09.6`: `23.09.6` is not normalized, write `23.9.6`"
-    assert (problem.found, problem.expected) == ("23.09.6", "23.9.6")
+    assert check_pin(pin, VERSION, independent=False) == [
+        PinProblem(
+            "pin-not-normalized",
+            "`backend.ai-common==23.09.6`: `23.09.6` is not normalized, write `23.9.6`",
+            "23.09.6",
+            "23.9.6",
+        )
+    ]
     pin = only_pin("requirements.txt", "backend.ai-common==23.9.5\n")
-    [problem] = check_pin(pin, VERSION, independent=False, shown="23.09.6")
-    assert (
-        problem.message
-        == "`backend.ai-common==23.9.5` pins 23.9.5, but the version is 23.09.6; write `23.9.6`"
-    )
+    assert check_pin(pin, VERSION, independent=False, shown="23.09.6") == [
+        PinProblem(
+            "pin-excludes-version",
+            "`backend.ai-common==23.9.5` pins 23.9.5, but the version is 23.09.6; write `23.9.6`",
+            "==23.9.5",
+            "23.9.6",
+        )
+    ]
+    pin = only_pin("requirements.txt", "backend.ai-common>=24.3\n")
+    assert check_pin(pin, VERSION, independent=False, shown="23.09.6") == [
+        PinProblem(
+            "pin-excludes-version",
+            "`backend.ai-common>=24.3` excludes the version 23.09.6",
+            ">=24.3",
+            "23.9.6",
+        )
+    ]
 
 
 def test_independent_pins_are_only_checked_for_spelling() -> None:
@@ -76,6 +113,13 @@ def test_independent_pins_are_only_checked_for_spelling() -> None:
 
 def test_third_party_requirements_are_ignored() -> None:
     assert scan("requirements.txt", "aiohttp==3.8.01\n", FIRST_PARTY).pins == ()
+
+
+def _parse_error(requirement: str) -> str:
+    """packaging's own message for a line it cannot read, so the expected error is exact."""
+    with pytest.raises(InvalidRequirement) as error:
+        Requirement(requirement)
+    return str(error.value)
 
 
 def test_requirements_file_syntax() -> None:
@@ -94,14 +138,24 @@ def test_requirements_file_syntax() -> None:
     )
     result = scan("reqs/requirements.txt", text, FIRST_PARTY)
     assert result.includes == ("base.txt", "constraints.txt")
-    assert [(p.line, p.name, p.hashed) for p in result.pins] == [
-        (7, "backend-ai-common", False),
-        (9, "backend-ai-client", True),
+    assert [(p.line, p.name, p.requirement, p.hashed) for p in result.pins] == [
+        (7, "backend-ai-common", "backend.ai-common     ==23.9.6", False),
+        (9, "backend-ai-client", "backend.ai-client==24.3.1", True),
     ]
     literal = result.pins[0].literals[0]
-    assert (literal.line, literal.start, literal.end, literal.text) == (8, 6, 12, "23.9.6")
-    [error] = result.errors
-    assert error.line == 11 and "cannot parse requirement `not a requirement!!`" in error.message
+    assert (literal.operator, literal.line, literal.start, literal.end, literal.text) == (
+        "==",
+        8,
+        6,
+        12,
+        "23.9.6",
+    )
+    message = _parse_error("not a requirement!!")
+    assert result.errors == (
+        SourceError(
+            "reqs/requirements.txt", 11, f"cannot parse requirement `not a requirement!!`: {message}"
+        ),
+    )
 
 
 def test_build_file_requirements() -> None:
@@ -185,10 +239,29 @@ def test_source_kind(path: str, kind: SourceKind) -> None:
         pytest.param("backend.ai-common===23.9.6", False, "backend.ai-common===23.9.7", id="arbitrary"),
         pytest.param("backend.ai-common==23.09.6", False, "backend.ai-common==23.9.7", id="padded-exact"),
         pytest.param(
+            "backend.ai-common==23.9.7rc1", False, "backend.ai-common==23.9.7", id="pre-release-exact"
+        ),
+        pytest.param(
             "backend.ai-common>=23.09,<24", False, "backend.ai-common>=23.9,<24", id="range-normalized"
         ),
         pytest.param("backend.ai-common~=23.9.0", False, "backend.ai-common~=23.9.0", id="compatible-kept"),
+        pytest.param(
+            "backend.ai-common==23.09.*", False, "backend.ai-common==23.9.*", id="wildcard-normalized"
+        ),
+        pytest.param(
+            "backend.ai-common (==23.9.6, !=23.09.5)",
+            False,
+            "backend.ai-common (==23.9.7, !=23.9.5)",
+            id="parenthesized",
+        ),
+        pytest.param(
+            "backend.ai-common==23.9.7 --hash=sha256:00",
+            False,
+            "backend.ai-common==23.9.7 --hash=sha256:00",
+            id="hash-already-right",
+        ),
         pytest.param("backend.ai-client==24.03.1", True, "backend.ai-client==24.3.1", id="independent"),
+        pytest.param("backend.ai-client<=22.09", True, "backend.ai-client<=22.9", id="independent-range"),
     ],
 )
 def test_plan_pin(line: str, independent: bool, expected: str) -> None:
@@ -201,15 +274,31 @@ def test_plan_pin(line: str, independent: bool, expected: str) -> None:
 @pytest.mark.parametrize(
     "line, message",
     [
-        pytest.param("backend.ai-common>=24.3", "would not admit 23.9.7", id="range-excludes"),
-        pytest.param("backend.ai-common<23.9.7", "would not admit 23.9.7", id="upper-bound"),
-        pytest.param("backend.ai-common==23.9.6 --hash=sha256:00", "carries `--hash` options", id="hash"),
+        pytest.param(
+            "backend.ai-common>=24.3",
+            "`backend.ai-common>=24.3` would not admit 23.9.7; change it by hand",
+            id="range-excludes",
+        ),
+        pytest.param(
+            "backend.ai-common<23.9.7",
+            "`backend.ai-common<23.9.7` would not admit 23.9.7; change it by hand",
+            id="upper-bound",
+        ),
+        pytest.param(
+            "backend.ai-common==23.3.*",
+            "`backend.ai-common==23.3.*` would not admit 23.9.7; change it by hand",
+            id="wildcard-excludes",
+        ),
+        pytest.param(
+            "backend.ai-common==23.9.6 --hash=sha256:00",
+            "`backend.ai-common==23.9.6` carries `--hash` options, which cannot follow a new version",
+            id="hash",
+        ),
     ],
 )
 def test_plan_pin_refuses(line: str, message: str) -> None:
     plan = plan_pin(only_pin("requirements.txt", line), Version("23.9.7"), independent=False)
-    assert plan.edits == ()
-    assert message in (plan.problem or "")
+    assert (plan.edits, plan.problem) == ((), message)
 
 
 def test_bytes_survive_decoding() -> None:
@@ -222,112 +311,108 @@ def test_bytes_survive_decoding() -> None:
 
 
 # --- Properties over generated requirement sources ------------------------------------------------
-
-_versions = st.builds(
-    lambda a, b, c: f"{a}.{b}.{c}", st.integers(0, 40), st.integers(0, 12), st.integers(0, 20)
-)
-_names = st.sampled_from(["backend.ai-common", "Backend.AI_Common", "backend-ai-client", "aiohttp", "six"])
-_newlines = st.sampled_from(["\n", "\r\n"])
+#
+# Each generated file comes with its oracle (pin_sources.py): the pins a scan must find, the pins a
+# bump must refuse, and the exact bytes it must write. The cheap pure properties run 300-500
+# examples each (hypothesis' default is 100), which keeps both files well under a minute.
 
 
-@st.composite
-def _requirement(draw: Callable[..., Any]) -> str:
-    name = draw(_names)
-    extras = draw(st.sampled_from(["", "[redis]", "[a,b]"]))
-    op = draw(st.sampled_from(["==", " == ", ">=", "~="]))
-    marker = draw(st.sampled_from(["", '; python_version>="3.9"', " ; sys_platform == 'linux'"]))
-    return f"{name}{extras}{op}{draw(_versions)}{marker}"
+def data_of(source: Source) -> bytes:
+    return encode(source.text)
 
 
-# Typed as Any: the hypothesis stubs confuse the mypy that Pants 2.17 runs.
-_REQUIREMENT: Any = _requirement()
-
-
-def _with_comment(requirement: str) -> str:
-    return requirement + "  # note"
-
-
-def _has_no_double_quote(requirement: str) -> bool:
-    return '"' not in requirement
-
-
-@st.composite
-def _requirements_file(draw: Callable[..., Any]) -> tuple:
-    newline = draw(_newlines)
-    lines: List[str] = draw(
-        st.lists(
-            st.one_of(
-                _REQUIREMENT,
-                _REQUIREMENT.map(_with_comment),
-                st.just("# comment"),
-                st.just(""),
-                st.just("-r other.txt"),
-            ),
-            max_size=12,
-        )
-    )
-    return "requirements.txt", newline.join(lines) + newline
-
-
-@st.composite
-def _build_file(draw: Callable[..., Any]) -> tuple:
-    newline = draw(_newlines)
-    requirements: List[str] = draw(st.lists(_REQUIREMENT.filter(_has_no_double_quote), max_size=5))
-    body = ", ".join(f'"{r}"' for r in requirements)
-    return "BUILD", f'python_requirement(name="r", requirements=[{body}]){newline}python_sources(){newline}'
-
-
-@st.composite
-def _pyproject(draw: Callable[..., Any]) -> tuple:
-    newline = draw(_newlines)
-    deps: List[str] = draw(st.lists(_REQUIREMENT.filter(_has_no_double_quote), max_size=5))
-    lines = ["[project]", 'name = "x"', "dependencies = ["] + [f'  "{d}",' for d in deps] + ["]"]
-    return "pyproject.toml", newline.join(lines) + newline
-
-
-_sources = st.one_of(_requirements_file(), _build_file(), _pyproject())
-_FIRST_PARTY = {"backend-ai-common", "backend-ai-client"}
-
-
-def _rewrite(path: str, text: str, version: Version) -> str:
-    result = scan(path, text, _FIRST_PARTY)
+def rewrite(path: str, data: bytes, version: Version) -> Tuple[bytes, List[Problem]]:
+    """Bump one file's bytes as bump-version does: plan every pin, apply the edits of the pins that
+    can follow, and collect the problems of those that cannot."""
+    text = decode(data)
+    result = scan(path, text, FIRST_PARTY)
+    assert result.errors == ()
     edits: List[Edit] = []
+    problems: List[Problem] = []
     for pin in result.pins:
-        plan = plan_pin(pin, version, independent=pin.name == "backend-ai-client")
-        edits.extend(plan.edits)
-    return apply_edits(text, edits)
+        plan = plan_pin(pin, version, independent=pin.name in INDEPENDENT)
+        if plan.problem is None:
+            edits.extend(plan.edits)
+        else:
+            # A pin that cannot follow is reported and left alone, never half-edited.
+            assert plan.edits == ()
+            problems.append((pin.line, pin.requirement, plan.problem))
+    return encode(apply_edits(text, edits)), problems
 
 
-@given(_sources, _versions)
-def test_rewrite_changes_only_first_party_version_literals(source: tuple, new: str) -> None:
-    path, text = source
-    rewritten = _rewrite(path, text, Version(new))
-    before, after = scan(path, text, _FIRST_PARTY), scan(path, rewritten, _FIRST_PARTY)
-    assert len(before.pins) == len(after.pins)
-
-    # Blank out every literal: what remains must be byte-identical.
-    def blanked(text: str, result) -> str:
-        return apply_edits(text, [_blank(lit) for pin in result.pins for lit in pin.literals])
-
-    assert blanked(text, before) == blanked(rewritten, after)
-    assert rewritten.count("\r\n") == text.count("\r\n")
+def expected_rewrite(source: Source, version: Version) -> Tuple[bytes, List[Problem]]:
+    after, problems = bumped(source, version)
+    return data_of(after), problems
 
 
-def _blank(literal: VersionLiteral) -> Edit:
-    return Edit(literal.line, literal.start, literal.end, "<v>")
+@settings(max_examples=100, deadline=None)
+@given(SOURCES)
+def test_generated_sources_mean_what_their_pieces_say(source: Source) -> None:
+    # A check of the generators, not of the plugin: the real parsers (packaging for PEP 508, ast for
+    # BUILD files, configparser for setup.cfg) read exactly the requirements the pieces describe.
+    for req in source.requirements():
+        assert means_what_its_pieces_say(req), req.text
+    read = read_with_format_parser(source)
+    if read is not None:
+        assert read == [req.text for req in source.requirements()]
 
 
-@given(_sources, _versions)
-def test_second_rewrite_changes_nothing(source: tuple, new: str) -> None:
-    path, text = source
-    once = _rewrite(path, text, Version(new))
-    assert _rewrite(path, once, Version(new)) == once
+@settings(max_examples=300, deadline=None)
+@given(SOURCES)
+def test_scan_finds_exactly_the_first_party_pins(source: Source) -> None:
+    result = scan(source.path, decode(data_of(source)), FIRST_PARTY)
+    assert result.errors == ()
+    assert result.includes == source.includes
+    found = [
+        (
+            pin.line,
+            pin.name,
+            pin.requirement,
+            pin.hashed,
+            tuple((lit.operator, lit.text) for lit in pin.literals),
+        )
+        for pin in result.pins
+    ]
+    assert found == expected_pins(source)
 
 
-@given(_sources, _versions, _versions)
-def test_rewriting_back_restores_the_original(source: tuple, old: str, new: str) -> None:
-    path, text = source
-    # Start from a file whose exact pins already hold `old`, so going back is exact.
-    original = _rewrite(path, text, Version(old))
-    there = _rewrite(path, original, Version(new))
-    assert _rewrite(path, there, Version(old)) == original
+@settings(max_examples=500, deadline=None)
+@given(SOURCES, VERSIONS)
+def test_rewrite_writes_exactly_the_expected_bytes(source: Source, version: Version) -> None:
+    assert rewrite(source.path, data_of(source), version) == expected_rewrite(source, version)
+
+
+@settings(max_examples=200, deadline=None)
+@given(SOURCES, VERSIONS)
+def test_second_rewrite_changes_nothing(source: Source, version: Version) -> None:
+    once, problems = rewrite(source.path, data_of(source), version)
+    assert (once, problems) == expected_rewrite(source, version)
+    # The pins that could follow hold the version now; those that could not are refused again.
+    assert rewrite(source.path, once, version) == (once, problems)
+
+
+@settings(max_examples=200, deadline=None)
+@given(SOURCES, VERSIONS, VERSIONS)
+def test_rewriting_back_restores_the_original(source: Source, old: Version, new: Version) -> None:
+    # Start from a file whose pins already hold `old` wherever they can.
+    original, _ = bumped(source, old)
+    there, there_problems = expected_rewrite(original, new)
+    back, back_problems = expected_rewrite(bumped(original, new)[0], old)
+    assert rewrite(original.path, data_of(original), new) == (there, there_problems)
+    assert rewrite(original.path, there, old) == (back, back_problems)
+    if not there_problems and not back_problems:
+        assert back == data_of(original)
+
+
+@settings(max_examples=200, deadline=None)
+@given(SOURCES, VERSIONS)
+def test_check_pin_reports_exactly(source: Source, version: Version) -> None:
+    first_party = [req for req in source.requirements() if req.party is not Party.third]
+    pins = scan(source.path, decode(data_of(source)), FIRST_PARTY).pins
+    assert len(pins) == len(first_party)
+    for pin, req in zip(pins, first_party):
+        problems = check_pin(pin, version, independent=req.party is Party.independent)
+        expected = expected_check(req, version)
+        assert [(p.code, p.found, p.expected) for p in problems] == [(c, f, e) for c, _, f, e in expected]
+        stated = [(p.message, row[1]) for p, row in zip(problems, expected) if row[1] is not None]
+        assert [got for got, _ in stated] == [want for _, want in stated]
