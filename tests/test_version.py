@@ -281,7 +281,7 @@ def test_version_file_keeps_its_line_ending(data: bytes, text: str, newline: str
         ),
         pytest.param(
             b"\xef\xbb\xbf23.09.6\n",
-            "the file holds binary data; it must hold the version on one line",
+            "the file starts with a byte-order mark; save it as UTF-8 without one",
             id="bom",
         ),
     ],
@@ -504,7 +504,12 @@ def misspellings(draw: Callable[..., Any], version: Parts, scheme: Scheme) -> Mi
             minor_text = str(minor) if scheme.pad_minor else f"{minor:02d}"
         else:
             minor_text = f"0{minor}"  # a zero too many, either way
-        reasons.append("the minor part is zero-padded" if scheme.pad_minor else "padding is off")
+        if not scheme.pad_minor:
+            reasons.append("padding is off")
+        elif minor < 10:
+            reasons.append("the minor part is zero-padded")
+        else:
+            reasons.append("the minor part has a zero too many")
     suffix = version.suffix()
     if "suffix" in chosen:
         suffix = draw(_suffix_spellings(version).filter(lambda spelled: spelled != version.suffix()))

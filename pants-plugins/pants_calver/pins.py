@@ -566,7 +566,7 @@ def scan(path: str, text: str, first_party: Iterable[str]) -> ScanResult:
                 )
             )
             continue
-        if len(literals) != len(requirement.specifier):
+        if _specifier([f"{lit.operator}{lit.text}" for lit in literals]) != requirement.specifier:
             # packaging reads a clause the scanner cannot place (split by a `\\` continuation, or
             # an arbitrary `===` string holding a comma): it cannot be rewritten safely.
             errors.append(
