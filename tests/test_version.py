@@ -437,6 +437,11 @@ def test_display_and_normalized_round_trip(version: Parts, scheme: Scheme) -> No
     assert current.normalized() == version.normalized() == str(Version(shown))
     assert parts(check_display(shown, scheme)) == (version.release, version.pre, version.dev)
     assert CalVersion.parse(version.normalized()) == current
+    if version.normalized() != shown:
+        # The normalized form is a version file's most likely misspelling (`23.9.6` for `23.09.6`).
+        with pytest.raises(VersionError) as error:
+            check_display(version.normalized(), scheme)
+        assert error.value.expected == shown
 
 
 # Spellings packaging reads for each pre-release tag, and for `dev`.
