@@ -472,3 +472,19 @@ def test_failed_restore_names_what_is_left(rule_runner: RuleRunner, monkeypatch:
     assert len(writes) == 1 + len(releasing._SETTLE_DELAYS)
     assert all(state == writes[0] for state in writes)
     assert read(rule_runner, "VERSION") == b"23.09.7\n"
+
+
+def test_pins_on_an_independent_distribution_move_only_with_sync(rule_runner: RuleRunner) -> None:
+    stale = monorepo.FILES["requirements.txt"].replace("backend-ai-client>=24.3", "backend-ai-client==24.3.0")
+    monorepo.write(rule_runner.build_root, {"requirements.txt": stale}, {})
+    git(rule_runner.build_root, "commit", "-qam", "a stale pin on the client")
+    # A bump of the repo's version leaves it alone...
+    assert bump(rule_runner, "--next=patch").exit_code == 0
+    assert read(rule_runner, "requirements.txt") == stale.replace("==23.9.6", "==23.9.7").encode()
+    git(rule_runner.build_root, "commit", "-qam", "bumped")
+    # ...and --sync moves it to the client's own version.
+    result = bump(rule_runner, "--sync")
+    assert (result.exit_code, result.stdout.splitlines()[1:]) == (0, ["  requirements.txt: 1 pin"])
+    assert read(rule_runner, "requirements.txt") == (
+        stale.replace("==23.9.6", "==23.9.7").replace("==24.3.0", "==24.3.1").encode()
+    )

@@ -422,3 +422,22 @@ def test_other_version_file_names(rule_runner: RuleRunner) -> None:
         0,
         "✓ release/VERSION.txt 23.09.6: 4 distributions, 3 version files and 6 first-party pins in sync.\n",
     )
+
+
+def test_pins_on_an_independent_distribution_follow_its_own_version(rule_runner: RuleRunner) -> None:
+    # The client SDK has its own version (24.03.1): an exact pin on it must name that one.
+    stale = monorepo.FILES["requirements.txt"].replace("backend-ai-client>=24.3", "backend-ai-client==24.3.0")
+    result = run(rule_runner, files={"requirements.txt": stale})
+    assert (result.exit_code, result.stdout.splitlines()) == (
+        1,
+        [
+            "requirements.txt:4: `backend-ai-client==24.3.0` pins 24.3.0, but the version is 24.03.1 (its own "
+            "version); write `24.3.1`",
+            "",
+            "1 problem in 1 file.",
+            FIX,
+        ],
+    )
+    assert (
+        run(rule_runner, files={"requirements.txt": stale.replace("==24.3.0", "==24.3.1")}).stdout == IN_SYNC
+    )

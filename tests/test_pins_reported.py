@@ -7,7 +7,7 @@ from typing import Tuple
 import pytest
 from packaging.version import Version
 
-from pants_calver.pins import apply_edits, plan_pin, scan, split_lines
+from pants_calver.pins import apply_edits, check_pin, plan_pin, scan, split_lines
 
 FIRST_PARTY = {"backend-ai-common"}
 
@@ -175,6 +175,39 @@ NOT_PLAIN = (
             id="pyproject-dotted-keys",
         ),
         pytest.param(
+            "pyproject.toml",
+            '[project]\ndescription = """\ndependencies = ["backend.ai-common==23.09.6"]\n"""\n'
+            'dependencies = ["backend.ai-common==23.9.6"]\n',
+            [(5, "backend.ai-common==23.9.6", [(5, 36, "23.9.6")])],
+            [],
+            (),
+            id="pyproject-look-alike-inside-a-string",
+        ),
+        pytest.param(
+            "pyproject.toml",
+            '[project . optional-dependencies]\nredis = ["backend.ai-common==23.9.6"]\n',
+            [(2, "backend.ai-common==23.9.6", [(2, 29, "23.9.6")])],
+            [],
+            (),
+            id="pyproject-spaced-table-header",
+        ),
+        pytest.param(
+            "BUILD",
+            'python_requirement(name="a", requirements=["backend.ai-common" "==23.09.6"])\n',
+            [],
+            [(1, NOT_PLAIN)],
+            (),
+            id="build-implicit-concatenation",
+        ),
+        pytest.param(
+            "setup.cfg",
+            "[ options ]\ninstall_requires =\n    backend.ai-common==23.9.5\n",
+            [],
+            [],
+            (),
+            id="setup-cfg-section-other-than-options",
+        ),
+        pytest.param(
             "setup.cfg",
             "[options]\ninstall_requires = file: requirements.txt, more.txt\n",
             [],
@@ -231,3 +264,10 @@ def test_split_lines() -> None:
     assert split_lines("a\r\nb\rc\nd\x0ce\u2028f") == ["a", "b", "c", "d\x0ce\u2028f"]
     assert split_lines("a\r\nb\r", keepends=True) == ["a\r\n", "b\r"]
     assert split_lines("") == []
+
+
+def test_a_wildcard_that_excludes_the_version_is_a_range() -> None:
+    [pin] = scan("requirements.txt", "backend.ai-common==23.3.*\n", FIRST_PARTY).pins
+    assert [p.message for p in check_pin(pin, Version("23.9.7"), False, "23.09.7")] == [
+        "`backend.ai-common==23.3.*` excludes the version 23.09.7"
+    ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from pants_calver import pins
-from pants_calver.sync import PackageFile, Problem, plural
+from pants_calver.sync import PackageFile, Problem, own_versions, plural
 from pants_calver.version import CalVersion, Scheme, VersionError, VersionFile
 
 
@@ -141,10 +141,15 @@ def plan_bump(
             )
             continue
         by_real_path.setdefault(path, source)
+    own = own_versions(package_files)
     for path, source in sorted(by_real_path.items()):
         edits: List[pins.Edit] = []
         for pin in source.scan.pins:
-            plan = pins.plan_pin(pin, new.version, pin.name in independent)
+            if sync and pin.name in independent and pin.name in own:
+                # `--sync` moves exact pins on a distribution with its own version to that version.
+                plan = pins.plan_pin(pin, own[pin.name][0].version, False)
+            else:
+                plan = pins.plan_pin(pin, new.version, pin.name in independent)
             if plan.problem:
                 problems.append(Problem(pin.path, pin.line, "pin-cannot-follow", plan.problem))
             edits.extend(plan.edits)

@@ -395,7 +395,7 @@ def _pyproject(path: str, text: str) -> Tuple[List[_Located], List[SourceError]]
         number += 1
         header = _TABLE.match(line)
         if header:
-            table = header.group(1).replace('"', "").replace("'", "")
+            table = ".".join(part.strip().strip("\"'") for part in header.group(1).split("."))
             continue
         key = _ARRAY_KEY.match(line)
         if not key:
@@ -405,32 +405,38 @@ def _pyproject(path: str, text: str) -> Tuple[List[_Located], List[SourceError]]
             strings, problems, number = _toml_array_strings(path, lines, number, key.end())
             found.extend(strings)
             errors.extend(problems)
-    return found, errors + _pyproject_unplaced(path, text, found)
+    placed, unplaced = _pyproject_checked(path, text, found)
+    return placed, errors + unplaced
 
 
-def _pyproject_unplaced(path: str, text: str, found: Sequence[_Located]) -> List[SourceError]:
-    """What a TOML parser reads that the scanner did not place: the whole file when it is not
-    TOML, or each dependency written some other way (an inline table, dotted keys)."""
+def _pyproject_checked(
+    path: str, text: str, found: Sequence[_Located]
+) -> Tuple[List[_Located], List[SourceError]]:
+    """Hold what the scanner found to what a TOML parser reads: only declared dependencies are
+    pins (not look-alikes inside a multi-line string), and a declared one the scanner did not place
+    (an inline table, dotted keys) is reported, as is a file that is not TOML."""
     try:
         document = toml.loads(text)
     except toml.TomlDecodeError as e:
-        return [SourceError(path, e.lineno, f"this is not valid TOML: {e.msg}")]
+        return [], [SourceError(path, e.lineno, f"this is not valid TOML: {e.msg}")]
     except (TypeError, ValueError, IndexError) as e:  # The parser's own slips on odd input.
-        return [SourceError(path, 1, f"this is not valid TOML: {e}")]
+        return [], [SourceError(path, 1, f"this is not valid TOML: {e}")]
     project = document.get("project", {})
     if not isinstance(project, dict):
-        return []
+        return [], []
     declared = list(project.get("dependencies", []) or [])
     extras = project.get("optional-dependencies", {}) or {}
     if isinstance(extras, dict):
         declared += [dep for deps in extras.values() if isinstance(deps, list) for dep in deps]
-    placed = Counter(item.text for item in found)
+    wanted = Counter(dependency for dependency in declared if isinstance(dependency, str))
+    placed = []
+    for item in found:
+        if wanted[item.text]:
+            wanted[item.text] -= 1
+            placed.append(item)
     unplaced = []
-    for dependency in declared:
-        if not isinstance(dependency, str):
-            continue
-        if placed[dependency]:
-            placed[dependency] -= 1
+    for dependency, count in wanted.items():
+        if not count:
             continue
         line = next((i for i, line in enumerate(split_lines(text), 1) if dependency in line), 1)
         unplaced.append(
@@ -441,7 +447,7 @@ def _pyproject_unplaced(path: str, text: str, found: Sequence[_Located]) -> List
                 "one string in a `dependencies = [...]` array, or edit it by hand",
             )
         )
-    return unplaced
+    return placed, unplaced
 
 
 _INI_SECTION = re.compile(r"^\[([^\]]+)\]")
@@ -460,7 +466,7 @@ def _setup_cfg(text: str) -> Tuple[List[_Located], List[str]]:
         line = raw
         section_match = _INI_SECTION.match(line)
         if section_match:
-            section, collecting = section_match.group(1).strip(), False
+            section, collecting = section_match.group(1), False  # configparser keeps the spaces
             continue
         if not line.strip() or line.lstrip().startswith(("#", ";")):
             continue  # A blank or comment line does not end a multi-line value.
@@ -633,7 +639,8 @@ def check_pin(
             )
         )
     elif not specifier.contains(version, prereleases=True):
-        exact = [lit for lit in pin.literals if lit.operator in ("==", "===")]
+        # A wildcard (`==23.3.*`) is a range: say that it excludes, as `--sync` cannot rewrite it.
+        exact = [lit for lit in pin.literals if lit.operator in ("==", "===") and not lit.text.endswith(".*")]
         if len(pin.literals) == 1 and exact:
             message = f"`{pin.requirement}` pins {exact[0].normalized()}, but the version is {shown}; write `{version}`"
         else:

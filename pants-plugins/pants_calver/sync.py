@@ -7,7 +7,9 @@ with its file and line, a stable code, what was found and what to write instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from packaging.utils import canonicalize_name
 
 from pants_calver import pins
 from pants_calver.version import (
@@ -75,6 +77,21 @@ class PackageFile:
     is_link: bool = False
 
 
+def own_versions(package_files: Iterable[PackageFile]) -> Dict[str, Tuple[CalVersion, str]]:
+    """The version of each independent distribution that has a readable version file, by its
+    PEP 503 name: the version and how its file spells it."""
+    versions: Dict[str, Tuple[CalVersion, str]] = {}
+    for package in package_files:
+        if not package.independent:
+            continue
+        try:
+            text = VersionFile.decode(package.content).text
+            versions[str(canonicalize_name(package.distribution))] = (CalVersion.parse(text), text)
+        except VersionError:
+            continue  # Unreadable: its pins are only checked for spelling.
+    return versions
+
+
 def plural(count: int, word: str) -> str:
     """`1 pin`, `2 pins`."""
     return f"{count} {word}{'' if count == 1 else 's'}"
@@ -132,16 +149,22 @@ def check_repo(
                 )
             )
 
+    own = own_versions(package_files)
     for scan in scans:
         problems.extend(Problem(e.path, e.line, "requirement-invalid", e.message) for e in scan.errors)
         for pin in scan.pins:
-            # Without a readable version only the spelling of pins can be checked.
-            checks = pins.check_pin(
-                pin,
-                version.version if version else None,
-                pin.name in independent,
-                version.display(scheme) if version else None,
-            )
+            if pin.name in independent and pin.name in own:
+                # A distribution with its own version: its pins are held to that version.
+                own_version, own_text = own[pin.name]
+                checks = pins.check_pin(pin, own_version.version, False, f"{own_text} (its own version)")
+            else:
+                # Without a readable version only the spelling of pins can be checked.
+                checks = pins.check_pin(
+                    pin,
+                    version.version if version else None,
+                    pin.name in independent,
+                    version.display(scheme) if version else None,
+                )
             problems.extend(
                 Problem(pin.path, pin.line, c.code, c.message, c.found, c.expected) for c in checks
             )
