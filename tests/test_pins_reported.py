@@ -201,6 +201,28 @@ NOT_PLAIN = (
         ),
         pytest.param(
             "setup.cfg",
+            "[options]\ninstall_requires =\n    backend.ai-common==23.9.5\nnot a key line\n",
+            [(3, "backend.ai-common==23.9.5", [(3, 23, "23.9.5")])],
+            [(4, "this is not a valid setup.cfg: 'not a key line' is no section, key or value")],
+            (),
+            id="broken-setup-cfg",
+        ),
+        pytest.param(
+            "setup.cfg",
+            "[options]\na = 1\na = 2\n",
+            [],
+            [
+                (
+                    3,
+                    "this is not a valid setup.cfg: While reading from 'setup.cfg' [line  3]: option 'a' in "
+                    "section 'options' already exists",
+                )
+            ],
+            (),
+            id="setup-cfg-duplicate-key",
+        ),
+        pytest.param(
+            "setup.cfg",
             "[ options ]\ninstall_requires =\n    backend.ai-common==23.9.5\n",
             [],
             [],

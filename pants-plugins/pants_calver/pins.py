@@ -12,6 +12,7 @@ when the text is encoded again.
 from __future__ import annotations
 
 import ast
+import configparser
 import io
 import re
 import tokenize
@@ -497,6 +498,21 @@ def _setup_cfg(text: str) -> Tuple[List[_Located], List[str]]:
     return found, includes
 
 
+def _setup_cfg_errors(path: str, text: str) -> List[SourceError]:
+    """What configparser, which setuptools reads setup.cfg with, refuses in the file."""
+    try:
+        configparser.ConfigParser(interpolation=None).read_string(text, source=path)
+    except configparser.ParsingError as e:
+        line, content = e.errors[0]
+        return [
+            SourceError(path, line, f"this is not a valid setup.cfg: {content} is no section, key or value")
+        ]
+    except configparser.Error as e:
+        line = getattr(e, "lineno", None) or 1
+        return [SourceError(path, line, f"this is not a valid setup.cfg: {e.message.splitlines()[0]}")]
+    return []
+
+
 # --- From requirement strings to pins ---------------------------------------------------------------
 
 _NAME = re.compile(r"\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*")
@@ -547,6 +563,7 @@ def scan(path: str, text: str, first_party: Iterable[str]) -> ScanResult:
         located, errors = _pyproject(path, text)
     else:
         located, includes = _setup_cfg(text)
+        errors = _setup_cfg_errors(path, text)
     names = frozenset(first_party)
     pins = []
     for item in located:
