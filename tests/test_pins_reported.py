@@ -203,7 +203,7 @@ NOT_PLAIN = (
             "setup.cfg",
             "[options]\ninstall_requires =\n    backend.ai-common==23.9.5\nnot a key line\n",
             [(3, "backend.ai-common==23.9.5", [(3, 23, "23.9.5")])],
-            [(4, "this is not a valid setup.cfg: 'not a key line' is no section, key or value")],
+            [(4, "this is not a valid setup.cfg: `not a key line` is no section, key or value")],
             (),
             id="broken-setup-cfg",
         ),

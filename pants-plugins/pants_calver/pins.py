@@ -503,9 +503,10 @@ def _setup_cfg_errors(path: str, text: str) -> List[SourceError]:
     try:
         configparser.ConfigParser(interpolation=None).read_string(text, source=path)
     except configparser.ParsingError as e:
-        line, content = e.errors[0]
+        line, content = e.errors[0]  # configparser keeps the line as its repr
+        shown = ast.literal_eval(content).strip() if content[:1] in "'\"" else content
         return [
-            SourceError(path, line, f"this is not a valid setup.cfg: {content} is no section, key or value")
+            SourceError(path, line, f"this is not a valid setup.cfg: `{shown}` is no section, key or value")
         ]
     except configparser.Error as e:
         line = getattr(e, "lineno", None) or 1
