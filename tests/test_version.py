@@ -78,6 +78,10 @@ _SUFFIXES = "suffixes are spelled `aN`, `bN`, `rcN`, `.devN`"
         pytest.param("24.03.0preview1", PADDED, "24.03.0rc1", _SUFFIXES, id="preview-for-rc"),
         pytest.param("v24.03.0", PADDED, "24.03.0", "a `v` prefix", id="v-prefix"),
         pytest.param("V24.03.0", PADDED, "24.03.0", "a `v` prefix", id="upper-case-v-prefix"),
+        pytest.param("24.03.0beta1", PADDED, "24.03.0b1", _SUFFIXES, id="beta-spelled-out"),
+        pytest.param("23.09.06", PADDED, "23.09.6", "the patch part has a zero too many", id="padded-patch"),
+        pytest.param("023.09.6", PADDED, "23.09.6", "the major part has a zero too many", id="padded-major"),
+        pytest.param("23.009.6", PADDED, "23.09.6", "the minor part has a zero too many", id="minor-twice"),
         pytest.param(" 23.09.6", PADDED, "23.09.6", "white space around it", id="leading-space"),
         pytest.param("23.09.6\n", PADDED, "23.09.6", "white space around it", id="trailing-newline"),
         pytest.param(
@@ -284,12 +288,22 @@ def test_version_file_keeps_its_line_ending(data: bytes, text: str, newline: str
             "the file starts with a byte-order mark; save it as UTF-8 without one",
             id="bom",
         ),
+        pytest.param(
+            b"23.09.6\r23.09.7\r",
+            "the file holds 2 lines; it must hold only the version, on one line",
+            id="carriage-returns",
+        ),
     ],
 )
 def test_bad_version_files(data: bytes, message: str) -> None:
     with pytest.raises(VersionError) as error:
         VersionFile.decode(data)
     assert (error.value.message, error.value.expected) == (message, None)
+
+
+def test_a_lone_carriage_return_ends_the_line() -> None:
+    content = VersionFile.decode(b"23.09.6\r")
+    assert (content.text, content.newline, content.encode()) == ("23.09.6", "\r", b"23.09.6\r")
 
 
 # --- Properties -----------------------------------------------------------------------------------
