@@ -67,8 +67,13 @@ class BumpVersionSubsystem(GoalSubsystem):
         they are, and files keep their encoding, line endings and mode. Nothing is written when
         anything is wrong, and a failed write puts back what was written.
 
-        Exits 0 when the repo was bumped (or `--dry-run` printed the diff) and 1 when nothing was
-        written. Settings are in `[calver]`; run `{bin_name()} check-version-sync` to see drift.
+        With `--commit`, `--tag-release` or `--cut-branch` the release goes on in git (see their
+        help); nothing is ever pushed.
+
+        Exits 0 when the repo was bumped (or `--dry-run` printed the diff and the git steps) and 1
+        when nothing was written, or when a git step after the release commit failed (the error
+        says what was done and the commands that undo it). Settings are in `[calver]`; run
+        `{bin_name()} check-version-sync` to see drift.
         """
     )
 
