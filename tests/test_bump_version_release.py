@@ -294,3 +294,15 @@ def test_a_step_failing_after_the_commit_says_what_was_done_and_how_to_undo_it(
     hook.unlink()
     git(root, "reset", "-q", "--keep", old_head)
     assert (Path(root) / "VERSION").read_text() == "23.09.6\n"
+
+
+def test_the_push_command_names_the_branch_git_is_on(rule_runner: RuleRunner) -> None:
+    root = rule_runner.build_root
+    git(root, "checkout", "-q", "-b", "release-prep")
+    # --branch names the line the version belongs to; the commit lands on the checked-out branch.
+    result = bump(rule_runner, "--next=patch", "--commit", "--branch=main")
+    assert (result.exit_code, result.stdout.splitlines()[-1]) == (
+        0,
+        "Nothing was pushed. To publish: git push origin release-prep",
+    )
+    assert git(root, "log", "-1", "--format=%s", "release-prep").strip() == "release: 23.09.7"

@@ -30,6 +30,7 @@ from pants_calver.release import (
     undo_report,
 )
 from pants_calver.releasing import (
+    Checked,
     Git,
     GitError,
     GitPlan,
@@ -464,11 +465,10 @@ async def bump_version(
         return BumpVersion(exit_code=0)
 
     git = Git(build_root.path, dict(environment))
-    before: Set[str] = set()
-    head = ""
+    checked = Checked(set(), "", "")
     if git_plan.commit_message is not None:
         try:
-            before, head = preflight(git, git_plan, paths, subsystem.allow_dirty)
+            checked = preflight(git, git_plan, paths, subsystem.allow_dirty)
         except ReleaseError as e:
             return fail(f"{e}.")
     elif not subsystem.allow_dirty:
@@ -489,7 +489,7 @@ async def bump_version(
     if git_plan.commit_message is None:
         return BumpVersion(exit_code=0)
 
-    done, error, release_sha = await release(workspace, git, git_plan, plan, before, head)
+    done, error, release_sha = await release(workspace, git, git_plan, plan, checked.dirty, checked.head)
     if error:
         return fail(error)
     if cycle is not None:
@@ -506,11 +506,11 @@ async def bump_version(
             await put_back(workspace, build_root.path, cycle.changes)
             return fail(undo_report(f"{e}; the cycle's edits were put back", done))
         done.append(Done(f"committed {sha} {message}", f"git reset --keep {release_sha}"))
-        console.print_stdout(f"{versioned.version_file}: {new} → {cycle_version} on {branch}")
+        console.print_stdout(f"{versioned.version_file}: {new} → {cycle_version} on {checked.branch}")
     for step in done:
         console.print_stdout(step.what[:1].upper() + step.what[1:] + ".")
     refs = [
-        branch or "HEAD",
+        checked.branch,
         *([git_plan.branch] if git_plan.branch else []),
         *([git_plan.tag] if git_plan.tag else []),
     ]

@@ -124,9 +124,18 @@ class GitPlan:
         return lines
 
 
-def preflight(git: Git, plan: GitPlan, paths: Sequence[str], allow_dirty: bool) -> Tuple[Set[str], str]:
-    """Check what can be checked before the first byte is written; returns the paths git reports
-    changed and the commit HEAD is at. Raises ReleaseError."""
+@dataclass(frozen=True)
+class Checked:
+    """What the checks before the write found: the paths git reported changed, the commit HEAD is
+    at, and the branch it is on."""
+
+    dirty: Set[str]
+    head: str
+    branch: str
+
+
+def preflight(git: Git, plan: GitPlan, paths: Sequence[str], allow_dirty: bool) -> Checked:
+    """Check what can be checked before the first byte is written. Raises ReleaseError."""
     dirty = git.status()
     if dirty is None:
         raise ReleaseError("this is not a git work tree, so there is nothing to commit to")
@@ -137,7 +146,8 @@ def preflight(git: Git, plan: GitPlan, paths: Sequence[str], allow_dirty: bool) 
             f"{', '.join(sorted(dirty & set(paths)))}. Commit or stash them first"
         )
     try:
-        if git.run("symbolic-ref", "-q", "HEAD").returncode != 0:
+        on_branch = git.run("symbolic-ref", "-q", "--short", "HEAD")
+        if on_branch.returncode != 0:
             raise ReleaseError("HEAD is detached: check out the branch to release on")
         head = git.out("rev-parse", "--short", "HEAD")
         git.out("var", "GIT_COMMITTER_IDENT")
@@ -156,7 +166,7 @@ def preflight(git: Git, plan: GitPlan, paths: Sequence[str], allow_dirty: bool) 
         if ref in refs:
             kind = next(kind for prefix, kind in names.items() if ref.startswith(prefix))
             raise ReleaseError(f"the {kind} {ref.split('/', 2)[2]} exists already; nothing was written")
-    return dirty, head
+    return Checked(dirty, head, on_branch.stdout.decode(errors="replace").strip())
 
 
 def run_commands(git: Git, argvs: Sequence[Tuple[str, ...]]) -> Optional[str]:
