@@ -17,7 +17,7 @@ from pants.engine.fs import CreateDigest, Digest, FileContent, Workspace
 from pants.engine.rules import Get
 
 from pants_calver.bump import FileChange, stale
-from pants_calver.release import Done, ReleaseError, parse_status, undo_report
+from pants_calver.release import ReleaseError, parse_status
 
 
 class GitError(Exception):
@@ -193,7 +193,3 @@ def commit(git: Git, paths: Sequence[str], message: str) -> str:
         git.run("reset", "-q", "--", *paths)
         raise
     return git.out("rev-parse", "--short", "HEAD")
-
-
-def failure(error: str, done: Sequence[Done]) -> str:
-    return undo_report(error, done) if done else error
