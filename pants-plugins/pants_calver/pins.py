@@ -122,6 +122,9 @@ def encode(text: str) -> bytes:
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
 def split_lines(text: str, keepends: bool = False) -> List[str]:
     """The lines of `text`, broken only at `\\n`, `\\r\\n` and `\\r`."""
     lines, start = [], 0
@@ -246,7 +249,9 @@ def _build_file(path: str, text: str) -> Tuple[List[_Located], List[SourceError]
     try:
         tokens = [
             token
-            for token in tokenize.generate_tokens(io.StringIO(text).readline)
+            # tokenize does not end a line at a lone `\r`, as Python's compiler and `split_lines`
+            # do: make it a `\n` (same length, so every column stays) before tokenizing.
+            for token in tokenize.generate_tokens(io.StringIO(_LONE_CR.sub("\n", text)).readline)
             if token.type not in _SKIPPED_TOKENS
         ]
     except (tokenize.TokenError, SyntaxError) as e:
@@ -452,7 +457,7 @@ def _pyproject_checked(
 
 
 _INI_SECTION = re.compile(r"^\[([^\]]+)\]")
-_INI_KEY = re.compile(r"^([A-Za-z0-9_.-]+)\s*[=:]\s*")
+_INI_KEY = re.compile(r"^(.*?)\s*[=:]\s*")  # configparser's own rule: a key is anything before = or :
 
 
 def _setup_cfg(text: str) -> Tuple[List[_Located], List[str]]:
@@ -463,23 +468,27 @@ def _setup_cfg(text: str) -> Tuple[List[_Located], List[str]]:
     includes: List[str] = []
     section = ""
     collecting = False
+    key_indent: Optional[int] = None  # the indentation of the key whose value is being read
     for number, raw in enumerate(split_lines(text), start=1):
         line = raw
         section_match = _INI_SECTION.match(line)
         if section_match:
-            section, collecting = section_match.group(1), False  # configparser keeps the spaces
+            section, collecting, key_indent = section_match.group(1), False, None  # spaces are kept
             continue
         if not line.strip() or line.lstrip().startswith(("#", ";")):
             continue  # A blank or comment line does not end a multi-line value.
-        if not line[:1].isspace():
-            key = _INI_KEY.match(line)
+        indent = len(line) - len(line.lstrip())
+        if key_indent is None or indent <= key_indent:
+            # As configparser reads it: a line no deeper than the last key starts a new key.
+            key = _INI_KEY.match(line[indent:])
+            key_indent = indent
             name = key.group(1).replace("-", "_") if key else ""  # setuptools reads `install-requires` too
             collecting = bool(key) and (
                 (section == "options" and name == "install_requires") or section == "options.extras_require"
             )
             if not collecting or key is None:
                 continue
-            value_start = key.end()
+            value_start = indent + key.end()
         else:
             if not collecting:
                 continue
@@ -501,8 +510,15 @@ def _setup_cfg(text: str) -> Tuple[List[_Located], List[str]]:
 def _setup_cfg_errors(path: str, text: str) -> List[SourceError]:
     """What configparser, which setuptools reads setup.cfg with, refuses in the file."""
     try:
-        configparser.ConfigParser(interpolation=None).read_string(text, source=path)
+        # As setuptools reads the file: text mode, so `\r` ends a line too.
+        configparser.ConfigParser(interpolation=None).read_file(io.StringIO(text, newline=None), source=path)
     except configparser.ParsingError as e:
+        if not getattr(e, "errors", None):  # MissingSectionHeaderError is one, without `errors`
+            return [
+                SourceError(
+                    path, getattr(e, "lineno", 1), "this is not a valid setup.cfg: it has no section header"
+                )
+            ]
         line, content = e.errors[0]  # configparser keeps the line as its repr
         shown = ast.literal_eval(content).strip() if content[:1] in "'\"" else content
         return [
