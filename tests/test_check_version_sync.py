@@ -441,3 +441,40 @@ def test_pins_on_an_independent_distribution_follow_its_own_version(rule_runner:
     assert (
         run(rule_runner, files={"requirements.txt": stale.replace("==24.3.0", "==24.3.1")}).stdout == IN_SYNC
     )
+
+
+@pytest.mark.parametrize(
+    "files, expected",
+    [
+        pytest.param(
+            {"src/ai/backend/web/pyproject.toml": "[project\ndependencies = []\n"},
+            "src/ai/backend/web/pyproject.toml:1: this is not valid TOML: Key group not on a line by itself.",
+            id="pyproject",
+        ),
+        pytest.param(
+            {
+                "src/ai/backend/plugin/setup.cfg": (
+                    "[options]\ninstall_requires =\n    backend.ai-common==23.9.6\noops\n"
+                )
+            },
+            "src/ai/backend/plugin/setup.cfg:4: this is not a valid setup.cfg: `oops` is no section, key or value",
+            id="setup-cfg",
+        ),
+    ],
+)
+def test_a_broken_file_fails_the_check_naming_it(rule_runner: RuleRunner, files: dict, expected: str) -> None:
+    result = run(rule_runner, files=files)
+    assert (result.exit_code, result.stdout.splitlines()[0], result.stdout.splitlines()[-1]) == (
+        1,
+        expected,
+        "1 problem in 1 file.",
+    )
+
+
+def test_a_broken_build_file_fails_the_check_naming_it(rule_runner: RuleRunner) -> None:
+    result = run(rule_runner, files={"src/ai/backend/agent/BUILD": "python_distribution(name='dist'\n"})
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "error: src/ai/backend/agent/BUILD:1: this BUILD file is not valid Python: unexpected EOF while parsing\n",
+    )

@@ -22,6 +22,7 @@ from pants.backend.python.target_types import (
 from pants.backend.python.subsystems.setup import PythonSetup
 from pants.build_graph.address import BuildFileAddress, BuildFileAddressRequest
 from pants.engine.fs import DigestContents, PathGlobs
+from pants.engine.internals.parser import ParseError
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.vcs.git import GitWorktreeRequest, MaybeGitWorktree
 from pants.engine.target import (
@@ -38,7 +39,7 @@ from pants_calver.sync import PackageFile
 
 # What Pants raises while reading targets for a user's mistake (such as an invalid requirement
 # line in a `python_requirements` source); its message names the file and line.
-_TARGET_ERRORS = (ValueError, InvalidFieldException, InvalidTargetException)
+_TARGET_ERRORS = (ValueError, InvalidFieldException, InvalidTargetException, ParseError)
 
 # Where a pin can be written without a target that owns the file.
 _PROJECT_FILE_GLOBS = ("**/pyproject.toml", "**/setup.cfg")
@@ -110,6 +111,8 @@ async def read_versioned_repo(calver: CalverSubsystem, python_setup: PythonSetup
     """Raises `CalverError` for a target Pants cannot read."""
     try:
         all_targets, unexpanded = await MultiGet(Get(AllTargets), Get(AllUnexpandedTargets))
+    except SyntaxError as e:  # A BUILD file that is not Python: Pants' parser compiles it as is.
+        raise CalverError(f"{e.filename}:{e.lineno}: this BUILD file is not valid Python: {e.msg}") from e
     except _TARGET_ERRORS as e:
         raise CalverError(str(e)) from e
     independent = {canonicalize_name(name) for name in calver.independent}
