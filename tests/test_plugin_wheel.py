@@ -84,7 +84,12 @@ def test_sdist_holds_the_same_package(wheel: Path, sdist: Path, version: str) ->
 
 
 def test_twine_check(wheel: Path, sdist: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(os.path.abspath(p) for p in sys.path if p)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(os.path.abspath(p) for p in sys.path if p),
+        # twine prints through rich, which wraps lines at the terminal's width (80 without one).
+        "COLUMNS": "1000",
+    }
     result = subprocess.run(
         [sys.executable, "-m", "twine", "--no-color", "check", "--strict", str(wheel), str(sdist)],
         env=env,
