@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
@@ -75,10 +76,25 @@ def pants(root: Path, *args: str, home: Optional[Path] = None, **extra_env: str)
     return Run(result.returncode, result.stdout, result.stderr)
 
 
-def stop_pantsd(root: Path) -> None:
-    """Stop the pantsd a run started in `root` (only that one, by its pid file)."""
+def stop_pantsd(root: Path, patience: float = 10.0) -> None:
+    """Stop the pantsd a run started in `root` (only that one, by its pid file): SIGTERM, and
+    SIGKILL if it is still there after `patience` seconds (a busy pantsd can outlive a SIGTERM,
+    and one left behind holds memory until the machine restarts)."""
     for pid_file in root.glob(".pids/*/pantsd/pid"):
         try:
-            os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+            pid = int(pid_file.read_text().strip())
+            os.kill(pid, signal.SIGTERM)
         except (ValueError, ProcessLookupError):
-            pass
+            continue
+        deadline = time.monotonic() + patience
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
