@@ -9,6 +9,7 @@ and the checks of every commit. Prints the median and the fastest of several rou
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from pants_calver.backports import BackportRules, check_commits
 from pants_calver.check_backports import read_history
+from pants_calver.git_process import Git
 
 
 def make_repo(root: Path, commits: int) -> None:
@@ -57,7 +59,7 @@ def main() -> None:
         times = []
         for _ in range(rounds):
             start = time.perf_counter()
-            history = read_history(str(root), "main..HEAD")
+            history = read_history(Git(str(root), os.environ), "main..HEAD")
             problems = check_commits(history, rules)
             times.append(time.perf_counter() - start)
     assert len(history) == commits and not problems, (len(history), problems)

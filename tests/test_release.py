@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from pants_calver.git_process import Git
 from pants_calver.release import (
     Done,
     ReleaseError,
@@ -171,3 +172,9 @@ def test_undo_report_and_push_command() -> None:
     )
     assert push_command("origin", ["main", "24.03", "24.03.0"]) == "git push origin main 24.03 24.03.0"
     assert push_command("origin", ["my branch"]) == "git push origin 'my branch'"
+
+
+def test_git_status_outside_git_or_without_git(tmp_path) -> None:
+    # Outside a work tree, and with no git to run, there is nothing to report (and no crash).
+    assert Git(str(tmp_path), {"PATH": "/usr/bin:/bin"}).status() is None
+    assert Git(str(tmp_path), {"PATH": str(tmp_path / "nowhere")}).status() is None

@@ -29,10 +29,9 @@ from pants_calver.release import (
     template_values,
     undo_report,
 )
+from pants_calver.git_process import Git, GitError
 from pants_calver.releasing import (
     Checked,
-    Git,
-    GitError,
     GitPlan,
     commit,
     preflight,

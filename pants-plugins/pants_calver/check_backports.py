@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import asdict
 from typing import FrozenSet, List, Sequence
 
 from pants.base.build_root import BuildRoot
 from pants.engine.console import Console
+from pants.engine.env_vars import CompleteEnvironmentVars
 from pants.engine.goal import Goal, GoalSubsystem
 from pants.engine.rules import Get, collect_rules, goal_rule
 from pants.option.option_types import EnumOption, StrListOption, StrOption
@@ -26,6 +26,7 @@ from pants_calver.backports import (
     parse_log,
 )
 from pants_calver.check_version_sync import OutputFormat
+from pants_calver.git_process import Git, GitError
 from pants_calver.repo import VersionedRepo, current_branch
 from pants_calver.subsystem import CalverError
 from pants_calver.sync import plural
@@ -107,21 +108,12 @@ class CheckBackports(Goal):
     environment_behavior = Goal.EnvironmentBehavior.LOCAL_ONLY
 
 
-class GitLogError(Exception):
-    """git could not list the branch's commits; the message says why."""
-
-
-def read_history(build_root: str, revisions: str) -> Sequence[Commit]:
-    """The first-parent commits in `revisions`, from one `git log`."""
-    try:
-        result = subprocess.run(
-            ["git", *log_args(revisions)], cwd=build_root, capture_output=True, check=False
-        )
-    except OSError as e:
-        raise GitLogError(f"cannot run git: {e}") from None
+def read_history(git: Git, revisions: str) -> Sequence[Commit]:
+    """The first-parent commits in `revisions`, from one `git log`; raises GitError."""
+    result = git.run(*log_args(revisions))
     if result.returncode != 0:
         said = result.stderr.decode(errors="replace").strip().splitlines()
-        raise GitLogError(f"`git log {revisions}` failed: {said[0] if said else 'no message'}")
+        raise GitError(f"`git log {revisions}` failed: {said[0] if said else 'no message'}")
     return parse_log(result.stdout.decode(errors="replace"))
 
 
@@ -157,7 +149,10 @@ def render_github(problems: List[BackportProblem]) -> str:
 
 @goal_rule
 async def check_backports(
-    console: Console, build_root: BuildRoot, subsystem: CheckBackportsSubsystem
+    console: Console,
+    build_root: BuildRoot,
+    subsystem: CheckBackportsSubsystem,
+    environment: CompleteEnvironmentVars,
 ) -> CheckBackports:
     def fail(message: str) -> CheckBackports:
         console.print_stderr(console.red(f"error: {message}"))
@@ -184,8 +179,8 @@ async def check_backports(
     )
     base = subsystem.base or subsystem.main_branch
     try:
-        commits = read_history(build_root.path, f"{base}..HEAD")
-    except GitLogError as e:
+        commits = read_history(Git(build_root.path, dict(environment)), f"{base}..HEAD")
+    except GitError as e:
         return fail(f"{e}. Name an existing ref with --base, or fetch {base}.")
     problems = check_commits(commits, rules)
     if subsystem.output_format is OutputFormat.json:

@@ -1,8 +1,7 @@
 """The engine side of a release: writing the bump's files all or nothing, and the git steps after.
 
-Git runs as a plain process in the build root with the environment of the `pants` command (so
-the user's identity and configuration apply), like Pants' own git support does. The decisions
-(what to check, templates, undo commands) are in the pure `pants_calver.release`.
+git runs through `pants_calver.git_process`. The decisions (what to check, templates, undo
+commands) are in the pure `pants_calver.release`.
 """
 
 from __future__ import annotations
@@ -11,44 +10,14 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from pants.engine.fs import CreateDigest, Digest, FileContent, Workspace
 from pants.engine.rules import Get
 
 from pants_calver.bump import FileChange, stale
-from pants_calver.release import ReleaseError, parse_status
-
-
-class GitError(Exception):
-    """A git command failed; the message names the command and what git said."""
-
-
-@dataclass(frozen=True)
-class Git:
-    """git in one work tree, with the environment of the command that runs the goal."""
-
-    root: str
-    env: Mapping[str, str]
-
-    def run(self, *args: str) -> subprocess.CompletedProcess:
-        try:
-            return subprocess.run(["git", *args], cwd=self.root, env=dict(self.env), capture_output=True)
-        except OSError as e:
-            raise GitError(f"cannot run git: {e}") from None
-
-    def out(self, *args: str) -> str:
-        """What a git command printed; raises GitError when it fails."""
-        result = self.run(*args)
-        if result.returncode != 0:
-            said = result.stderr.decode(errors="replace").strip() or result.stdout.decode(errors="replace")
-            raise GitError(f"`git {' '.join(args)}` failed: {said.strip()}")
-        return result.stdout.decode(errors="replace").strip()
-
-    def status(self) -> Optional[Set[str]]:
-        """Every path that is changed, staged or untracked (one `git status`); None outside git."""
-        result = self.run("status", "--porcelain", "-z", "--untracked-files=all")
-        return parse_status(result.stdout) if result.returncode == 0 else None
+from pants_calver.git_process import Git, GitError
+from pants_calver.release import ReleaseError
 
 
 def read_disk(build_root: str, paths: Sequence[str]) -> Dict[str, Optional[bytes]]:
