@@ -17,9 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from pants_calver.backports import BackportRules, check_commits
-from pants_calver.check_backports import read_history
-from pants_calver.git_process import Git
+from pants_calver.core.backports import BackportRules, check_commits
+from pants_calver.goals.check_backports import read_history
+from pants_calver.engine.git import Git
 
 
 def make_repo(root: Path, commits: int) -> None:

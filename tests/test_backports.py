@@ -4,7 +4,7 @@ from typing import Optional, Tuple
 
 import pytest
 
-from pants_calver.backports import (
+from pants_calver.core.backports import (
     BackportRules,
     Commit,
     check_commit,

@@ -4,10 +4,10 @@ from typing import List, Optional
 
 import pytest
 
-from pants_calver import pins
-from pants_calver.bump import BumpPlan, FileChange, PackageFile, Source, plan_bump, stale
-from pants_calver.sync import Problem
-from pants_calver.version import CalVersion, Scheme
+from pants_calver.core import pins
+from pants_calver.core.bump import BumpPlan, FileChange, PackageFile, Source, plan_bump, stale
+from pants_calver.core.sync import Problem
+from pants_calver.core.version import CalVersion, Scheme
 
 SCHEME = Scheme()
 FIRST_PARTY = {"backend-ai-common", "backend-ai-client"}

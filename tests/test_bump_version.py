@@ -17,9 +17,10 @@ from pants.testutil.rule_runner import RuleRunner
 
 import monorepo
 from monorepo import git
-from pants_calver import bump_version, check_version_sync, releasing
-from pants_calver.bump_version import BumpVersion
-from pants_calver.check_version_sync import CheckVersionSync
+from pants_calver.goals import bump_version, check_version_sync
+from pants_calver.engine import releasing
+from pants_calver.goals.bump_version import BumpVersion
+from pants_calver.goals.check_version_sync import CheckVersionSync
 
 # Files whose bytes must survive a bump: CRLF, a BOM, Latin-1, an executable bit, and a link.
 # Pants itself reads `python_requirements` sources as UTF-8 without a BOM; these two are read only

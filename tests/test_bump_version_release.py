@@ -14,9 +14,9 @@ from pants.testutil.rule_runner import GoalRuleResult, RuleRunner
 
 import monorepo
 from monorepo import git
-from pants_calver import bump_version, check_version_sync
-from pants_calver.bump_version import BumpVersion
-from pants_calver.check_version_sync import CheckVersionSync
+from pants_calver.goals import bump_version, check_version_sync
+from pants_calver.goals.bump_version import BumpVersion
+from pants_calver.goals.check_version_sync import CheckVersionSync
 
 IDENTITY = {
     "GIT_AUTHOR_NAME": "r",

@@ -15,8 +15,8 @@ from pants.testutil.rule_runner import GoalRuleResult, RuleRunner
 
 import monorepo
 from monorepo import git
-from pants_calver import check_backports
-from pants_calver.check_backports import CheckBackports
+from pants_calver.goals import check_backports
+from pants_calver.goals.check_backports import CheckBackports
 
 # What each backport's editor appends to the cherry-picked message (`git cherry-pick -e`).
 BACKPORTS = {

@@ -12,8 +12,8 @@ from pants.backend.python.util_rules.pex import rules as pex_rules  # noqa: F401
 from pants.backend.python.macros.python_artifact import PythonArtifact
 from pants.testutil.rule_runner import RuleRunner
 
-from pants_calver import check_version_sync
-from pants_calver.check_version_sync import CheckVersionSync
+from pants_calver.goals import check_version_sync
+from pants_calver.goals.check_version_sync import CheckVersionSync
 
 import monorepo
 

@@ -4,7 +4,7 @@ from typing import Optional
 
 import pytest
 
-from pants_calver.dev_env import (
+from pants_calver.core.dev_env import (
     DevEnvInputError,
     DevRecord,
     Migration,

@@ -36,8 +36,8 @@ from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, P
 from pants.engine.rules import Get, rule
 from pants.testutil.rule_runner import RuleRunner, mock_console
 
-from pants_calver import export_dev
-from pants_calver.export_dev import ExportDev
+from pants_calver.goals import export_dev
+from pants_calver.goals.export_dev import ExportDev
 
 LOCK = "// a lockfile\n{}\n"
 PY = "3.9.0"

@@ -6,7 +6,7 @@ from typing import Optional
 
 import pytest
 
-from pants_calver.git_head import Head, head_file, parse_head, read_head
+from pants_calver.core.git_head import Head, head_file, parse_head, read_head
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import Version
 
-from pants_calver.pins import (
+from pants_calver.core.pins import (
     Edit,
     Pin,
     PinProblem,

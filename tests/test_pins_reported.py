@@ -15,7 +15,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from pants_calver.pins import apply_edits, check_pin, plan_pin, scan, split_lines
+from pants_calver.core.pins import apply_edits, check_pin, plan_pin, scan, split_lines
 
 FIRST_PARTY = {"backend-ai-common"}
 

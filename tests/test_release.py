@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from pants_calver.git_process import Git
-from pants_calver.release import (
+from pants_calver.engine.git import Git
+from pants_calver.core.release import (
     Done,
     ReleaseError,
     check_cut,
@@ -15,7 +15,7 @@ from pants_calver.release import (
     template_values,
     undo_report,
 )
-from pants_calver.version import CalVersion, Scheme
+from pants_calver.core.version import CalVersion, Scheme
 
 PADDED, UNPADDED = Scheme(pad_minor=True), Scheme(pad_minor=False)
 VALUES = template_values(CalVersion.parse("24.3.0rc1"), "24.03.0.dev5", PADDED)

@@ -5,9 +5,9 @@ from typing import Optional, Sequence
 
 import pytest
 
-from pants_calver import pins
-from pants_calver.sync import FIXABLE_CODES, PackageFile, Problem, check_repo, plural, read_version
-from pants_calver.version import CalVersion, Scheme
+from pants_calver.core import pins
+from pants_calver.core.sync import FIXABLE_CODES, PackageFile, Problem, check_repo, plural, read_version
+from pants_calver.core.version import CalVersion, Scheme
 
 SCHEME = Scheme()
 FIRST_PARTY = {"backend-ai-common", "backend-ai-client"}

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.version import Version
 
-from pants_calver.version import (
+from pants_calver.core.version import (
     PRE_KINDS,
     CalVersion,
     NextKind,

@@ -3,7 +3,7 @@ check-backports, export-dev."""
 
 from __future__ import annotations
 
-from pants_calver import bump_version, check_backports, check_version_sync, export_dev
+from pants_calver.goals import bump_version, check_backports, check_version_sync, export_dev
 
 
 def rules():

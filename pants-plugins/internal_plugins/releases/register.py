@@ -16,8 +16,8 @@ from pants.engine.target import Target
 from pants.engine.unions import UnionRule
 from pants.option.global_options import GlobMatchErrorBehavior
 
-from pants_calver.subsystem import CalverError, CalverSubsystem
-from pants_calver.version import CalVersion, VersionError, VersionFile
+from pants_calver.engine.subsystem import CalverError, CalverSubsystem
+from pants_calver.core.version import CalVersion, VersionError, VersionFile
 
 
 class VersionFileSetupKwargsRequest(SetupKwargsRequest):

@@ -11,8 +11,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from packaging.utils import canonicalize_name
 
-from pants_calver import pins
-from pants_calver.version import (
+from pants_calver.core import pins
+from pants_calver.core.version import (
     CalVersion,
     Scheme,
     VersionError,

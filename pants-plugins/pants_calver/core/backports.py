@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import AbstractSet, Iterable, List, Optional, Pattern, Sequence, Tuple
 
-from pants_calver.version import parse_branch
+from pants_calver.core.version import parse_branch
 
 # One record per commit: short sha, subject, the trailers git parsed (unfolded), the raw message,
 # then (from `--name-only -z`) the changed paths, NUL-separated.

@@ -11,9 +11,9 @@ import difflib
 from dataclasses import dataclass
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-from pants_calver import pins
-from pants_calver.sync import PackageFile, Problem, own_versions, plural
-from pants_calver.version import CalVersion, Scheme, VersionError, VersionFile
+from pants_calver.core import pins
+from pants_calver.core.sync import PackageFile, Problem, own_versions, plural
+from pants_calver.core.version import CalVersion, Scheme, VersionError, VersionFile
 
 
 @dataclass(frozen=True)

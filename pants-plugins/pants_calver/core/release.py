@@ -14,7 +14,7 @@ import string
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from pants_calver.version import CalVersion, Scheme
+from pants_calver.core.version import CalVersion, Scheme
 
 PLACEHOLDERS = ("version", "old_version", "normalized")
 

@@ -1,7 +1,7 @@
 """The engine side of a release: writing the bump's files all or nothing, and the git steps after.
 
-git runs through `pants_calver.git_process`. The decisions (what to check, templates, undo
-commands) are in the pure `pants_calver.release`.
+git runs through `pants_calver.engine.git`. The decisions (what to check, templates, undo
+commands) are in the pure `pants_calver.core.release`.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 from pants.engine.fs import CreateDigest, Digest, FileContent, Workspace
 from pants.engine.rules import Get
 
-from pants_calver.bump import FileChange, stale
-from pants_calver.git_process import Git, GitError
-from pants_calver.release import ReleaseError
+from pants_calver.core.bump import FileChange, stale
+from pants_calver.engine.git import Git, GitError
+from pants_calver.core.release import ReleaseError
 
 
 def read_disk(build_root: str, paths: Sequence[str]) -> Dict[str, Optional[bytes]]:

@@ -2,7 +2,7 @@
 
 It finds the first-party distributions (`python_distribution` targets), their version files, and
 every file where a first-party pin can be written, reads them all in one digest, and scans them
-with the pure `pants_calver.pins` module.
+with the pure `pants_calver.core.pins` module.
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ from pants.engine.target import (
     InvalidTargetException,
 )
 
-from pants_calver import pins
-from pants_calver.git_head import read_head
-from pants_calver.subsystem import CalverError, CalverSubsystem
-from pants_calver.sync import PackageFile
+from pants_calver.core import pins
+from pants_calver.core.git_head import read_head
+from pants_calver.engine.subsystem import CalverError, CalverSubsystem
+from pants_calver.core.sync import PackageFile
 
 # What Pants raises while reading targets for a user's mistake (such as an invalid requirement
 # line in a `python_requirements` source); its message names the file and line.

@@ -55,7 +55,7 @@ from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 from pants.version import VERSION
 
-from pants_calver.dev_env import (
+from pants_calver.core.dev_env import (
     DevEnvInputError,
     DevRecord,
     Migration,

@@ -6,7 +6,7 @@ from pants.option.option_types import BoolOption, IntListOption, StrListOption, 
 from pants.option.subsystem import Subsystem
 from pants.util.strutil import softwrap
 
-from pants_calver.version import Scheme
+from pants_calver.core.version import Scheme
 
 
 class CalverError(Exception):

@@ -14,8 +14,8 @@ from pants.engine.rules import Get, collect_rules, goal_rule
 from pants.option.option_types import EnumOption, StrListOption, StrOption
 from pants.util.strutil import softwrap
 
-from pants_calver import repo
-from pants_calver.backports import (
+from pants_calver.engine import repo
+from pants_calver.core.backports import (
     BackportProblem,
     BackportRules,
     Commit,
@@ -25,12 +25,12 @@ from pants_calver.backports import (
     log_args,
     parse_log,
 )
-from pants_calver.check_version_sync import OutputFormat
-from pants_calver.git_process import Git, GitError
-from pants_calver.repo import VersionedRepo, current_branch
-from pants_calver.subsystem import CalverError
-from pants_calver.sync import plural
-from pants_calver.version import parse_branch
+from pants_calver.goals.check_version_sync import OutputFormat
+from pants_calver.engine.git import Git, GitError
+from pants_calver.engine.repo import VersionedRepo, current_branch
+from pants_calver.engine.subsystem import CalverError
+from pants_calver.core.sync import plural
+from pants_calver.core.version import parse_branch
 
 
 class CheckBackportsSubsystem(GoalSubsystem):

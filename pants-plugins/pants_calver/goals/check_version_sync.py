@@ -15,11 +15,11 @@ from pants.option.option_types import EnumOption, StrOption
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 
-from pants_calver import repo
-from pants_calver.repo import VersionedRepo, current_branch
-from pants_calver.subsystem import CalverError, CalverSubsystem
-from pants_calver.sync import FIXABLE_CODES, Problem, check_repo, plural
-from pants_calver.version import CalVersion, Scheme
+from pants_calver.engine import repo
+from pants_calver.engine.repo import VersionedRepo, current_branch
+from pants_calver.engine.subsystem import CalverError, CalverSubsystem
+from pants_calver.core.sync import FIXABLE_CODES, Problem, check_repo, plural
+from pants_calver.core.version import CalVersion, Scheme
 
 
 class OutputFormat(Enum):

@@ -16,9 +16,10 @@ from pants.option.option_types import BoolOption, EnumOption, StrListOption, Str
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 
-from pants_calver import pins, repo
-from pants_calver.bump import BumpPlan, Source, plan_bump, stale
-from pants_calver.release import (
+from pants_calver.core import pins
+from pants_calver.engine import repo
+from pants_calver.core.bump import BumpPlan, Source, plan_bump, stale
+from pants_calver.core.release import (
     Done,
     ReleaseError,
     check_cut,
@@ -29,8 +30,8 @@ from pants_calver.release import (
     template_values,
     undo_report,
 )
-from pants_calver.git_process import Git, GitError
-from pants_calver.releasing import (
+from pants_calver.engine.git import Git, GitError
+from pants_calver.engine.releasing import (
     Checked,
     GitPlan,
     commit,
@@ -40,10 +41,10 @@ from pants_calver.releasing import (
     run_commands,
     write_all,
 )
-from pants_calver.repo import VersionedRepo, current_branch
-from pants_calver.subsystem import CalverError, CalverSubsystem
-from pants_calver.sync import PackageFile, Problem, plural
-from pants_calver.version import (
+from pants_calver.engine.repo import VersionedRepo, current_branch
+from pants_calver.engine.subsystem import CalverError, CalverSubsystem
+from pants_calver.core.sync import PackageFile, Problem, plural
+from pants_calver.core.version import (
     CalVersion,
     NextKind,
     Scheme,

@@ -7,7 +7,7 @@ import subprocess
 from dataclasses import dataclass
 from typing import Mapping, Optional, Set
 
-from pants_calver.release import parse_status
+from pants_calver.core.release import parse_status
 
 
 class GitError(Exception):
