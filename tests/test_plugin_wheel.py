@@ -78,11 +78,13 @@ def test_sdist_holds_the_same_package(wheel: Path, sdist: Path, version: str) ->
     assert sdist.name == f"pants-calver-{version}.tar.gz"
     with tarfile.open(sdist) as archive:
         in_sdist = {
-            name.split("/", 1)[1] for name in archive.getnames() if name.split("/")[1:2] == ["pants_calver"]
+            member.name.split("/", 1)[1]
+            for member in archive.getmembers()
+            if member.name.split("/")[1:2] == ["pants_calver"] and member.isfile()
         }
     with zipfile.ZipFile(wheel) as archive:
         in_wheel = {name for name in archive.namelist() if name.startswith("pants_calver/")}
-    assert in_sdist - {"pants_calver"} == in_wheel
+    assert in_sdist == in_wheel
 
 
 def test_twine_check(wheel: Path, sdist: Path) -> None:
