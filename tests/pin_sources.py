@@ -203,13 +203,13 @@ def problem(req: Req, version: Version) -> Optional[str]:
     return None
 
 
-Problem = Tuple[int, str, str]  # (line, requirement as read, message)
+Refusal = Tuple[int, str, str]  # (line, requirement as read, message)
 
 
-def bumped(source: Source, version: Version) -> Tuple[Source, List[Problem]]:
+def bumped(source: Source, version: Version) -> Tuple[Source, List[Refusal]]:
     """The file after bumping to `version`, and the pins that must be reported instead of edited."""
     pieces: List[Piece] = []
-    problems: List[Problem] = []
+    problems: List[Refusal] = []
     for line, piece in _walk(source):
         if isinstance(piece, Req):
             why = problem(piece, version)

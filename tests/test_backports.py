@@ -4,6 +4,7 @@ from typing import Optional, Tuple
 
 import pytest
 
+from pants_calver.core.errors import SettingError
 from pants_calver.core.backports import (
     BackportRules,
     Commit,
@@ -111,7 +112,7 @@ def test_check_commit(change: Commit, code: Optional[str]) -> None:
 
 
 def test_compile_patterns_names_the_option() -> None:
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(SettingError) as error:
         compile_patterns("[check-backports].exempt_subjects", ["ok", "["])
     assert str(error.value) == (
         "[check-backports].exempt_subjects: `[` is not a regular expression "

@@ -6,7 +6,7 @@ import pytest
 
 from pants_calver.core import pins
 from pants_calver.core.bump import BumpPlan, FileChange, PackageFile, Source, plan_bump, stale
-from pants_calver.core.sync import Problem
+from pants_calver.core.problems import Problem
 from pants_calver.core.version import CalVersion, Scheme
 
 SCHEME = Scheme()

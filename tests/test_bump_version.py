@@ -18,7 +18,7 @@ from pants.testutil.rule_runner import RuleRunner
 import monorepo
 from monorepo import git
 from pants_calver.goals import bump_version, check_version_sync
-from pants_calver.engine import releasing
+from pants_calver.engine import files, releasing
 from pants_calver.goals.bump_version import BumpVersion
 from pants_calver.goals.check_version_sync import CheckVersionSync
 
@@ -270,7 +270,7 @@ def test_files_changed_after_planning_are_not_written(
         Path(rule_runner.build_root, "shared/requirements.txt").write_bytes(edited)
         return []
 
-    monkeypatch.setattr(bump_version, "dirty_files", edit_meanwhile)
+    monkeypatch.setattr(releasing, "dirty_files", edit_meanwhile)
     before = snapshot(rule_runner)
     result = bump(rule_runner, "--next=patch")
     assert (result.exit_code, result.stdout, result.stderr) == (
@@ -470,7 +470,7 @@ def test_failed_restore_names_what_is_left(rule_runner: RuleRunner, monkeypatch:
         f"{', '.join(CHANGED_BY_PATCH_IN_PLAN_ORDER)}; restore them with `git checkout -- <file>`.\n"
     )
     # Each round of the restore tried, and changed nothing.
-    assert len(writes) == 1 + len(releasing._SETTLE_DELAYS)
+    assert len(writes) == 1 + len(files._SETTLE_DELAYS)
     assert all(state == writes[0] for state in writes)
     assert read(rule_runner, "VERSION") == b"23.09.7\n"
 

@@ -7,26 +7,17 @@ from hypothesis import given, settings
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import Version
 
-from pants_calver.core.pins import (
-    Edit,
-    Pin,
-    PinProblem,
-    SourceError,
-    SourceKind,
-    apply_edits,
-    check_pin,
-    decode,
-    encode,
-    plan_pin,
-    scan,
-)
+from pants_calver.core.formats import SourceKind
+from pants_calver.core.pins import Pin, check_pin, plan_pin, scan
+from pants_calver.core.problems import Problem
+from pants_calver.core.text import Edit, apply_edits, decode, encode
 from pin_sources import (
     FIRST_PARTY,
     INDEPENDENT,
     SOURCES,
     VERSIONS,
     Party,
-    Problem,
+    Refusal,
     Source,
     bumped,
     expected_check,
@@ -40,7 +31,7 @@ VERSION = Version("23.9.6")
 
 def only_pin(path: str, text: str) -> Pin:
     result = scan(path, text, FIRST_PARTY)
-    assert result.errors == ()
+    assert result.problems == ()
     [pin] = result.pins
     return pin
 
@@ -77,7 +68,9 @@ def test_check_pin(line: str, problems: List[str]) -> None:
 def test_message_says_what_to_write() -> None:
     pin = only_pin("requirements.txt", "backend.ai-common==23.09.6\n")
     assert check_pin(pin, VERSION, independent=False) == [
-        PinProblem(
+        Problem(
+            "requirements.txt",
+            1,
             "pin-not-normalized",
             "`backend.ai-common==23.09.6`: `23.09.6` is not normalized, write `23.9.6`",
             "23.09.6",
@@ -86,7 +79,9 @@ def test_message_says_what_to_write() -> None:
     ]
     pin = only_pin("requirements.txt", "backend.ai-common==23.9.5\n")
     assert check_pin(pin, VERSION, independent=False, shown="23.09.6") == [
-        PinProblem(
+        Problem(
+            "requirements.txt",
+            1,
             "pin-excludes-version",
             "`backend.ai-common==23.9.5` pins 23.9.5, but the version is 23.09.6; write `23.9.6`",
             "==23.9.5",
@@ -95,7 +90,9 @@ def test_message_says_what_to_write() -> None:
     ]
     pin = only_pin("requirements.txt", "backend.ai-common>=24.3\n")
     assert check_pin(pin, VERSION, independent=False, shown="23.09.6") == [
-        PinProblem(
+        Problem(
+            "requirements.txt",
+            1,
             "pin-excludes-version",
             "`backend.ai-common>=24.3` excludes the version 23.09.6",
             ">=24.3",
@@ -151,9 +148,12 @@ def test_requirements_file_syntax() -> None:
         "23.9.6",
     )
     message = _parse_error("not a requirement!!")
-    assert result.errors == (
-        SourceError(
-            "reqs/requirements.txt", 11, f"cannot parse requirement `not a requirement!!`: {message}"
+    assert result.problems == (
+        Problem(
+            "reqs/requirements.txt",
+            11,
+            "requirement-invalid",
+            f"cannot parse requirement `not a requirement!!`: {message}",
         ),
     )
 
@@ -298,7 +298,7 @@ def test_plan_pin(line: str, independent: bool, expected: str) -> None:
 )
 def test_plan_pin_refuses(line: str, message: str) -> None:
     plan = plan_pin(only_pin("requirements.txt", line), Version("23.9.7"), independent=False)
-    assert (plan.edits, plan.problem) == ((), message)
+    assert (plan.edits, plan.problem and plan.problem.message) == ((), message)
 
 
 def test_bytes_survive_decoding() -> None:
@@ -321,14 +321,14 @@ def data_of(source: Source) -> bytes:
     return encode(source.text)
 
 
-def rewrite(path: str, data: bytes, version: Version) -> Tuple[bytes, List[Problem]]:
+def rewrite(path: str, data: bytes, version: Version) -> Tuple[bytes, List[Refusal]]:
     """Bump one file's bytes as bump-version does: plan every pin, apply the edits of the pins that
     can follow, and collect the problems of those that cannot."""
     text = decode(data)
     result = scan(path, text, FIRST_PARTY)
-    assert result.errors == ()
+    assert result.problems == ()
     edits: List[Edit] = []
-    problems: List[Problem] = []
+    problems: List[Refusal] = []
     for pin in result.pins:
         plan = plan_pin(pin, version, independent=pin.name in INDEPENDENT)
         if plan.problem is None:
@@ -336,11 +336,11 @@ def rewrite(path: str, data: bytes, version: Version) -> Tuple[bytes, List[Probl
         else:
             # A pin that cannot follow is reported and left alone, never half-edited.
             assert plan.edits == ()
-            problems.append((pin.line, pin.requirement, plan.problem))
+            problems.append((pin.line, pin.requirement, plan.problem.message))
     return encode(apply_edits(text, edits)), problems
 
 
-def expected_rewrite(source: Source, version: Version) -> Tuple[bytes, List[Problem]]:
+def expected_rewrite(source: Source, version: Version) -> Tuple[bytes, List[Refusal]]:
     after, problems = bumped(source, version)
     return data_of(after), problems
 
@@ -361,7 +361,7 @@ def test_generated_sources_mean_what_their_pieces_say(source: Source) -> None:
 @given(SOURCES)
 def test_scan_finds_exactly_the_first_party_pins(source: Source) -> None:
     result = scan(source.path, decode(data_of(source)), FIRST_PARTY)
-    assert result.errors == ()
+    assert result.problems == ()
     assert result.includes == source.includes
     found = [
         (

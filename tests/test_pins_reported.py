@@ -15,7 +15,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from pants_calver.core.pins import apply_edits, check_pin, plan_pin, scan, split_lines
+from pants_calver.core.pins import check_pin, plan_pin, scan
+from pants_calver.core.text import apply_edits, split_lines
 
 FIRST_PARTY = {"backend-ai-common"}
 
@@ -26,7 +27,7 @@ def read(path: str, text: str) -> Tuple[list, list, tuple]:
     pins = [
         (p.line, p.requirement, [(lit.line, lit.start, lit.text) for lit in p.literals]) for p in result.pins
     ]
-    return pins, [(e.line, e.message) for e in result.errors], result.includes
+    return pins, [(e.line, e.message) for e in result.problems], result.includes
 
 
 NOT_PLAIN = (
@@ -469,7 +470,7 @@ def _parsed(path: str, text: str) -> Optional[Tuple[List[str], List[str]]]:
 def test_every_file_is_read_exactly_or_reported(source: Tuple[str, str]) -> None:
     path, text = source
     result = scan(path, text, FIRST_PARTY)
-    if result.errors:
+    if result.problems:
         event(f"{path}: reported")
         return  # Reported: check-version-sync exits 1 and bump-version writes nothing.
     parsed = _parsed(path, text)

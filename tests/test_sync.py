@@ -6,7 +6,8 @@ from typing import Optional, Sequence
 import pytest
 
 from pants_calver.core import pins
-from pants_calver.core.sync import FIXABLE_CODES, PackageFile, Problem, check_repo, plural, read_version
+from pants_calver.core.problems import Problem, plural
+from pants_calver.core.sync import FIXABLE_CODES, PackageFile, check_repo, read_version
 from pants_calver.core.version import CalVersion, Scheme
 
 SCHEME = Scheme()

@@ -16,8 +16,9 @@ from pants.engine.target import Target
 from pants.engine.unions import UnionRule
 from pants.option.global_options import GlobMatchErrorBehavior
 
-from pants_calver.engine.subsystem import CalverError, CalverSubsystem
-from pants_calver.core.version import CalVersion, VersionError, VersionFile
+from pants_calver.core.errors import VersionError
+from pants_calver.core.version import CalVersion, VersionFile
+from pants_calver.engine.subsystem import CalverSubsystem
 
 
 class VersionFileSetupKwargsRequest(SetupKwargsRequest):
@@ -42,7 +43,7 @@ async def setup_kwargs_from_version_file(
     try:
         version = CalVersion.parse(VersionFile.decode(contents[0].content).text)
     except VersionError as e:
-        raise CalverError(f"{path}: {e.message}") from None
+        raise VersionError(f"{path}: {e.message}") from None
     return SetupKwargs(
         {**request.explicit_kwargs, "version": version.normalized()}, address=request.target.address
     )

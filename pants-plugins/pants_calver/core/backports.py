@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import AbstractSet, Iterable, List, Optional, Pattern, Sequence, Tuple
 
+from pants_calver.core.errors import SettingError
 from pants_calver.core.version import parse_branch
 
 # One record per commit: short sha, subject, the trailers git parsed (unfolded), the raw message,
@@ -179,11 +180,11 @@ def check_commits(commits: Iterable[Commit], rules: BackportRules) -> List[Backp
 
 
 def compile_patterns(option: str, patterns: Sequence[str]) -> Tuple[Pattern[str], ...]:
-    """Compile regexes from an option; raises ValueError naming the option and the pattern."""
+    """Compile regexes from an option; raises SettingError naming the option and the pattern."""
     compiled = []
     for pattern in patterns:
         try:
             compiled.append(re.compile(pattern))
         except re.error as e:
-            raise ValueError(f"{option}: `{pattern}` is not a regular expression ({e})") from None
+            raise SettingError(f"{option}: `{pattern}` is not a regular expression ({e})") from None
     return tuple(compiled)

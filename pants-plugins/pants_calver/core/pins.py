@@ -1,60 +1,28 @@
-"""Finding and rewriting first-party version pins in requirement sources, with no Pants import.
+"""What a first-party version pin is, how it is checked, and how it follows a new version, with no
+Pants import.
 
-A *pin* is a requirement on a first-party distribution, found in a requirements file, a BUILD file's
-`python_requirement(requirements=[...])`, a pyproject.toml `[project]` table or a setup.cfg
-`[options]` section. Each pin knows where every version literal in its specifier stands (line and
-columns), so that a rewrite changes those characters and nothing else in the file.
-
-Files are decoded with `surrogateescape`, so any bytes (a BOM, Latin-1, CRLF) come back unchanged
-when the text is encoded again.
+A *pin* is a requirement on a first-party distribution, found by the format scanners of
+`pants_calver.core.formats` in a requirements file, a BUILD file's `python_requirement`, a
+pyproject.toml `[project]` table or a setup.cfg `[options]` section. Each pin knows where every
+version literal of its specifier stands (line and columns), so that a rewrite changes those
+characters and nothing else in the file.
 """
 
 from __future__ import annotations
 
-import ast
-import configparser
-import io
 import re
-import tokenize
 from dataclasses import dataclass, replace
-from collections import Counter
-from enum import Enum
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Iterable, Sequence
 
-import toml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-
-class SourceKind(Enum):
-    """The formats a requirement can be written in."""
-
-    requirements = "requirements"
-    build = "build"
-    pyproject = "pyproject"
-    setup_cfg = "setup_cfg"
-
-    @classmethod
-    def for_path(cls, path: str) -> SourceKind:
-        name = path.rsplit("/", 1)[-1]
-        if name == "pyproject.toml":
-            return cls.pyproject
-        if name == "setup.cfg":
-            return cls.setup_cfg
-        if name == "BUILD" or name.startswith("BUILD."):
-            return cls.build
-        return cls.requirements
-
-
-@dataclass(frozen=True)
-class SourceError:
-    """Something in a requirement source that cannot be read as a requirement."""
-
-    path: str
-    line: int
-    message: str
+from pants_calver.core import formats
+from pants_calver.core.formats.found import Located
+from pants_calver.core.problems import Problem, unreadable
+from pants_calver.core.text import Edit
 
 
 @dataclass(frozen=True)
@@ -84,450 +52,17 @@ class Pin:
     line: int
     name: str
     requirement: str
-    literals: Tuple[VersionLiteral, ...]
+    literals: tuple[VersionLiteral, ...]
     hashed: bool = False
 
 
 @dataclass(frozen=True)
 class ScanResult:
-    """What one file holds: its first-party pins, the lines that could not be read, and includes."""
+    """What one file holds: its first-party pins, what cannot be read, and the files it includes."""
 
-    pins: Tuple[Pin, ...] = ()
-    errors: Tuple[SourceError, ...] = ()
-    includes: Tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Replace columns `start:end` of line `line` (1-based) with `new`."""
-
-    line: int
-    start: int
-    end: int
-    new: str
-
-
-def decode(data: bytes) -> str:
-    """Decode file bytes so that `encode(decode(data)) == data` for any input."""
-    return data.decode("utf-8", "surrogateescape")
-
-
-def encode(text: str) -> bytes:
-    return text.encode("utf-8", "surrogateescape")
-
-
-# What ends a line, for every scanner and for the editor alike: the universal newlines that
-# Python's tokenizer and configparser read (`str.splitlines` also breaks on form feeds and other
-# separators, which would put an edit on the wrong line).
-_LINE_END = re.compile(r"\r\n|\r|\n")
-
-
-_LONE_CR = re.compile(r"\r(?!\n)")
-
-
-def split_lines(text: str, keepends: bool = False) -> List[str]:
-    """The lines of `text`, broken only at `\\n`, `\\r\\n` and `\\r`."""
-    lines, start = [], 0
-    for end in _LINE_END.finditer(text):
-        lines.append(text[start : end.end() if keepends else end.start()])
-        start = end.end()
-    if start < len(text):
-        lines.append(text[start:])
-    return lines
-
-
-def apply_edits(text: str, edits: Iterable[Edit]) -> str:
-    """Apply column edits to `text`, keeping every other character (line endings included)."""
-    lines = split_lines(text, keepends=True)
-    for edit in sorted(edits, key=lambda e: (e.line, e.start), reverse=True):
-        line = lines[edit.line - 1]
-        lines[edit.line - 1] = line[: edit.start] + edit.new + line[edit.end :]
-    return "".join(lines)
-
-
-# --- Finding requirement strings -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Located:
-    """A requirement text and, for each of its characters, the (line, column) it came from."""
-
-    text: str
-    positions: Tuple[Tuple[int, int], ...]
-    hashed: bool = False
-
-    @property
-    def line(self) -> int:
-        return self.positions[0][0] if self.positions else 0
-
-
-def _located(text: str, line: int, column: int) -> _Located:
-    return _Located(text, tuple((line, column + i) for i in range(len(text))))
-
-
-_OPTION = re.compile(r"(?:^|\s)(--?[A-Za-z][\w-]*)")
-_COMMENT = re.compile(r"(?:^|\s)#")
-
-
-_INCLUDE_OPTIONS = ("-r", "-c", "--requirement", "--constraint")
-
-
-def _include(words: List[str]) -> Tuple[Optional[str], Optional[str]]:
-    """The file an option line includes (`-r x`, `-rx`, `--requirement=x`), or why it names none;
-    (None, None) for other options."""
-    first = words[0]
-    for option in _INCLUDE_OPTIONS:
-        if first == option:
-            return (words[1], None) if len(words) > 1 else (None, f"`{first}` names no file")
-        if first.startswith(option + "="):
-            path = first[len(option) + 1 :]
-            return (path, None) if path else (None, f"`{first}` names no file")
-        if len(option) == 2 and first.startswith(option) and first[2:3] not in ("", "-"):
-            return first[2:], None
-    return None, None
-
-
-def _requirements_txt(path: str, text: str) -> Tuple[List[_Located], List[str], List[SourceError]]:
-    """Requirement lines of a pip requirements file, joined across `\\` continuations (also one
-    at the end of the file), the files it includes with `-r`/`-c`, and what cannot be read."""
-    found: List[_Located] = []
-    includes: List[str] = []
-    errors: List[SourceError] = []
-    chars: List[str] = []
-    positions: List[Tuple[int, int]] = []
-
-    def logical_line() -> None:
-        logical = "".join(chars)
-        start = len(logical) - len(logical.lstrip())
-        option = _OPTION.search(logical)
-        end = option.start() if option else len(logical)
-        requirement = logical[start:end].rstrip()
-        if option and not requirement:
-            include, error = _include(logical.split())
-            if include:
-                includes.append(include)
-            if error:
-                errors.append(SourceError(path, positions[start][0], error))
-        elif requirement:
-            found.append(
-                _Located(
-                    requirement,
-                    tuple(positions[start : start + len(requirement)]),
-                    hashed=bool(option) and "--hash" in logical[end:],
-                )
-            )
-
-    for number, raw in enumerate(split_lines(text), start=1):
-        line = raw
-        comment = _COMMENT.search(line)
-        if comment:
-            line = line[: comment.start()]
-        continued = line.endswith("\\")
-        if continued:
-            line = line[:-1]
-        chars.extend(line)
-        positions.extend((number, i) for i in range(len(line)))
-        if not continued:
-            logical_line()
-            chars, positions = [], []
-    if chars:
-        logical_line()
-    return found, includes, errors
-
-
-_SKIPPED_TOKENS = (tokenize.NL, tokenize.COMMENT, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
-
-
-def _build_file(path: str, text: str) -> Tuple[List[_Located], List[SourceError]]:
-    """String literals in `requirements=[...]` (or a tuple) of `python_requirement(...)` calls.
-
-    An element that is not a plain string (`"x==%s" % V`, a name, a call) is reported: its
-    version cannot be read or rewritten.
-    """
-    found: List[_Located] = []
-    errors: List[SourceError] = []
-    try:
-        tokens = [
-            token
-            # tokenize does not end a line at a lone `\r`, as Python's compiler and `split_lines`
-            # do: make it a `\n` (same length, so every column stays) before tokenizing.
-            for token in tokenize.generate_tokens(io.StringIO(_LONE_CR.sub("\n", text)).readline)
-            if token.type not in _SKIPPED_TOKENS
-        ]
-    except (tokenize.TokenError, SyntaxError) as e:
-        return [], [SourceError(path, 1, f"cannot read this BUILD file: {e}")]
-    call_depth: Optional[int] = None
-    list_depth: Optional[int] = None
-    depth = 0
-    element: List[tokenize.TokenInfo] = []
-
-    def end_element() -> None:
-        if len(element) == 1 and element[0].type == tokenize.STRING:
-            located = _build_string(path, element[0], errors)
-            if located:
-                found.append(located)
-        elif element:
-            errors.append(
-                SourceError(
-                    path,
-                    element[0].start[0],
-                    "a requirement here is not a plain string, so its version can be neither checked "
-                    "nor rewritten; write it as one string literal",
-                )
-            )
-        element.clear()
-
-    for i, token in enumerate(tokens):
-        opens, closes = (
-            token.type == tokenize.OP and token.string in "([{",
-            token.type == tokenize.OP and token.string in ")]}",
-        )
-        if list_depth is not None and depth == list_depth and not closes and token.string != ",":
-            element.append(token)
-        elif list_depth is not None and depth == list_depth and token.string == ",":
-            end_element()
-        if opens:
-            depth += 1
-            if (
-                call_depth is not None
-                and list_depth is None
-                and token.string in "[("
-                and i >= 2
-                and tokens[i - 1].string == "="
-                and tokens[i - 2].string == "requirements"
-                and depth == call_depth + 1
-            ):
-                list_depth = depth
-        elif closes:
-            if list_depth is not None and depth == list_depth:
-                end_element()
-                list_depth = None
-            if call_depth is not None and depth == call_depth:
-                call_depth = None
-            depth -= 1
-        elif token.type == tokenize.NAME and token.string == "python_requirement":
-            if i + 1 < len(tokens) and tokens[i + 1].string == "(":
-                call_depth = depth + 1
-    return found, errors
-
-
-def _build_string(path: str, token: tokenize.TokenInfo, errors: List[SourceError]) -> Optional[_Located]:
-    """A plain one-line string literal's text and place; anything else is reported."""
-    (row, column), (end_row, _) = token.start, token.end
-    raw = token.string
-    body_start = len(raw) - len(raw.lstrip("rRbBuUfF"))
-    quote = (
-        raw[body_start : body_start + 3]
-        if raw[body_start : body_start + 3] in ('"""', "'''")
-        else raw[body_start]
-    )
-    body = raw[body_start + len(quote) : len(raw) - len(quote)]
-    try:
-        value = ast.literal_eval(raw)
-    except (ValueError, SyntaxError):
-        value = None
-    if value != body or end_row != row or body_start:
-        errors.append(SourceError(path, row, f"write the requirement {raw} as a plain one-line string"))
-        return None
-    return _located(body, row, column + len(quote))
-
-
-_TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_ARRAY_KEY = re.compile(r"^\s*([A-Za-z0-9_.\"'-]+)\s*=\s*\[")
-
-
-def _toml_array_strings(
-    path: str, lines: Sequence[str], number: int, column: int
-) -> Tuple[List[_Located], List[SourceError], int]:
-    """The strings of a TOML array whose `[` is at `lines[number - 1][column - 1]`.
-
-    Returns them with the line number where the array ends.
-    """
-    found: List[_Located] = []
-    line_index, i = number - 1, column
-    while line_index < len(lines):
-        line = lines[line_index]
-        while i < len(line):
-            char = line[i]
-            if char == "]":
-                return found, [], line_index + 1
-            if char == "#":
-                break
-            if char in "\"'":
-                if line.startswith(char * 3, i):
-                    return (
-                        found,
-                        [
-                            SourceError(
-                                path,
-                                line_index + 1,
-                                "write one single-line string per requirement, not a multi-line string",
-                            )
-                        ],
-                        line_index + 1,
-                    )
-                end = line.find(char, i + 1)
-                if end < 0:
-                    return found, [SourceError(path, line_index + 1, "unterminated string")], line_index + 1
-                body = line[i + 1 : end]
-                if char == '"' and "\\" in body:
-                    return (
-                        found,
-                        [
-                            SourceError(
-                                path, line_index + 1, f"write the requirement {body!r} without escapes"
-                            )
-                        ],
-                        line_index + 1,
-                    )
-                found.append(_located(body, line_index + 1, i + 1))
-                i = end + 1
-                continue
-            i += 1
-        line_index += 1
-        i = 0
-    return found, [SourceError(path, number, "unterminated array")], len(lines)
-
-
-def _pyproject(path: str, text: str) -> Tuple[List[_Located], List[SourceError]]:
-    """`[project]` dependencies and `[project.optional-dependencies]` of a pyproject.toml."""
-    found: List[_Located] = []
-    errors: List[SourceError] = []
-    lines = split_lines(text)
-    table = ""
-    number = 0
-    while number < len(lines):
-        line = lines[number]
-        number += 1
-        header = _TABLE.match(line)
-        if header:
-            table = ".".join(part.strip().strip("\"'") for part in header.group(1).split("."))
-            continue
-        key = _ARRAY_KEY.match(line)
-        if not key:
-            continue
-        name = key.group(1).strip("\"'")
-        if (table == "project" and name == "dependencies") or table == "project.optional-dependencies":
-            strings, problems, number = _toml_array_strings(path, lines, number, key.end())
-            found.extend(strings)
-            errors.extend(problems)
-    placed, unplaced = _pyproject_checked(path, text, found)
-    return placed, errors + unplaced
-
-
-def _pyproject_checked(
-    path: str, text: str, found: Sequence[_Located]
-) -> Tuple[List[_Located], List[SourceError]]:
-    """Hold what the scanner found to what a TOML parser reads: only declared dependencies are
-    pins (not look-alikes inside a multi-line string), and a declared one the scanner did not place
-    (an inline table, dotted keys) is reported, as is a file that is not TOML."""
-    try:
-        document = toml.loads(text)
-    except toml.TomlDecodeError as e:
-        return [], [SourceError(path, e.lineno, f"this is not valid TOML: {e.msg}")]
-    except (TypeError, ValueError, IndexError) as e:  # The parser's own slips on odd input.
-        return [], [SourceError(path, 1, f"this is not valid TOML: {e}")]
-    project = document.get("project", {})
-    if not isinstance(project, dict):
-        return [], []
-    declared = list(project.get("dependencies", []) or [])
-    extras = project.get("optional-dependencies", {}) or {}
-    if isinstance(extras, dict):
-        declared += [dep for deps in extras.values() if isinstance(deps, list) for dep in deps]
-    wanted = Counter(dependency for dependency in declared if isinstance(dependency, str))
-    placed = []
-    for item in found:
-        if wanted[item.text]:
-            wanted[item.text] -= 1
-            placed.append(item)
-    unplaced = []
-    for dependency, count in wanted.items():
-        if not count:
-            continue
-        line = next((i for i, line in enumerate(split_lines(text), 1) if dependency in line), 1)
-        unplaced.append(
-            SourceError(
-                path,
-                line,
-                f"`{dependency}` cannot be placed in the file to be checked or rewritten; write it as "
-                "one string in a `dependencies = [...]` array, or edit it by hand",
-            )
-        )
-    return placed, unplaced
-
-
-_INI_SECTION = re.compile(r"^\[([^\]]+)\]")
-_INI_KEY = re.compile(r"^(.*?)\s*[=:]\s*")  # configparser's own rule: a key is anything before = or :
-
-
-def _setup_cfg(text: str) -> Tuple[List[_Located], List[str]]:
-    """`install_requires` in `[options]` and every key of `[options.extras_require]`, read as
-    configparser and setuptools do (blank and comment lines inside a value, `install-requires`
-    with a dash), and the files a `file:` directive names."""
-    found: List[_Located] = []
-    includes: List[str] = []
-    section = ""
-    collecting = False
-    key_indent: Optional[int] = None  # the indentation of the key whose value is being read
-    for number, raw in enumerate(split_lines(text), start=1):
-        line = raw
-        section_match = _INI_SECTION.match(line)
-        if section_match:
-            section, collecting, key_indent = section_match.group(1), False, None  # spaces are kept
-            continue
-        if not line.strip() or line.lstrip().startswith(("#", ";")):
-            continue  # A blank or comment line does not end a multi-line value.
-        indent = len(line) - len(line.lstrip())
-        if key_indent is None or indent <= key_indent:
-            # As configparser reads it: a line no deeper than the last key starts a new key.
-            key = _INI_KEY.match(line[indent:])
-            key_indent = indent
-            name = key.group(1).replace("-", "_") if key else ""  # setuptools reads `install-requires` too
-            collecting = bool(key) and (
-                (section == "options" and name == "install_requires") or section == "options.extras_require"
-            )
-            if not collecting or key is None:
-                continue
-            value_start = indent + key.end()
-        else:
-            if not collecting:
-                continue
-            value_start = 0
-        value = line[value_start:]
-        comment = _COMMENT.search(value)
-        if comment:
-            value = value[: comment.start()]
-        stripped = value.strip()
-        if not stripped:
-            continue
-        if stripped.startswith("file:"):
-            includes.extend(stripped[len("file:") :].replace(",", " ").split())
-            continue
-        found.append(_located(stripped, number, value_start + value.index(stripped)))
-    return found, includes
-
-
-def _setup_cfg_errors(path: str, text: str) -> List[SourceError]:
-    """What configparser, which setuptools reads setup.cfg with, refuses in the file."""
-    try:
-        # As setuptools reads the file: text mode, so `\r` ends a line too.
-        configparser.ConfigParser(interpolation=None).read_file(io.StringIO(text, newline=None), source=path)
-    except configparser.ParsingError as e:
-        if not getattr(e, "errors", None):  # MissingSectionHeaderError is one, without `errors`
-            return [
-                SourceError(
-                    path, getattr(e, "lineno", 1), "this is not a valid setup.cfg: it has no section header"
-                )
-            ]
-        line, content = e.errors[0]  # configparser keeps the line as its repr
-        shown = ast.literal_eval(content).strip() if content[:1] in "'\"" else content
-        return [
-            SourceError(path, line, f"this is not a valid setup.cfg: `{shown}` is no section, key or value")
-        ]
-    except configparser.Error as e:
-        line = getattr(e, "lineno", None) or 1
-        return [SourceError(path, line, f"this is not a valid setup.cfg: {e.message.splitlines()[0]}")]
-    return []
+    pins: tuple[Pin, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    includes: tuple[str, ...] = ()
 
 
 # --- From requirement strings to pins ---------------------------------------------------------------
@@ -536,7 +71,7 @@ _NAME = re.compile(r"\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*")
 _CLAUSE = re.compile(r"(===|==|~=|!=|<=|>=|<|>)\s*([^\s,;()]+)")
 
 
-def _literals(located: _Located) -> Tuple[VersionLiteral, ...]:
+def _literals(located: Located) -> tuple[VersionLiteral, ...]:
     text = located.text
     head = _NAME.match(text)
     region_start = head.end() if head else 0
@@ -566,78 +101,58 @@ def _is_version(text: str) -> bool:
 
 def scan(path: str, text: str, first_party: Iterable[str]) -> ScanResult:
     """Find every pin on a first-party distribution (canonical names) in one file's text."""
-    kind = SourceKind.for_path(path)
     # Scan without a byte-order mark, then put its column back on line 1.
     bom = text.startswith("\ufeff")
-    text = text[1:] if bom else text
-    includes: List[str] = []
-    errors: List[SourceError] = []
-    if kind is SourceKind.requirements:
-        located, includes, errors = _requirements_txt(path, text)
-    elif kind is SourceKind.build:
-        located, errors = _build_file(path, text)
-    elif kind is SourceKind.pyproject:
-        located, errors = _pyproject(path, text)
-    else:
-        located, includes = _setup_cfg(text)
-        errors = _setup_cfg_errors(path, text)
+    found = formats.find(path, text[1:] if bom else text)
     names = frozenset(first_party)
-    pins = []
-    for item in located:
-        try:
-            requirement = Requirement(item.text)
-        except (InvalidRequirement, InvalidSpecifier, ValueError) as e:
-            # packaging raises InvalidSpecifier for some clauses, and ValueError for some URLs.
-            errors.append(SourceError(path, item.line, f"cannot parse requirement `{item.text}`: {e}"))
-            continue
-        name = canonicalize_name(requirement.name)
-        if name not in names:
-            continue
-        literals = _literals(item)
-        not_versions = [lit.text for lit in literals if not _is_version(lit.text)]
-        if not_versions:
-            # A placeholder or a variable (`${VERSION}`) is not a version: never check or rewrite it.
-            errors.append(
-                SourceError(
-                    path,
-                    item.line,
-                    f"`{item.text}`: `{not_versions[0]}` is not a version, so this pin can be neither "
-                    "checked nor rewritten; write the version, or edit the pin by hand",
-                )
-            )
-            continue
-        if _specifier([f"{lit.operator}{lit.text}" for lit in literals]) != requirement.specifier:
-            # packaging reads a clause the scanner cannot place (split by a `\\` continuation, or
-            # an arbitrary `===` string holding a comma): it cannot be rewritten safely.
-            errors.append(
-                SourceError(
-                    path,
-                    item.line,
-                    f"`{item.text}`: cannot place every version of this requirement in the file, so it "
-                    "cannot be rewritten; write it on one line, or edit it by hand",
-                )
-            )
-            continue
-        if bom:
-            literals = tuple(
-                replace(lit, start=lit.start + 1, end=lit.end + 1) if lit.line == 1 else lit
-                for lit in literals
-            )
-        pins.append(Pin(path, item.line, name, item.text, literals, item.hashed))
-    return ScanResult(tuple(pins), tuple(errors), tuple(includes))
+    pins: list[Pin] = []
+    problems = list(found.problems)
+    for item in found.requirements:
+        pin = _pin(path, item, names, bom)
+        if isinstance(pin, Pin):
+            pins.append(pin)
+        elif pin is not None:
+            problems.append(pin)
+    return ScanResult(tuple(pins), tuple(problems), found.includes)
 
 
-@dataclass(frozen=True)
-class PinProblem:
-    """A pin that disagrees with the scheme. `code` is stable, for machine-readable reports."""
+def _pin(path: str, item: Located, names: frozenset, bom: bool) -> Pin | Problem | None:
+    """The pin a requirement text is, why it cannot be one, or None when it is not first-party."""
+    try:
+        requirement = Requirement(item.text)
+    except (InvalidRequirement, InvalidSpecifier, ValueError) as e:
+        # packaging raises InvalidSpecifier for some clauses, and ValueError for some URLs.
+        return unreadable(path, item.line, f"cannot parse requirement `{item.text}`: {e}")
+    name = canonicalize_name(requirement.name)
+    if name not in names:
+        return None
+    literals = _literals(item)
+    not_versions = [lit.text for lit in literals if not _is_version(lit.text)]
+    if not_versions:
+        # A placeholder or a variable (`${VERSION}`) is not a version: never check or rewrite it.
+        return unreadable(
+            path,
+            item.line,
+            f"`{item.text}`: `{not_versions[0]}` is not a version, so this pin can be neither "
+            "checked nor rewritten; write the version, or edit the pin by hand",
+        )
+    if _specifier([f"{lit.operator}{lit.text}" for lit in literals]) != requirement.specifier:
+        # packaging reads a clause the scanner cannot place (split by a `\\` continuation, or
+        # an arbitrary `===` string holding a comma): it cannot be rewritten safely.
+        return unreadable(
+            path,
+            item.line,
+            f"`{item.text}`: cannot place every version of this requirement in the file, so it "
+            "cannot be rewritten; write it on one line, or edit it by hand",
+        )
+    if bom:
+        literals = tuple(
+            replace(lit, start=lit.start + 1, end=lit.end + 1) if lit.line == 1 else lit for lit in literals
+        )
+    return Pin(path, item.line, name, item.text, literals, item.hashed)
 
-    code: str
-    message: str
-    found: str
-    expected: str
 
-
-def _specifier(clauses: Sequence[str]) -> Optional[SpecifierSet]:
+def _specifier(clauses: Sequence[str]) -> SpecifierSet | None:
     try:
         return SpecifierSet(",".join(clauses))
     except InvalidSpecifier:
@@ -645,15 +160,17 @@ def _specifier(clauses: Sequence[str]) -> Optional[SpecifierSet]:
 
 
 def check_pin(
-    pin: Pin, version: Optional[Version], independent: bool, shown: Optional[str] = None
-) -> List[PinProblem]:
+    pin: Pin, version: Version | None, independent: bool, shown: str | None = None
+) -> list[Problem]:
     """What is wrong with one pin: literals not in normalized form, and (unless the distribution
     keeps its own version, or `version` is unknown) a specifier that excludes `version`.
 
     `shown` is the version as the version file spells it, for messages.
     """
     problems = [
-        PinProblem(
+        Problem(
+            pin.path,
+            pin.line,
             "pin-not-normalized",
             f"`{pin.requirement}`: `{lit.text}` is not normalized, write `{lit.normalized()}`",
             lit.text,
@@ -668,8 +185,13 @@ def check_pin(
     specifier = _specifier([f"{lit.operator}{lit.normalized()}" for lit in pin.literals])
     if specifier is None:
         problems.append(
-            PinProblem(
-                "pin-invalid", f"`{pin.requirement}` has an invalid specifier", pin.requirement, str(version)
+            Problem(
+                pin.path,
+                pin.line,
+                "pin-invalid",
+                f"`{pin.requirement}` has an invalid specifier",
+                pin.requirement,
+                str(version),
             )
         )
     elif not specifier.contains(version, prereleases=True):
@@ -679,7 +201,9 @@ def check_pin(
             message = f"`{pin.requirement}` pins {exact[0].normalized()}, but the version is {shown}; write `{version}`"
         else:
             message = f"`{pin.requirement}` excludes the version {shown}"
-        problems.append(PinProblem("pin-excludes-version", message, str(specifier), str(version)))
+        problems.append(
+            Problem(pin.path, pin.line, "pin-excludes-version", message, str(specifier), str(version))
+        )
     return problems
 
 
@@ -687,8 +211,8 @@ def check_pin(
 class PinPlan:
     """The edits that move one pin to a new version, or why it cannot move."""
 
-    edits: Tuple[Edit, ...] = ()
-    problem: Optional[str] = None
+    edits: tuple[Edit, ...] = ()
+    problem: Problem | None = None
 
 
 def plan_pin(pin: Pin, new: Version, independent: bool) -> PinPlan:
@@ -710,9 +234,13 @@ def plan_pin(pin: Pin, new: Version, independent: bool) -> PinPlan:
     if not independent and clauses:
         specifier = _specifier(clauses)
         if specifier is None or not specifier.contains(new, prereleases=True):
-            return PinPlan(problem=f"`{pin.requirement}` would not admit {target}; change it by hand")
+            return _cannot_follow(pin, f"`{pin.requirement}` would not admit {target}; change it by hand")
     if edits and pin.hashed:
-        return PinPlan(
-            problem=f"`{pin.requirement}` carries `--hash` options, which cannot follow a new version"
+        return _cannot_follow(
+            pin, f"`{pin.requirement}` carries `--hash` options, which cannot follow a new version"
         )
     return PinPlan(tuple(edits))
+
+
+def _cannot_follow(pin: Pin, message: str) -> PinPlan:
+    return PinPlan(problem=Problem(pin.path, pin.line, "pin-cannot-follow", message))

@@ -14,13 +14,10 @@ import string
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
+from pants_calver.core.errors import ReleaseError
 from pants_calver.core.version import CalVersion, Scheme
 
 PLACEHOLDERS = ("version", "old_version", "normalized")
-
-
-class ReleaseError(ValueError):
-    """A release that cannot go ahead; the message says why and what to do."""
 
 
 def fill(option: str, template: str, values: Dict[str, str]) -> str:
@@ -112,3 +109,62 @@ def undo_report(error: str, done: Sequence[Done]) -> str:
 
 def push_command(remote: str, refs: Sequence[str]) -> str:
     return "git push " + " ".join(shlex.quote(part) for part in (remote, *refs))
+
+
+@dataclass(frozen=True)
+class ReleaseRequest:
+    """The release steps and templates the command and `[bump-version]` ask for."""
+
+    commit: bool = False
+    tag: bool = False
+    cut_branch: bool = False
+    commit_message: str = "release: {version}"
+    tag_name: str = "{version}"
+    tag_message: str | None = None
+    before_commit: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GitPlan:
+    """The git steps of a release, decided before anything is written."""
+
+    commit_message: str | None = None
+    tag: str | None = None
+    tag_message: str | None = None
+    branch: str | None = None
+    before_commit: tuple[tuple[str, ...], ...] = ()
+
+    def describe(self, paths: Sequence[str]) -> list[str]:
+        """Each step, as a line of the dry run."""
+        if self.commit_message is None:
+            return []
+        lines = [f"  run: {' '.join(argv)}" for argv in self.before_commit]
+        joined = " and what those change" if self.before_commit else ""
+        lines.append(f"  commit {', '.join(paths)}{joined}: {self.commit_message}")
+        if self.tag:
+            kind = "annotated tag" if self.tag_message is not None else "tag"
+            lines.append(f"  {kind} {self.tag}")
+        if self.branch:
+            lines.append(f"  branch {self.branch} at the release commit")
+        return lines
+
+
+def plan_git(
+    request: ReleaseRequest, new: CalVersion, old: str | None, scheme: Scheme, on_release_branch: bool
+) -> GitPlan:
+    """The git steps of the release of `new`; raises ReleaseError for one that cannot be done."""
+    cut, tag = request.cut_branch, request.tag or request.cut_branch
+    if not (request.commit or tag):
+        return GitPlan()
+    if cut:
+        check_cut(new, on_release_branch, scheme)
+    values = template_values(new, old, scheme)
+    return GitPlan(
+        commit_message=fill("[bump-version].commit_message", request.commit_message, values),
+        tag=fill("[bump-version].tag_name", request.tag_name, values) if tag else None,
+        tag_message=fill("[bump-version].tag_message", request.tag_message, values)
+        if request.tag_message is not None
+        else None,
+        branch=release_branch(new, scheme) if cut else None,
+        before_commit=tuple(commands("[bump-version].before_commit", request.before_commit, values)),
+    )

@@ -16,16 +16,9 @@ from typing import List, Optional, Tuple
 
 from packaging.version import InvalidVersion, Version
 
+from pants_calver.core.errors import VersionError
+
 PRE_KINDS = ("a", "b", "rc")
-
-
-class VersionError(ValueError):
-    """A version text outside the scheme. `expected`, when known, is what to write instead."""
-
-    def __init__(self, message: str, expected: Optional[str] = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.expected = expected
 
 
 class NextKind(Enum):
@@ -255,9 +248,11 @@ def parse_branch(name: str) -> Optional[Tuple[int, int]]:
     return int(match.group(1)), int(match.group(2))
 
 
-def on_branch(version: CalVersion, branch: Tuple[int, int]) -> bool:
-    """Whether `version` belongs to release branch `branch` (compared normalized: 23.09 = 23.9)."""
-    return version.branch == branch
+def off_release_branch(version: CalVersion, branch: str) -> bool:
+    """Whether `branch` is a release branch `x.y` that `version` does not belong to (compared
+    normalized: 23.09 = 23.9); False for any other branch."""
+    release_branch = parse_branch(branch)
+    return release_branch is not None and version.branch != release_branch
 
 
 @dataclass(frozen=True)

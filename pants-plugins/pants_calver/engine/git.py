@@ -7,11 +7,8 @@ import subprocess
 from dataclasses import dataclass
 from typing import Mapping, Optional, Set
 
+from pants_calver.core.errors import GitError
 from pants_calver.core.release import parse_status
-
-
-class GitError(Exception):
-    """A git command failed; the message names the command and what git said."""
 
 
 @dataclass(frozen=True)

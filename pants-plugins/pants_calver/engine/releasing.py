@@ -1,96 +1,24 @@
-"""The engine side of a release: writing the bump's files all or nothing, and the git steps after.
+"""The git steps of a release, after the checks: the release commit, tag and branch, and the commit
+that starts the next cycle.
 
-git runs through `pants_calver.engine.git`. The decisions (what to check, templates, undo
-commands) are in the pure `pants_calver.core.release`.
+git runs through `pants_calver.engine.git`; the bump's files are written through
+`pants_calver.engine.files`. The decisions (what to check, templates, undo commands) are in the
+pure `pants_calver.core.release`.
 """
 
 from __future__ import annotations
 
 import subprocess
-import time
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Sequence
 
-from pants.engine.fs import CreateDigest, Digest, FileContent, Workspace
-from pants.engine.rules import Get
+from pants.engine.fs import Workspace
 
-from pants_calver.core.bump import FileChange, stale
-from pants_calver.engine.git import Git, GitError
-from pants_calver.core.release import ReleaseError
-
-
-def read_disk(build_root: str, paths: Sequence[str]) -> Dict[str, Optional[bytes]]:
-    def read(path: str) -> Optional[bytes]:
-        try:
-            return Path(build_root, path).read_bytes()
-        except OSError:
-            return None
-
-    return {path: read(path) for path in paths}
-
-
-# The engine writes a digest's files concurrently and raises at the first failure, while the
-# writes of other files can still land for a moment after that (seen in the tests: a file changed
-# after the failed write had returned). So the rollback looks again after each round.
-_SETTLE_DELAYS = (0.05, 0.1, 0.2, 0.4)
-
-
-async def put_back(workspace: Workspace, build_root: str, changes: Sequence[FileChange]) -> List[str]:
-    """Write the old bytes back to every file that no longer holds them, until the files stay put;
-    returns the paths that still do not hold their old bytes."""
-    paths = [change.path for change in changes]
-    for delay in _SETTLE_DELAYS:
-        time.sleep(delay)  # Only on a failure path: let writes in flight land.
-        touched = set(stale(changes, read_disk(build_root, paths)))
-        if not touched:
-            return []
-        old = [FileContent(c.path, c.old) for c in changes if c.path in touched]
-        try:
-            workspace.write_digest(await Get(Digest, CreateDigest(old)))
-        except Exception:
-            pass  # What is still not put back is returned below.
-    return stale(changes, read_disk(build_root, paths))
-
-
-async def write_all(workspace: Workspace, build_root: str, changes: Sequence[FileChange]) -> Optional[str]:
-    """Write every change in one go; on failure put back what was written and return why."""
-    try:
-        workspace.write_digest(await Get(Digest, CreateDigest([FileContent(c.path, c.new) for c in changes])))
-    except Exception as error:  # The engine raises a plain Exception carrying the OS error.
-        unrestored = await put_back(workspace, build_root, changes)
-        if unrestored:
-            return (
-                f"writing failed: {error}. These files could not be put back: {', '.join(unrestored)}; "
-                "restore them with `git checkout -- <file>`."
-            )
-        return f"writing failed: {error}. Every file was put back; the tree is as it was."
-    return None
-
-
-@dataclass(frozen=True)
-class GitPlan:
-    """The git steps of a release, decided before anything is written."""
-
-    commit_message: Optional[str] = None
-    tag: Optional[str] = None
-    tag_message: Optional[str] = None
-    branch: Optional[str] = None
-    before_commit: Tuple[Tuple[str, ...], ...] = ()
-
-    def describe(self, paths: Sequence[str]) -> List[str]:
-        """Each step, as a line of the dry run."""
-        if self.commit_message is None:
-            return []
-        lines = [f"  run: {' '.join(argv)}" for argv in self.before_commit]
-        joined = " and what those change" if self.before_commit else ""
-        lines.append(f"  commit {', '.join(paths)}{joined}: {self.commit_message}")
-        if self.tag:
-            kind = "annotated tag" if self.tag_message is not None else "tag"
-            lines.append(f"  {kind} {self.tag}")
-        if self.branch:
-            lines.append(f"  branch {self.branch} at the release commit")
-        return lines
+from pants_calver.core.bump import BumpPlan
+from pants_calver.core.errors import CommandError, GitError, ReleaseError
+from pants_calver.core.release import Done, GitPlan, undo_report
+from pants_calver.engine.files import put_back, write_all
+from pants_calver.engine.git import Git
 
 
 @dataclass(frozen=True)
@@ -98,9 +26,30 @@ class Checked:
     """What the checks before the write found: the paths git reported changed, the commit HEAD is
     at, and the branch it is on."""
 
-    dirty: Set[str]
+    dirty: frozenset
     head: str
     branch: str
+
+
+def dirty_files(git: Git, paths: Sequence[str]) -> list[str]:
+    """Those of `paths` that git reports as changed or untracked (none outside git)."""
+    return sorted(set(paths) & (git.status() or set()))
+
+
+def check_worktree(git: Git, plan: GitPlan, paths: Sequence[str], allow_dirty: bool) -> Checked:
+    """Check the work tree before the first byte is written: for a release, every git
+    precondition (raises ReleaseError); otherwise, unless `allow_dirty`, that no file to rewrite
+    has uncommitted changes (raises CommandError)."""
+    if plan.commit_message is not None:
+        return preflight(git, plan, paths, allow_dirty)
+    if not allow_dirty:
+        dirty = dirty_files(git, paths)
+        if dirty:
+            raise CommandError(
+                "these files have uncommitted changes, and the bump would rewrite them: "
+                f"{', '.join(dirty)}. Commit or stash them, or pass --allow-dirty."
+            )
+    return Checked(frozenset(), "", "")
 
 
 def preflight(git: Git, plan: GitPlan, paths: Sequence[str], allow_dirty: bool) -> Checked:
@@ -135,10 +84,10 @@ def preflight(git: Git, plan: GitPlan, paths: Sequence[str], allow_dirty: bool) 
         if ref in refs:
             kind = next(kind for prefix, kind in names.items() if ref.startswith(prefix))
             raise ReleaseError(f"the {kind} {ref.split('/', 2)[2]} exists already; nothing was written")
-    return Checked(dirty, head, on_branch.stdout.decode(errors="replace").strip())
+    return Checked(frozenset(dirty), head, on_branch.stdout.decode(errors="replace").strip())
 
 
-def run_commands(git: Git, argvs: Sequence[Tuple[str, ...]]) -> Optional[str]:
+def run_commands(git: Git, argvs: Sequence[tuple[str, ...]]) -> str | None:
     """Run the before-commit commands in the build root; why the first failing one failed."""
     for argv in argvs:
         try:
@@ -153,6 +102,41 @@ def run_commands(git: Git, argvs: Sequence[Tuple[str, ...]]) -> Optional[str]:
     return None
 
 
+async def release(
+    workspace: Workspace, git: Git, git_plan: GitPlan, plan: BumpPlan, before: frozenset, head: str
+) -> tuple[list[Done], str | None, str]:
+    """The release commit, tag and branch after the bump's write: the steps done, why the release
+    stopped (None when it did not), and the release commit."""
+    error = run_commands(git, git_plan.before_commit)
+    if error:
+        unrestored = await put_back(workspace, git.root, plan.changes)
+        kept = f"; these files were not put back: {', '.join(unrestored)}" if unrestored else ""
+        return [], f"{error}\nThe release stopped; the bump's edits were put back{kept}.", ""
+    paths = [change.path for change in plan.changes]
+    joined = sorted(set(paths) | ((git.status() or set()) - before))
+    assert git_plan.commit_message is not None
+    done: list[Done] = []
+    try:
+        sha = commit(git, joined, git_plan.commit_message)
+    except GitError as e:
+        await put_back(workspace, git.root, plan.changes)
+        return [], f"{e}\nThe release stopped; the bump's edits were put back.", ""
+    done.append(Done(f"committed {sha} {git_plan.commit_message}", f"git reset --keep {head}"))
+    try:
+        if git_plan.tag:
+            message = ["-a", "-m", git_plan.tag_message] if git_plan.tag_message is not None else []
+            git.out("tag", *message, git_plan.tag, sha)
+            done.append(Done(f"tagged {git_plan.tag}", f"git tag -d {git_plan.tag}"))
+        if git_plan.branch:
+            git.out("branch", git_plan.branch, sha)
+            done.append(
+                Done(f"created branch {git_plan.branch} at {sha}", f"git branch -D {git_plan.branch}")
+            )
+    except GitError as e:
+        return done, undo_report(str(e), done), sha
+    return done, None, sha
+
+
 def commit(git: Git, paths: Sequence[str], message: str) -> str:
     """Commit exactly `paths` (nothing else that is staged); returns the new commit's short sha."""
     try:
@@ -162,3 +146,20 @@ def commit(git: Git, paths: Sequence[str], message: str) -> str:
         git.run("reset", "-q", "--", *paths)
         raise
     return git.out("rev-parse", "--short", "HEAD")
+
+
+async def start_cycle(
+    workspace: Workspace, git: Git, cycle: BumpPlan, message: str, release_sha: str, done: list[Done]
+) -> str | None:
+    """Write the next cycle's `.dev0` and commit it after the release; why that failed (with the
+    steps done before and how to undo them), or None. Appends the commit to `done`."""
+    error = await write_all(workspace, git.root, cycle.changes)
+    if error:
+        return undo_report(error, done)
+    try:
+        sha = commit(git, [c.path for c in cycle.changes], message)
+    except GitError as e:
+        await put_back(workspace, git.root, cycle.changes)
+        return undo_report(f"{e}; the cycle's edits were put back", done)
+    done.append(Done(f"committed {sha} {message}", f"git reset --keep {release_sha}"))
+    return None

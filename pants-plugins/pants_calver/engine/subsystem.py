@@ -6,12 +6,8 @@ from pants.option.option_types import BoolOption, IntListOption, StrListOption, 
 from pants.option.subsystem import Subsystem
 from pants.util.strutil import softwrap
 
+from pants_calver.core.errors import SettingError
 from pants_calver.core.version import Scheme
-
-
-class CalverError(Exception):
-    """A mistake in the repo or in its settings that stops a goal; the message names the file (and
-    line) or the option, and the goal prints it as one line."""
 
 
 class CalverSubsystem(Subsystem):
@@ -81,10 +77,10 @@ class CalverSubsystem(Subsystem):
     )
 
     def scheme(self) -> Scheme:
-        """The version scheme these settings describe; raises `CalverError` for a bad setting."""
+        """The version scheme these settings describe; raises `SettingError` for a bad setting."""
         wrong = [month for month in self.release_months if not 1 <= month <= 12]
         if wrong:
-            raise CalverError(
+            raise SettingError(
                 f"[calver].release_months holds {wrong}, which are not months: give numbers from 1 to 12, "
                 "or an empty list for a sequential cycle."
             )

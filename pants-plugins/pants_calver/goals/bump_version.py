@@ -1,10 +1,9 @@
-"""`pants bump-version`: move the repo to a new version, rewriting VERSION and every first-party pin."""
+"""`pants bump-version`: move the repo to a new version, rewriting VERSION and every first-party pin,
+and (with `--commit`, `--tag-release`, `--cut-branch`) go on with the release in git."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import replace
-from typing import List, Optional, Sequence, Set, Tuple
+from dataclasses import dataclass
 
 from pants.base.build_root import BuildRoot
 from pants.engine.console import Console
@@ -16,43 +15,18 @@ from pants.option.option_types import BoolOption, EnumOption, StrListOption, Str
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 
-from pants_calver.core import pins
+from pants_calver.core.bump import BumpPlan, BumpRequest, make_plan, plan_cycle, stale
+from pants_calver.core.errors import CalverError, ReleaseError
+from pants_calver.core.problems import Problem, plural
+from pants_calver.core.release import GitPlan, ReleaseRequest, fill, plan_git, push_command, template_values
+from pants_calver.core.version import NextKind, Scheme, off_release_branch, parse_branch
+from pants_calver.core.versioned_repo import VersionedRepo
 from pants_calver.engine import repo
-from pants_calver.core.bump import BumpPlan, Source, plan_bump, stale
-from pants_calver.core.release import (
-    Done,
-    ReleaseError,
-    check_cut,
-    commands,
-    fill,
-    push_command,
-    release_branch,
-    template_values,
-    undo_report,
-)
-from pants_calver.engine.git import Git, GitError
-from pants_calver.engine.releasing import (
-    Checked,
-    GitPlan,
-    commit,
-    preflight,
-    put_back,
-    read_disk,
-    run_commands,
-    write_all,
-)
-from pants_calver.engine.repo import VersionedRepo, current_branch
-from pants_calver.engine.subsystem import CalverError, CalverSubsystem
-from pants_calver.core.sync import PackageFile, Problem, plural
-from pants_calver.core.version import (
-    CalVersion,
-    NextKind,
-    Scheme,
-    VersionError,
-    VersionFile,
-    on_branch,
-    parse_branch,
-)
+from pants_calver.engine.files import links, read_disk, write_all
+from pants_calver.engine.git import Git
+from pants_calver.engine.releasing import Checked, check_worktree, release, start_cycle
+from pants_calver.engine.repo import current_branch
+from pants_calver.engine.subsystem import CalverSubsystem
 
 
 class BumpVersionSubsystem(GoalSubsystem):
@@ -205,92 +179,61 @@ class BumpVersion(Goal):
     environment_behavior = Goal.EnvironmentBehavior.LOCAL_ONLY
 
 
-class BumpError(Exception):
-    """A mistake in the command or the repo that stops the bump before anything is written."""
+@dataclass(frozen=True)
+class Prepared:
+    """A bump that can go ahead: its plan, its git steps, and the next cycle's plan after a cut."""
+
+    plan: BumpPlan
+    git_plan: GitPlan
+    cycle: BumpPlan | None
+    cycle_message: str = ""
 
 
-def target_version(
-    subsystem: BumpVersionSubsystem, current: Optional[CalVersion], scheme: Scheme
-) -> CalVersion:
-    """The version the command asks for; raises `BumpError` for a bad command."""
-    modes = [
-        flag
-        for flag, given in (("--to", subsystem.to), ("--next", subsystem.next), ("--sync", subsystem.sync))
-        if given
-    ]
-    if len(modes) != 1:
-        said = " and ".join(modes) if modes else "none"
-        raise BumpError(f"give exactly one of --to=VERSION, --next=KIND or --sync (got {said}).")
-    try:
-        if subsystem.to:
-            return CalVersion.parse(subsystem.to)
-        if current is None:
-            raise BumpError("the version file is unreadable: fix it first, or give --to=VERSION.")
-        if subsystem.next:
-            return current.next(subsystem.next, scheme)
-        return current
-    except VersionError as e:
-        raise BumpError(f"{e.message}.") from None
+class Stop(CalverError):
+    """The bump stops before anything is written; problems, if any, are printed before it."""
+
+    def __init__(self, message: str, problems: tuple[Problem, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
-def _relative_real_path(build_root: str, path: str) -> Optional[str]:
-    """The path, relative to the build root, of the file that holds `path`'s bytes."""
-    real = os.path.realpath(os.path.join(build_root, path))
-    relative = os.path.relpath(real, os.path.realpath(build_root))
-    return None if relative.startswith("..") else relative
-
-
-def make_plan(
-    versioned: VersionedRepo, subsystem: BumpVersionSubsystem, scheme: Scheme, build_root: str
-) -> BumpPlan:
-    """Plan the bump; raises `BumpError` for what stops it outright."""
-    if versioned.version_content is None:
-        raise BumpError(
-            f"{versioned.version_file}: the version file is missing; create it with the current version."
+def _prepare(
+    versioned: VersionedRepo,
+    subsystem: BumpVersionSubsystem,
+    scheme: Scheme,
+    branch: str | None,
+    build_root: str,
+) -> Prepared:
+    """Plan the bump, its git steps and the next cycle; raises `CalverError` for what stops it."""
+    request = BumpRequest(to=subsystem.to, next=subsystem.next, sync=subsystem.sync)
+    plan = make_plan(versioned, request, scheme, links(build_root))
+    new = plan.new.display(scheme)
+    if branch and off_release_branch(plan.new, branch):
+        raise Stop(
+            f"release branch {branch} takes only {branch}.* versions, not {new}; bump on main instead."
         )
-    try:
-        old_text: Optional[str] = VersionFile.decode(versioned.version_content).text
-        current: Optional[CalVersion] = CalVersion.parse(old_text or "")
-    except VersionError as e:
-        if not subsystem.to:
-            raise BumpError(
-                f"{versioned.version_file}:1: {e.message}; fix it, or give --to=VERSION."
-            ) from None
-        old_text, current = None, None
-    new = target_version(subsystem, current, scheme)
-    package_files, sources = _plan_inputs(versioned, build_root)
-    return plan_bump(
-        new,
-        old_text,
-        versioned.version_file,
-        versioned.version_content,
-        package_files,
-        sources,
-        versioned.independent_keys,
-        scheme,
-        sync=subsystem.sync,
+    if plan.problems:
+        raise Stop(f"nothing was written: {plural(len(plan.problems), 'problem')} above.", plan.problems)
+    release_request = ReleaseRequest(
+        commit=subsystem.commit,
+        tag=subsystem.tag_release,
+        cut_branch=subsystem.cut_branch,
+        commit_message=subsystem.commit_message,
+        tag_name=subsystem.tag_name,
+        tag_message=subsystem.tag_message,
+        before_commit=tuple(subsystem.before_commit),
     )
-
-
-def _plan_inputs(versioned: VersionedRepo, build_root: str) -> Tuple[List[PackageFile], List[Source]]:
-    """The version files and requirement sources as `plan_bump` takes them, with their links."""
-    return (
-        versioned.package_files(is_link=lambda path: os.path.islink(os.path.join(build_root, path))),
-        [
-            Source(file.path, scan, file.content, _relative_real_path(build_root, file.path))
-            for file, scan in zip(versioned.sources, versioned.scans)
-        ],
-    )
-
-
-def dirty_files(git: Git, paths: Sequence[str]) -> List[str]:
-    """Those of `paths` that git reports as changed or untracked (none outside git)."""
-    return sorted(set(paths) & (git.status() or set()))
-
-
-def _print_problems(console: Console, problems: Sequence[Problem]) -> None:
-    for problem in problems:
-        console.print_stderr(f"{console.red(problem.location)}: {problem.message}")
+    on_release_branch = bool(branch) and parse_branch(branch or "") is not None
+    git_plan = plan_git(release_request, plan.new, plan.old, scheme, on_release_branch)
+    cycle = plan_cycle(versioned, plan, scheme, links(build_root)) if git_plan.branch else None
+    if cycle is not None and cycle.problems:
+        raise Stop(
+            f"nothing was written: the next cycle, {cycle.new.display(scheme)}, cannot follow "
+            f"({plural(len(cycle.problems), 'problem')} above).",
+            cycle.problems,
+        )
+    message = _cycle_message(subsystem, cycle, new, scheme) if cycle is not None else ""
+    return Prepared(plan, git_plan, cycle, message)
 
 
 def _report(console: Console, plan: BumpPlan, new: str, versioned: VersionedRepo) -> None:
@@ -300,7 +243,8 @@ def _report(console: Console, plan: BumpPlan, new: str, versioned: VersionedRepo
     )
     for change in plan.changes:
         console.print_stdout(f"  {change.path}: {change.what}")
-    resolves = sorted({r for change in plan.changes for r in versioned.resolves_of(change.path)})
+    resolves_of = {source.path: source.resolves for source in versioned.sources}
+    resolves = sorted({r for change in plan.changes for r in resolves_of.get(change.path, ())})
     if resolves:
         flags = " ".join(f"--resolve={r}" for r in resolves)
         console.print_stdout(
@@ -309,89 +253,71 @@ def _report(console: Console, plan: BumpPlan, new: str, versioned: VersionedRepo
         )
 
 
-def make_git_plan(
-    subsystem: BumpVersionSubsystem, plan: BumpPlan, scheme: Scheme, on_release_branch: bool
-) -> GitPlan:
-    """The git steps the command asks for; raises ReleaseError for one that cannot be done."""
-    cut, tag = subsystem.cut_branch, subsystem.tag_release or subsystem.cut_branch
-    if not (subsystem.commit or tag):
-        return GitPlan()
-    if cut:
-        check_cut(plan.new, on_release_branch, scheme)
-    values = template_values(plan.new, plan.old, scheme)
-    tag_message = subsystem.tag_message
-    return GitPlan(
-        commit_message=fill("[bump-version].commit_message", subsystem.commit_message, values),
-        tag=fill("[bump-version].tag_name", subsystem.tag_name, values) if tag else None,
-        tag_message=fill("[bump-version].tag_message", tag_message, values)
-        if tag_message is not None
-        else None,
-        branch=release_branch(plan.new, scheme) if cut else None,
-        before_commit=tuple(commands("[bump-version].before_commit", subsystem.before_commit, values)),
-    )
+def _cycle_message(subsystem: BumpVersionSubsystem, cycle: BumpPlan, released: str, scheme: Scheme) -> str:
+    values = template_values(cycle.new, released, scheme)
+    return fill("[bump-version].cycle_message", subsystem.cycle_message, values)
 
 
-def plan_cycle(versioned: VersionedRepo, released: BumpPlan, scheme: Scheme, build_root: str) -> BumpPlan:
-    """The bump from the release just written to the next cycle's `.dev0`, planned on the bytes
-    the release wrote."""
-    written = {change.path: change.new for change in released.changes}
-    package_files, sources = _plan_inputs(versioned, build_root)
-    first_party = frozenset(d.key for d in versioned.distributions)
-    return plan_bump(
-        released.new.next(NextKind.cycle, scheme),
-        released.new.display(scheme),
-        versioned.version_file,
-        written.get(versioned.version_file, versioned.version_content),
-        [replace(p, content=written.get(p.path, p.content)) for p in package_files],
-        [
-            replace(
-                source,
-                content=written[source.real_path],
-                scan=pins.scan(source.path, pins.decode(written[source.real_path]), first_party),
-            )
-            if source.real_path in written
-            else source
-            for source in sources
-        ],
-        versioned.independent_keys,
-        scheme,
-        sync=False,
-    )
+def _dry_run(console: Console, prepared: Prepared, versioned: VersionedRepo, scheme: Scheme) -> None:
+    """Print the diff of every change, the report, and the git steps that would follow."""
+    plan, cycle, new = prepared.plan, prepared.cycle, prepared.plan.new.display(scheme)
+    for change in plan.changes:
+        console.print_stdout(change.diff(), end="")
+    _report(console, plan, new, versioned)
+    steps = prepared.git_plan.describe([change.path for change in plan.changes])
+    if cycle is not None:
+        cycle_paths = ", ".join(c.path for c in cycle.changes)
+        steps.append(
+            f"  then {cycle.new.display(scheme)} in {cycle_paths}, and commit them: {prepared.cycle_message}"
+        )
+    if steps:
+        console.print_stdout("Then, in git:\n" + "\n".join(steps))
 
 
-async def release(
-    workspace: Workspace, git: Git, git_plan: GitPlan, plan: BumpPlan, before: Set[str], head: str
-) -> Tuple[List[Done], Optional[str], str]:
-    """The release commit, tag and branch after the bump's write: the steps done, why the release
-    stopped (None when it did not), and the release commit."""
-    error = run_commands(git, git_plan.before_commit)
+def _check_tree(git: Git, prepared: Prepared, allow_dirty: bool, build_root: str) -> Checked:
+    """What must hold before the first byte is written; raises `CalverError` when it does not."""
+    paths = [change.path for change in prepared.plan.changes]
+    checked = check_worktree(git, prepared.git_plan, paths, allow_dirty)
+    changed = stale(prepared.plan.changes, read_disk(build_root, paths))
+    if changed:
+        raise Stop(f"these files changed while the bump was planned: {', '.join(changed)}. Run it again.")
+    return checked
+
+
+async def _write_and_release(
+    console: Console,
+    workspace: Workspace,
+    git: Git,
+    prepared: Prepared,
+    checked: Checked,
+    versioned: VersionedRepo,
+    scheme: Scheme,
+) -> str | None:
+    """Write the bump, then do its git steps; why it stopped, or None."""
+    plan, new = prepared.plan, prepared.plan.new.display(scheme)
+    error = await write_all(workspace, git.root, plan.changes)
     if error:
-        unrestored = await put_back(workspace, git.root, plan.changes)
-        kept = f"; these files were not put back: {', '.join(unrestored)}" if unrestored else ""
-        return [], f"{error}\nThe release stopped; the bump's edits were put back{kept}.", ""
-    paths = [change.path for change in plan.changes]
-    joined = sorted(set(paths) | ((git.status() or set()) - before))
-    assert git_plan.commit_message is not None
-    done: List[Done] = []
-    try:
-        sha = commit(git, joined, git_plan.commit_message)
-    except GitError as e:
-        await put_back(workspace, git.root, plan.changes)
-        return [], f"{e}\nThe release stopped; the bump's edits were put back.", ""
-    done.append(Done(f"committed {sha} {git_plan.commit_message}", f"git reset --keep {head}"))
-    try:
-        if git_plan.tag:
-            message = ["-a", "-m", git_plan.tag_message] if git_plan.tag_message is not None else []
-            git.out("tag", *message, git_plan.tag, sha)
-            done.append(Done(f"tagged {git_plan.tag}", f"git tag -d {git_plan.tag}"))
-        if git_plan.branch:
-            git.out("branch", git_plan.branch, sha)
-            done.append(
-                Done(f"created branch {git_plan.branch} at {sha}", f"git branch -D {git_plan.branch}")
-            )
-    except GitError as e:
-        return done, undo_report(str(e), done), sha
-    return done, None, sha
+        return error
+    _report(console, plan, new, versioned)
+    if prepared.git_plan.commit_message is None:
+        return None
+    done, error, release_sha = await release(
+        workspace, git, prepared.git_plan, plan, checked.dirty, checked.head
+    )
+    if error:
+        return error
+    if prepared.cycle is not None:
+        error = await start_cycle(workspace, git, prepared.cycle, prepared.cycle_message, release_sha, done)
+        if error:
+            return error
+        console.print_stdout(
+            f"{versioned.version_file}: {new} → {prepared.cycle.new.display(scheme)} on {checked.branch}"
+        )
+    for step in done:
+        console.print_stdout(step.what[:1].upper() + step.what[1:] + ".")
+    refs = [checked.branch, *filter(None, [prepared.git_plan.branch, prepared.git_plan.tag])]
+    console.print_stdout(f"Nothing was pushed. To publish: {push_command('origin', refs)}")
+    return None
 
 
 @goal_rule
@@ -403,119 +329,36 @@ async def bump_version(
     calver: CalverSubsystem,
     environment: CompleteEnvironmentVars,
 ) -> BumpVersion:
-    def fail(message: str) -> BumpVersion:
+    def fail(message: str, problems: tuple[Problem, ...] = ()) -> BumpVersion:
+        for problem in problems:
+            console.print_stderr(f"{console.red(problem.location)}: {problem.message}")
         console.print_stderr(console.red(f"error: {message}"))
         return BumpVersion(exit_code=1)
 
     try:
         scheme = calver.scheme()
         versioned = await Get(VersionedRepo)
-    except CalverError as e:
-        return fail(str(e))
-    try:
-        plan = make_plan(versioned, subsystem, scheme, build_root.path)
-    except BumpError as e:
-        return fail(str(e))
-    new = plan.new.display(scheme)
-
-    branch = await current_branch(subsystem.branch, build_root.path)
-    on_release_branch = parse_branch(branch) if branch else None
-    if on_release_branch is not None and not on_branch(plan.new, on_release_branch):
-        return fail(
-            f"release branch {branch} takes only {branch}.* versions, not {new}; bump on main instead."
-        )
-    if plan.problems:
-        _print_problems(console, plan.problems)
-        return fail(f"nothing was written: {plural(len(plan.problems), 'problem')} above.")
-    try:
-        git_plan = make_git_plan(subsystem, plan, scheme, on_release_branch is not None)
+        branch = await current_branch(subsystem.branch, build_root.path)
+        prepared = _prepare(versioned, subsystem, scheme, branch, build_root.path)
+        if subsystem.dry_run:
+            _dry_run(console, prepared, versioned, scheme)
+            return BumpVersion(exit_code=0)
+        new = prepared.plan.new.display(scheme)
+        if not prepared.plan.changes:
+            if prepared.git_plan.commit_message is not None:
+                return fail(f"{versioned.version_file} is {new} already: there is nothing to release.")
+            console.print_stdout(f"{versioned.version_file}: {new}, and everything already agrees with it.")
+            return BumpVersion(exit_code=0)
+        git = Git(build_root.path, dict(environment))
+        checked = _check_tree(git, prepared, subsystem.allow_dirty, build_root.path)
+    except Stop as e:
+        return fail(str(e), e.problems)
     except ReleaseError as e:
         return fail(f"{e}.")
-    paths = [change.path for change in plan.changes]
-    cycle = plan_cycle(versioned, plan, scheme, build_root.path) if git_plan.branch else None
-    if cycle is not None and cycle.problems:
-        _print_problems(console, cycle.problems)
-        return fail(
-            f"nothing was written: the next cycle, {cycle.new.display(scheme)}, cannot follow "
-            f"({plural(len(cycle.problems), 'problem')} above)."
-        )
-
-    if subsystem.dry_run:
-        for change in plan.changes:
-            console.print_stdout(change.diff(), end="")
-        _report(console, plan, new, versioned)
-        steps = git_plan.describe(paths)
-        if cycle is not None:
-            cycle_paths = ", ".join(c.path for c in cycle.changes)
-            steps.append(
-                f"  then {cycle.new.display(scheme)} in {cycle_paths}, and commit them: "
-                + fill(
-                    "[bump-version].cycle_message",
-                    subsystem.cycle_message,
-                    template_values(cycle.new, new, scheme),
-                )
-            )
-        if steps:
-            console.print_stdout("Then, in git:\n" + "\n".join(steps))
-        return BumpVersion(exit_code=0)
-    if not plan.changes:
-        if git_plan.commit_message is not None:
-            return fail(f"{versioned.version_file} is {new} already: there is nothing to release.")
-        console.print_stdout(f"{versioned.version_file}: {new}, and everything already agrees with it.")
-        return BumpVersion(exit_code=0)
-
-    git = Git(build_root.path, dict(environment))
-    checked = Checked(set(), "", "")
-    if git_plan.commit_message is not None:
-        try:
-            checked = preflight(git, git_plan, paths, subsystem.allow_dirty)
-        except ReleaseError as e:
-            return fail(f"{e}.")
-    elif not subsystem.allow_dirty:
-        dirty = dirty_files(git, paths)
-        if dirty:
-            return fail(
-                "these files have uncommitted changes, and the bump would rewrite them: "
-                f"{', '.join(dirty)}. Commit or stash them, or pass --allow-dirty."
-            )
-
-    changed = stale(plan.changes, read_disk(build_root.path, paths))
-    if changed:
-        return fail(f"these files changed while the bump was planned: {', '.join(changed)}. Run it again.")
-    error = await write_all(workspace, build_root.path, plan.changes)
-    if error:
-        return fail(error)
-    _report(console, plan, new, versioned)
-    if git_plan.commit_message is None:
-        return BumpVersion(exit_code=0)
-
-    done, error, release_sha = await release(workspace, git, git_plan, plan, checked.dirty, checked.head)
-    if error:
-        return fail(error)
-    if cycle is not None:
-        cycle_version = cycle.new.display(scheme)
-        message = fill(
-            "[bump-version].cycle_message", subsystem.cycle_message, template_values(cycle.new, new, scheme)
-        )
-        error = await write_all(workspace, build_root.path, cycle.changes)
-        if error:
-            return fail(undo_report(error, done))
-        try:
-            sha = commit(git, [c.path for c in cycle.changes], message)
-        except GitError as e:
-            await put_back(workspace, build_root.path, cycle.changes)
-            return fail(undo_report(f"{e}; the cycle's edits were put back", done))
-        done.append(Done(f"committed {sha} {message}", f"git reset --keep {release_sha}"))
-        console.print_stdout(f"{versioned.version_file}: {new} → {cycle_version} on {checked.branch}")
-    for step in done:
-        console.print_stdout(step.what[:1].upper() + step.what[1:] + ".")
-    refs = [
-        checked.branch,
-        *([git_plan.branch] if git_plan.branch else []),
-        *([git_plan.tag] if git_plan.tag else []),
-    ]
-    console.print_stdout(f"Nothing was pushed. To publish: {push_command('origin', refs)}")
-    return BumpVersion(exit_code=0)
+    except CalverError as e:
+        return fail(str(e))
+    error = await _write_and_release(console, workspace, git, prepared, checked, versioned, scheme)
+    return fail(error) if error else BumpVersion(exit_code=0)
 
 
 def rules():

@@ -14,7 +14,6 @@ from pants.engine.rules import Get, collect_rules, goal_rule
 from pants.option.option_types import EnumOption, StrListOption, StrOption
 from pants.util.strutil import softwrap
 
-from pants_calver.engine import repo
 from pants_calver.core.backports import (
     BackportProblem,
     BackportRules,
@@ -25,12 +24,14 @@ from pants_calver.core.backports import (
     log_args,
     parse_log,
 )
-from pants_calver.goals.check_version_sync import OutputFormat
-from pants_calver.engine.git import Git, GitError
-from pants_calver.engine.repo import VersionedRepo, current_branch
-from pants_calver.engine.subsystem import CalverError
-from pants_calver.core.sync import plural
+from pants_calver.core.errors import CalverError, GitError
+from pants_calver.core.problems import plural
 from pants_calver.core.version import parse_branch
+from pants_calver.core.versioned_repo import VersionedRepo
+from pants_calver.engine import repo
+from pants_calver.engine.git import Git
+from pants_calver.engine.repo import current_branch
+from pants_calver.goals.output import OutputFormat, github_escape
 
 
 class CheckBackportsSubsystem(GoalSubsystem):
@@ -119,8 +120,8 @@ def read_history(git: Git, revisions: str) -> Sequence[Commit]:
 
 def release_files(versioned: VersionedRepo) -> FrozenSet[str]:
     """The files a release commit changes: version files and files holding first-party pins."""
-    pin_files = {scan.pins[0].path for scan in versioned.scans if scan.pins}
-    version_files = {file.path for _, file in versioned.package_version_files}
+    pin_files = {source.scan.pins[0].path for source in versioned.sources if source.scan.pins}
+    version_files = {file.path for file in versioned.package_files}
     return frozenset({versioned.version_file, *version_files, *pin_files})
 
 
@@ -139,11 +140,8 @@ def render_text(
 
 
 def render_github(problems: List[BackportProblem]) -> str:
-    def escape(text: str) -> str:
-        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
     return "\n".join(
-        f"::error title={p.code}::{escape(f'{p.sha} {p.subject}: {p.message}')}" for p in problems
+        f"::error title={p.code}::{github_escape(f'{p.sha} {p.subject}: {p.message}')}" for p in problems
     )
 
 
@@ -168,7 +166,7 @@ async def check_backports(
     try:
         exempt = compile_patterns("[check-backports].exempt_subjects", subsystem.exempt_subjects)
         versioned = await Get(VersionedRepo)
-    except (ValueError, CalverError) as e:
+    except CalverError as e:
         return fail(str(e))
     rules = BackportRules(
         branch=branch,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from enum import Enum
 from typing import List, Optional, Tuple
 
 from pants.base.build_root import BuildRoot
@@ -15,17 +14,15 @@ from pants.option.option_types import EnumOption, StrOption
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 
-from pants_calver.engine import repo
-from pants_calver.engine.repo import VersionedRepo, current_branch
-from pants_calver.engine.subsystem import CalverError, CalverSubsystem
-from pants_calver.core.sync import FIXABLE_CODES, Problem, check_repo, plural
+from pants_calver.core.errors import CalverError
+from pants_calver.core.problems import Problem, plural
+from pants_calver.core.sync import FIXABLE_CODES, check_repo
 from pants_calver.core.version import CalVersion, Scheme
-
-
-class OutputFormat(Enum):
-    text = "text"
-    github = "github"
-    json = "json"
+from pants_calver.core.versioned_repo import VersionedRepo
+from pants_calver.engine import repo
+from pants_calver.engine.repo import current_branch
+from pants_calver.engine.subsystem import CalverSubsystem
+from pants_calver.goals.output import OutputFormat, github_escape
 
 
 class CheckVersionSyncSubsystem(GoalSubsystem):
@@ -87,8 +84,8 @@ async def check_sync(request: SyncCheckRequest, calver: CalverSubsystem) -> Sync
     version, problems = check_repo(
         versioned.version_file,
         versioned.version_content,
-        versioned.package_files(),
-        versioned.scans,
+        versioned.package_files,
+        [source.scan for source in versioned.sources],
         versioned.independent_keys,
         calver.scheme(),
         request.branch,
@@ -110,13 +107,12 @@ def render_text(
     scheme: Scheme,
     problems: List[Problem],
 ) -> str:
-    pin_count = sum(len(scan.pins) for scan in versioned.scans)
     shown = version.display(scheme) if version else "unreadable"
     if not problems:
         return console.green(
             f"✓ {versioned.version_file} {shown}: {plural(len(versioned.distributions), 'distribution')}, "
-            f"{plural(len(versioned.package_version_files), 'version file')} and "
-            f"{plural(pin_count, 'first-party pin')} in sync."
+            f"{plural(len(versioned.package_files), 'version file')} and "
+            f"{plural(versioned.pin_count, 'first-party pin')} in sync."
         )
     lines = [f"{console.red(p.location)}: {p.message}" for p in problems]
     files = len({p.path for p in problems})
@@ -125,11 +121,9 @@ def render_text(
 
 
 def render_github(problems: List[Problem]) -> str:
-    def escape(text: str) -> str:
-        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
     lines = [
-        f"::error file={p.path},line={p.line or 1},title={p.code}::{escape(p.message)}" for p in problems
+        f"::error file={p.path},line={p.line or 1},title={p.code}::{github_escape(p.message)}"
+        for p in problems
     ]
     return "\n".join(lines + _fix_hint(problems))
 

@@ -8,76 +8,56 @@ missing or broken, and compares Alembic migrations and configuration samples wit
 
 from __future__ import annotations
 
-import importlib.resources
 import logging
 import os
-import shutil
 import time
-import uuid
 from dataclasses import dataclass
-from typing import Iterable, cast
-from urllib.parse import urlparse
+from typing import Sequence
 
-from pants.backend.python.goals.export import (
-    ExportPythonTool,
-    ExportPythonToolSentinel,
-    MaybeExportResult,
-    PythonResolveExportFormat,
-    _ExportVenvForResolveRequest,
-)
+from pants.backend.python.goals.export import PythonResolveExportFormat
 from pants.backend.python.subsystems.setup import PythonSetup
-from pants.backend.python.util_rules.pex_requirements import (
-    EntireLockfile,
-    PexRequirements,
-    Resolve,
-)
 from pants.base.build_root import BuildRoot
-from pants.core.goals.export import ExportResult, ExportSubsystem
+from pants.core.goals.export import ExportSubsystem
 from pants.core.util_rules.distdir import DistDir
 from pants.engine.console import Console
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
-from pants.engine.fs import (
-    AddPrefix,
-    CreateDigest,
-    Digest,
-    DigestContents,
-    FileContent,
-    PathGlobs,
-    Workspace,
-)
+from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, PathGlobs, Workspace
 from pants.engine.goal import Goal, GoalSubsystem
-from pants.engine.internals.selectors import Effect, Get, MultiGet
-from pants.engine.process import InteractiveProcess, InteractiveProcessResult
+from pants.engine.internals.selectors import Get, MultiGet
 from pants.engine.rules import collect_rules, goal_rule, rule
-from pants.engine.unions import UnionMembership
 from pants.option.option_types import BoolOption, StrListOption
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
-from pants.version import VERSION
 
-from pants_calver.core.dev_env import (
-    DevEnvInputError,
+from pants_calver.core.alembic import Migration, index_migrations, parse_migration
+from pants_calver.core.errors import InputFileError
+from pants_calver.core.export_record import (
     DevRecord,
-    Migration,
     Outcome,
-    ResolveInputs,
     ResolveOutcome,
     ResolveRecord,
     elapsed_line,
-    failure_reason,
-    index_migrations,
     is_up_to_date,
-    parse_migration,
-    report_lines,
     sha256_hex,
+)
+from pants_calver.core.switch_report import report_lines
+from pants_calver.engine import venv_export
+from pants_calver.engine.venv_export import (
+    STAGING_DIR,
+    TRASH_DIR,
+    BuildExportRequest,
+    BuiltExport,
+    MaybeResolveInputs,
+    ResolveInputsRequest,
+    export_format,
+    materialize,
+    remove,
+    venv_id,
 )
 
 logger = logging.getLogger(__name__)
 
 RECORD_NAME = "export-dev.json"
-# Scratch space under `dist/export/`, on the same filesystem as the venvs so that renames are cheap.
-TRASH_DIR = ".export-dev-trash"
-STAGING_DIR = ".export-dev-staging"
 
 
 class ExportDevSubsystem(GoalSubsystem):
@@ -143,144 +123,6 @@ class ExportDev(Goal):
 
 
 # ---------------------------------------------------------------------------------------------
-# What each resolve is built from
-
-
-@dataclass(frozen=True)
-class ResolveInputsRequest:
-    resolve: str
-
-
-@dataclass(frozen=True)
-class MaybeResolveInputs:
-    """The inputs of a resolve, or why it cannot be exported on this branch."""
-
-    resolve: str
-    inputs: ResolveInputs | None
-    skip_reason: str | None = None
-
-
-def _export_format(export_subsys: ExportSubsystem) -> PythonResolveExportFormat:
-    # The same choice `pants.backend.python.goals.export.do_export` makes.
-    if export_subsys.options.symlink_python_virtualenv:
-        return PythonResolveExportFormat.symlinked_immutable_virtualenv
-    return cast(PythonResolveExportFormat, export_subsys.options.py_resolve_format)
-
-
-async def _read_lockfile(url: str) -> bytes:
-    parts = urlparse(url)
-    path = parts.path[1:] if parts.path.startswith("/") else parts.path
-    if parts.scheme == "resource":
-        # Tools' built-in lockfiles ship inside Pants, as `load_lockfile` reads them.
-        return importlib.resources.read_binary(parts.netloc, path)
-    contents = await Get(DigestContents, PathGlobs([path]))
-    # A missing lockfile hashes as empty; the export itself then fails and says why.
-    return contents[0].content if contents else b""
-
-
-@rule
-async def resolve_inputs(
-    request: ResolveInputsRequest,
-    python_setup: PythonSetup,
-    export_subsys: ExportSubsystem,
-    union_membership: UnionMembership,
-) -> MaybeResolveInputs:
-    resolve = request.resolve
-    export_format = _export_format(export_subsys).value
-    lockfile_path = python_setup.resolves.get(resolve)
-    if lockfile_path:
-        lock_bytes = await _read_lockfile(lockfile_path)
-        ics = python_setup.resolves_to_interpreter_constraints.get(
-            resolve, python_setup.interpreter_constraints
-        )
-        return MaybeResolveInputs(
-            resolve,
-            ResolveInputs(
-                lockfile_sha256=sha256_hex(lock_bytes),
-                interpreter_constraints=tuple(ics),
-                pants_version=VERSION,
-                export_format=export_format,
-                editable=resolve in export_subsys.options.py_editable_in_resolve,
-            ),
-        )
-
-    # Not a user resolve: maybe a tool's, found the way `export_virtualenv_for_resolve` finds it.
-    sentinels = cast(
-        "Iterable[type[ExportPythonToolSentinel]]",
-        union_membership.get(ExportPythonToolSentinel),
-    )
-    tools = await MultiGet(
-        Get(ExportPythonTool, ExportPythonToolSentinel, sentinel()) for sentinel in sentinels
-    )
-    tool = next((t for t in tools if t.resolve_name == resolve), None)
-    if tool is None:
-        known = sorted({*python_setup.resolves, *(t.resolve_name for t in tools)})
-        return MaybeResolveInputs(
-            resolve,
-            None,
-            f"this branch defines no such resolve in `[python].resolves` and no Python tool "
-            f"of that name (known: {', '.join(known)})",
-        )
-    if tool.pex_request is None:
-        return MaybeResolveInputs(resolve, None, f"its export is disabled (`[{resolve}].export = false`)")
-    requirements = tool.pex_request.requirements
-    ics = tuple(str(ic) for ic in tool.pex_request.interpreter_constraints)
-    chunks: list[bytes] = []
-    if isinstance(requirements, EntireLockfile):
-        chunks.append(await _read_lockfile(requirements.lockfile.url))
-        chunks.append(repr(requirements.complete_req_strings).encode())
-    elif isinstance(requirements, PexRequirements):
-        chunks.append(repr(sorted(map(str, requirements.req_strings_or_addrs))).encode())
-        chunks.append(repr(sorted(requirements.constraints_strings)).encode())
-        if isinstance(requirements.from_superset, Resolve):
-            superset = requirements.from_superset.name
-            chunks.append(await _read_lockfile(python_setup.resolves.get(superset, "")))
-            if not ics:
-                ics = tuple(
-                    python_setup.resolves_to_interpreter_constraints.get(
-                        superset, python_setup.interpreter_constraints
-                    )
-                )
-    return MaybeResolveInputs(
-        resolve,
-        ResolveInputs(
-            lockfile_sha256=sha256_hex(*chunks),
-            interpreter_constraints=ics,
-            pants_version=VERSION,
-            export_format=export_format,
-        ),
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Building a resolve's export, one failure not spoiling the others
-
-
-@dataclass(frozen=True)
-class BuildExportRequest:
-    resolve: str
-
-
-@dataclass(frozen=True)
-class BuiltExport:
-    resolve: str
-    result: ExportResult | None
-    error: str | None
-
-
-@rule
-async def build_export(request: BuildExportRequest) -> BuiltExport:
-    # A `MultiGet` fails as a whole; catching here keeps one broken resolve from hiding the rest.
-    try:
-        maybe = await Get(MaybeExportResult, _ExportVenvForResolveRequest(request.resolve))
-    except Exception as e:
-        return BuiltExport(request.resolve, None, failure_reason(str(e)))
-    if maybe.result is None:
-        return BuiltExport(request.resolve, None, "Pants exported nothing for it")
-    return BuiltExport(request.resolve, maybe.result, None)
-
-
-# ---------------------------------------------------------------------------------------------
 # Migrations and configuration samples, read from file content
 
 
@@ -303,7 +145,7 @@ async def current_migrations(request: MigrationsRequest) -> CurrentMigrations:
     for fc in contents:
         try:
             migration = parse_migration(fc.path, fc.content.decode("utf-8", errors="replace"))
-        except DevEnvInputError as e:
+        except InputFileError as e:
             errors.append(str(e))
             continue
         if migration is not None:
@@ -311,7 +153,7 @@ async def current_migrations(request: MigrationsRequest) -> CurrentMigrations:
     if not errors:
         try:
             index_migrations(migrations)
-        except DevEnvInputError as e:
+        except InputFileError as e:
             errors.append(str(e))
     return CurrentMigrations(tuple(migrations), tuple(errors))
 
@@ -333,22 +175,19 @@ async def current_config_samples(request: ConfigSamplesRequest) -> CurrentConfig
 
 
 # ---------------------------------------------------------------------------------------------
-# Local filesystem helpers: `dist/` is invisible to the engine, as it is to `pants export`.
+# The goal
 
 
-def _venv_id(path: str) -> str | None:
-    """Identify the directory entry (a venv dir, or a symlink to one) that an export produced.
+@dataclass(frozen=True)
+class _Exports:
+    """Where the goal writes: `dist/export/`, from the build root and absolute."""
 
-    A venv that was deleted and rebuilt, by `pants export` or anything else, gets a new inode and
-    ctime, so a record that names the old one no longer matches.
-    """
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return None
-    if not os.path.exists(path):  # A symlink whose target (in Pants' named cache) is gone.
-        return None
-    return f"{st.st_ino}:{st.st_ctime_ns}"
+    output_dir: str
+    abs_output_dir: str
+
+    @property
+    def record_path(self) -> str:
+        return os.path.join(self.output_dir, RECORD_NAME)
 
 
 def _read_record(path: str) -> tuple[DevRecord, str | None]:
@@ -359,79 +198,122 @@ def _read_record(path: str) -> tuple[DevRecord, str | None]:
         return DevRecord.empty(), None
     try:
         return DevRecord.from_json_bytes(content, path), None
-    except DevEnvInputError as e:
+    except InputFileError as e:
         return DevRecord.empty(), str(e)
 
 
-def _remove(path: str) -> None:
-    if os.path.islink(path) or os.path.isfile(path):
-        os.unlink(path)
-    elif os.path.isdir(path):
-        shutil.rmtree(path, ignore_errors=True)
+def _clear_scratch(exports: _Exports) -> None:
+    """Remove the scratch directories (also leftovers of an interrupted run)."""
+    remove(os.path.join(exports.abs_output_dir, TRASH_DIR))
+    remove(os.path.join(exports.abs_output_dir, STAGING_DIR))
 
 
-async def _materialize(
-    result: ExportResult,
-    *,
-    workspace: Workspace,
-    output_dir: str,
-    abs_output_dir: str,
-    path_env: str,
-    relocatable: bool,
-) -> str | None:
-    """Write one export as `pants export` does; return why it failed, or None.
-
-    A mutable virtualenv bakes its absolute path into its scripts, so it can only be built in
-    place: the old one is moved aside first (not deleted), and put back if the build fails. A
-    symlinked export does not depend on its location: it is built beside the old one and renamed
-    over it, so the old venv stays usable until its replacement is complete.
-    """
-    final = os.path.join(abs_output_dir, result.reldir)
-    token = uuid.uuid4().hex
-    aside = os.path.join(abs_output_dir, TRASH_DIR, token)
-    build_reldir = os.path.join(STAGING_DIR, token) if relocatable else result.reldir
-    build_dir = os.path.join(abs_output_dir, build_reldir)
-
-    had_old = os.path.lexists(final)
-    if not relocatable and had_old:
-        os.makedirs(os.path.dirname(aside), exist_ok=True)
-        os.rename(final, aside)
-    digest = await Get(Digest, AddPrefix(result.digest, os.path.join(output_dir, build_reldir)))
-    workspace.write_digest(digest)
-    os.makedirs(build_dir, exist_ok=True)
-
-    error: str | None = None
-    for cmd in result.post_processing_cmds:
-        argv = tuple(arg.format(digest_root=build_dir) for arg in cmd.argv)
-        process = InteractiveProcess(
-            argv=argv, env={"PATH": path_env, **cmd.extra_env}, run_in_workspace=True
-        )
-        ipr = await Effect(InteractiveProcessResult, InteractiveProcess, process)
-        if ipr.exit_code:
-            error = (
-                f"failed to write {result.description} to {os.path.join(output_dir, result.reldir)}"
-                f" (`{argv[0]}` exited with {ipr.exit_code})"
-            )
-            break
-
-    if relocatable:
-        if error is None:
-            if os.path.lexists(final) and not os.path.islink(final):
-                # A real directory (an earlier mutable export) cannot be renamed over.
-                os.makedirs(os.path.dirname(aside), exist_ok=True)
-                os.rename(final, aside)
-            os.makedirs(os.path.dirname(final), exist_ok=True)
-            os.replace(build_dir, final)
+def _classify(
+    all_inputs: Sequence[MaybeResolveInputs], recorded: DevRecord, exports: _Exports, force: bool
+) -> tuple[dict[str, ResolveOutcome], list[MaybeResolveInputs]]:
+    """The outcome of each resolve that needs no export (skipped, up to date), and the others."""
+    outcomes: dict[str, ResolveOutcome] = {}
+    stale: list[MaybeResolveInputs] = []
+    for maybe in all_inputs:
+        if maybe.inputs is None:
+            outcomes[maybe.resolve] = ResolveOutcome(maybe.resolve, Outcome.SKIPPED, maybe.skip_reason or "")
+            logger.warning(f"Skipping the resolve `{maybe.resolve}`: {maybe.skip_reason}.")
+            continue
+        record = recorded.resolves.get(maybe.resolve)
+        current_id = venv_id(os.path.join(exports.abs_output_dir, record.reldir)) if record else None
+        if record is not None and not force and is_up_to_date(record, maybe.inputs, current_id):
+            where = os.path.join(exports.output_dir, record.reldir)
+            outcomes[maybe.resolve] = ResolveOutcome(maybe.resolve, Outcome.UP_TO_DATE, where)
         else:
-            _remove(build_dir)
-    elif error is not None and had_old:
-        _remove(final)
-        os.rename(aside, final)
-    return error
+            stale.append(maybe)
+    return outcomes, stale
 
 
-# ---------------------------------------------------------------------------------------------
-# The goal
+async def _export(
+    stale: Sequence[MaybeResolveInputs],
+    workspace: Workspace,
+    exports: _Exports,
+    relocatable: bool,
+    records: dict[str, ResolveRecord],
+) -> dict[str, ResolveOutcome]:
+    """Export the stale resolves, keeping going past a failure; updates `records`."""
+    built = await MultiGet(Get(BuiltExport, BuildExportRequest(m.resolve)) for m in stale)
+    environment = await Get(EnvironmentVars, EnvironmentVarsRequest(["PATH"]))
+    if built:
+        _clear_scratch(exports)
+    outcomes: dict[str, ResolveOutcome] = {}
+    for maybe, b in zip(stale, built):
+        resolve = maybe.resolve
+        records.pop(resolve, None)
+        if b.result is None:
+            outcomes[resolve] = ResolveOutcome(resolve, Outcome.FAILED, b.error or "")
+            continue
+        error = await materialize(
+            b.result,
+            workspace=workspace,
+            output_dir=exports.output_dir,
+            abs_output_dir=exports.abs_output_dir,
+            path_env=environment.get("PATH", ""),
+            relocatable=relocatable,
+        )
+        result_dir = os.path.join(exports.output_dir, b.result.reldir)
+        new_id = venv_id(os.path.join(exports.abs_output_dir, b.result.reldir))
+        if error or new_id is None:
+            outcomes[resolve] = ResolveOutcome(
+                resolve, Outcome.FAILED, error or f"{result_dir} is missing after the export"
+            )
+            continue
+        assert maybe.inputs is not None
+        records[resolve] = ResolveRecord(maybe.inputs, b.result.reldir, new_id)
+        outcomes[resolve] = ResolveOutcome(
+            resolve, Outcome.EXPORTED, f"wrote {b.result.description} to {result_dir}"
+        )
+    if built:
+        _clear_scratch(exports)
+    return outcomes
+
+
+def _print_outcomes(console: Console, resolves: Sequence[str], outcomes: dict[str, ResolveOutcome]) -> int:
+    """One line per resolve, in the order asked for; the exit code they make."""
+    exit_code = 0
+    for resolve in resolves:
+        outcome = outcomes[resolve]
+        if outcome.outcome == Outcome.FAILED:
+            exit_code = 1
+            console.print_stdout(console.red(outcome.line()))
+        elif outcome.outcome == Outcome.SKIPPED:
+            console.print_stdout(console.yellow(outcome.line()))
+        else:
+            console.print_stdout(outcome.line())
+    return exit_code
+
+
+async def _report_switch(
+    console: Console, subsystem: ExportDevSubsystem, recorded: DevRecord
+) -> tuple[DevRecord, int]:
+    """Print what else the switch needs; the migrations and samples to record, and the exit code."""
+    migrations_result, configs_result = await MultiGet(
+        Get(CurrentMigrations, MigrationsRequest(tuple(subsystem.migrations))),
+        Get(CurrentConfigSamples, ConfigSamplesRequest(tuple(subsystem.config_samples))),
+    )
+    config_samples = dict(configs_result.hashes)
+    current: dict[str, Migration] | None = None
+    for error in migrations_result.errors:
+        console.print_stderr(console.red(f"Cannot read a migration: {error}"))
+    if not migrations_result.errors:
+        current = {m.revision: m for m in migrations_result.migrations}
+    lines = report_lines(
+        recorded,
+        current,
+        config_samples,
+        migration_globs=subsystem.migrations,
+        config_globs=subsystem.config_samples,
+    )
+    for line in lines:
+        console.print_stdout(line)
+    # Unreadable migrations: keep comparing against the last good record until they can be read.
+    migrations = current if current is not None else recorded.migrations
+    return DevRecord({}, migrations, config_samples), 1 if migrations_result.errors else 0
 
 
 @goal_rule
@@ -446,124 +328,26 @@ async def export_dev(
 ) -> ExportDev:
     started = time.monotonic()
     output_dir = os.path.join(str(dist_dir.relpath), "export")
-    abs_output_dir = os.path.join(build_root.path, output_dir)
-    record_relpath = os.path.join(output_dir, RECORD_NAME)
-    exit_code = 0
-
-    recorded, record_error = _read_record(os.path.join(build_root.path, record_relpath))
+    exports = _Exports(output_dir, os.path.join(build_root.path, output_dir))
+    recorded, record_error = _read_record(os.path.join(build_root.path, exports.record_path))
     if record_error:
         console.print_stderr(console.yellow(f"Ignoring a damaged record: {record_error}"))
 
     resolves = list(dict.fromkeys(subsystem.resolves or python_setup.resolves))
     all_inputs = await MultiGet(Get(MaybeResolveInputs, ResolveInputsRequest(r)) for r in resolves)
+    outcomes, stale = _classify(all_inputs, recorded, exports, subsystem.force)
+    records = dict(recorded.resolves)
+    relocatable = export_format(export_subsys) == PythonResolveExportFormat.symlinked_immutable_virtualenv
+    outcomes.update(await _export(stale, workspace, exports, relocatable, records))
+    exit_code = _print_outcomes(console, resolves, outcomes)
 
-    outcomes: dict[str, ResolveOutcome] = {}
-    new_resolve_records = dict(recorded.resolves)
-    stale: list[MaybeResolveInputs] = []
-    for maybe in all_inputs:
-        if maybe.inputs is None:
-            outcomes[maybe.resolve] = ResolveOutcome(maybe.resolve, Outcome.SKIPPED, maybe.skip_reason or "")
-            logger.warning(f"Skipping the resolve `{maybe.resolve}`: {maybe.skip_reason}.")
-            continue
-        record = recorded.resolves.get(maybe.resolve)
-        current_id = _venv_id(os.path.join(abs_output_dir, record.reldir)) if record else None
-        if not subsystem.force and is_up_to_date(record, maybe.inputs, current_id):
-            assert record is not None
-            outcomes[maybe.resolve] = ResolveOutcome(
-                maybe.resolve,
-                Outcome.UP_TO_DATE,
-                os.path.join(output_dir, record.reldir),
-            )
-        else:
-            stale.append(maybe)
-
-    built = await MultiGet(Get(BuiltExport, BuildExportRequest(m.resolve)) for m in stale)
-    environment = await Get(EnvironmentVars, EnvironmentVarsRequest(["PATH"]))
-    relocatable = _export_format(export_subsys) == PythonResolveExportFormat.symlinked_immutable_virtualenv
-    if built:
-        # Clear leftovers of an interrupted run before using the scratch directories.
-        _remove(os.path.join(abs_output_dir, TRASH_DIR))
-        _remove(os.path.join(abs_output_dir, STAGING_DIR))
-    for maybe, b in zip(stale, built):
-        resolve = maybe.resolve
-        if b.result is None:
-            outcomes[resolve] = ResolveOutcome(resolve, Outcome.FAILED, b.error or "")
-            new_resolve_records.pop(resolve, None)
-            continue
-        error = await _materialize(
-            b.result,
-            workspace=workspace,
-            output_dir=output_dir,
-            abs_output_dir=abs_output_dir,
-            path_env=environment.get("PATH", ""),
-            relocatable=relocatable,
-        )
-        result_dir = os.path.join(output_dir, b.result.reldir)
-        venv_id = _venv_id(os.path.join(build_root.path, result_dir))
-        if error or venv_id is None:
-            outcomes[resolve] = ResolveOutcome(
-                resolve,
-                Outcome.FAILED,
-                error or f"{result_dir} is missing after the export",
-            )
-            new_resolve_records.pop(resolve, None)
-            continue
-        assert maybe.inputs is not None
-        new_resolve_records[resolve] = ResolveRecord(maybe.inputs, b.result.reldir, venv_id)
-        outcomes[resolve] = ResolveOutcome(
-            resolve, Outcome.EXPORTED, f"wrote {b.result.description} to {result_dir}"
-        )
-    if built:
-        _remove(os.path.join(abs_output_dir, TRASH_DIR))
-        _remove(os.path.join(abs_output_dir, STAGING_DIR))
-
-    for resolve in resolves:
-        outcome = outcomes[resolve]
-        if outcome.outcome == Outcome.FAILED:
-            exit_code = 1
-            console.print_stdout(console.red(outcome.line()))
-        elif outcome.outcome == Outcome.SKIPPED:
-            console.print_stdout(console.yellow(outcome.line()))
-        else:
-            console.print_stdout(outcome.line())
-
-    migrations_result, configs_result = await MultiGet(
-        Get(CurrentMigrations, MigrationsRequest(tuple(subsystem.migrations))),
-        Get(CurrentConfigSamples, ConfigSamplesRequest(tuple(subsystem.config_samples))),
-    )
-    config_samples = dict(configs_result.hashes)
-    current: dict[str, Migration] | None = None
-    if migrations_result.errors:
-        exit_code = 1
-        for error in migrations_result.errors:
-            console.print_stderr(console.red(f"Cannot read a migration: {error}"))
-    else:
-        current = {m.revision: m for m in migrations_result.migrations}
-    for line in report_lines(
-        recorded,
-        current,
-        config_samples,
-        migration_globs=subsystem.migrations,
-        config_globs=subsystem.config_samples,
-    ):
-        console.print_stdout(line)
-    # Unreadable migrations: keep comparing against the last good record until they can be read.
-    migrations = current if current is not None else recorded.migrations
-
-    new_record = DevRecord(
-        resolves=new_resolve_records,
-        migrations=migrations,
-        config_samples=config_samples,
-    )
-    workspace.write_digest(
-        await Get(
-            Digest,
-            CreateDigest([FileContent(record_relpath, new_record.to_json_bytes())]),
-        )
-    )
+    seen, report_exit_code = await _report_switch(console, subsystem, recorded)
+    new_record = DevRecord(records, seen.migrations, seen.config_samples)
+    content = FileContent(exports.record_path, new_record.to_json_bytes())
+    workspace.write_digest(await Get(Digest, CreateDigest([content])))
     console.print_stdout(elapsed_line(time.monotonic() - started))
-    return ExportDev(exit_code=exit_code)
+    return ExportDev(exit_code=max(exit_code, report_exit_code))
 
 
 def rules():
-    return collect_rules()
+    return [*collect_rules(), *venv_export.rules()]

@@ -4,23 +4,19 @@ from typing import Optional
 
 import pytest
 
-from pants_calver.core.dev_env import (
-    DevEnvInputError,
+from pants_calver.core.alembic import Migration, compare_migrations, index_migrations, parse_migration
+from pants_calver.core.errors import InputFileError
+from pants_calver.core.export_record import (
     DevRecord,
-    Migration,
     Outcome,
     ResolveInputs,
     ResolveOutcome,
     ResolveRecord,
-    compare_configs,
-    compare_migrations,
     failure_reason,
-    index_migrations,
     is_up_to_date,
-    parse_migration,
-    report_lines,
     sha256_hex,
 )
+from pants_calver.core.switch_report import compare_configs, report_lines
 
 INPUTS = ResolveInputs(
     lockfile_sha256="abc",
@@ -193,13 +189,13 @@ FIX_REVISION = "Alembic revision files must set it to a literal value."
     ],
 )
 def test_parse_migration_errors_name_the_file(text: str, line: int | None, message: str) -> None:
-    with pytest.raises(DevEnvInputError) as e:
+    with pytest.raises(InputFileError) as e:
         parse_migration("v.py", text)
     assert (e.value.path, e.value.line, str(e.value)) == ("v.py", line, message)
 
 
 def test_index_migrations_rejects_duplicate_revisions() -> None:
-    with pytest.raises(DevEnvInputError) as e:
+    with pytest.raises(InputFileError) as e:
         index_migrations([Migration("x", (), "a.py"), Migration("x", (), "b.py")])
     assert str(e.value) == "b.py: has revision 'x', which a.py has too. Give one of them a new revision id."
 
@@ -257,7 +253,7 @@ def test_record_round_trip() -> None:
     ],
 )
 def test_damaged_record_names_the_file(content: bytes, problem: str) -> None:
-    with pytest.raises(DevEnvInputError) as e:
+    with pytest.raises(InputFileError) as e:
         DevRecord.from_json_bytes(content, "r.json")
     assert str(e.value) == (
         f"r.json: {problem} Delete it (the next run re-exports everything and records afresh)."

@@ -1,0 +1,154 @@
+"""Alembic revision files, read as text with no Pants import: each file's revision and the
+revisions it sits on, the graph they make, and what changed between two sets of them."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from pants_calver.core.errors import InputFileError
+
+
+def _error(path: str, line: int | None, problem: str, fix: str) -> InputFileError:
+    return InputFileError(path, line, f"{problem} {fix}")
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One Alembic revision file."""
+
+    revision: str
+    down_revisions: tuple[str, ...]
+    path: str
+
+
+def _revision_value(node: ast.expr, path: str, name: str) -> tuple[str, ...]:
+    try:
+        value = ast.literal_eval(node)
+    except ValueError:
+        raise _error(
+            path,
+            node.lineno,
+            f"`{name}` is not a literal string, tuple of strings or None.",
+            "Alembic revision files must set it to a literal value.",
+        )
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, (tuple, list)) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise _error(
+        path,
+        node.lineno,
+        f"`{name}` is {value!r}, not a string, tuple of strings or None.",
+        "Alembic revision files must set it to a literal value.",
+    )
+
+
+def parse_migration(path: str, text: str) -> Migration | None:
+    """Read `revision` and `down_revision` from an Alembic revision file.
+
+    Returns None for a file that sets neither (e.g. an `__init__.py` among the versions); raises
+    `InputFileError` for a file that cannot be parsed or sets only one of them.
+    """
+    try:
+        module = ast.parse(text, filename=path)
+    except SyntaxError as e:
+        raise _error(path, e.lineno, f"is not valid Python ({e.msg}).", "Fix the migration file.")
+    values: dict[str, ast.expr] = {}
+    for stmt in module.body:
+        if isinstance(stmt, ast.Assign):
+            targets = [t.id for t in stmt.targets if isinstance(t, ast.Name)]
+            value: ast.expr | None = stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            targets = [stmt.target.id]
+            value = stmt.value
+        else:
+            continue
+        for target in targets:
+            if target in ("revision", "down_revision") and value is not None:
+                values[target] = value
+    if not values:
+        return None
+    if "revision" not in values:
+        raise _error(
+            path,
+            None,
+            "sets `down_revision` but no `revision`.",
+            'Add `revision = "<id>"` as Alembic generates it.',
+        )
+    revision = _revision_value(values["revision"], path, "revision")
+    if len(revision) != 1:
+        raise _error(
+            path,
+            values["revision"].lineno,
+            "`revision` must be one string.",
+            'Set `revision = "<id>"`.',
+        )
+    down = (
+        _revision_value(values["down_revision"], path, "down_revision") if "down_revision" in values else ()
+    )
+    return Migration(revision=revision[0], down_revisions=down, path=path)
+
+
+def index_migrations(migrations: Iterable[Migration]) -> dict[str, Migration]:
+    """Key migrations by revision; two files with one revision id is an error naming both."""
+    by_revision: dict[str, Migration] = {}
+    for migration in migrations:
+        other = by_revision.get(migration.revision)
+        if other is not None:
+            raise _error(
+                migration.path,
+                None,
+                f"has revision {migration.revision!r}, which {other.path} has too.",
+                "Give one of them a new revision id.",
+            )
+        by_revision[migration.revision] = migration
+    return by_revision
+
+
+def _ordered(revisions: Iterable[str], graph: Mapping[str, Migration]) -> list[str]:
+    """Order revisions oldest first (parents before children), ties by id, for stable output."""
+    wanted = set(revisions)
+    done: set[str] = set()
+    order: list[str] = []
+
+    def visit(rev: str, seen: frozenset[str]) -> None:
+        if rev in done or rev in seen:
+            return
+        for parent in graph[rev].down_revisions:
+            if parent in wanted and parent in graph:
+                visit(parent, seen | {rev})
+        done.add(rev)
+        order.append(rev)
+
+    for rev in sorted(wanted):
+        visit(rev, frozenset())
+    return order
+
+
+@dataclass(frozen=True)
+class MigrationChanges:
+    added: tuple[Migration, ...]
+    removed: tuple[Migration, ...]
+    # The revisions that the removed ones sit on: `alembic downgrade` to these before leaving the
+    # branch that has them. "base" when the removed chain starts at the very first migration.
+    downgrade_targets: tuple[str, ...]
+
+
+def compare_migrations(
+    recorded: Mapping[str, Migration], current: Mapping[str, Migration]
+) -> MigrationChanges:
+    """What changed between the migrations recorded at the last run and the ones here now."""
+    added = [current[r] for r in _ordered(set(current) - set(recorded), current)]
+    removed_ids = set(recorded) - set(current)
+    removed = [recorded[r] for r in _ordered(removed_ids, recorded)]
+    targets: set[str] = set()
+    for migration in removed:
+        parents = [p for p in migration.down_revisions if p not in removed_ids]
+        if not migration.down_revisions:
+            targets.add("base")
+        targets.update(parents)
+    return MigrationChanges(tuple(added), tuple(removed), tuple(sorted(targets)))

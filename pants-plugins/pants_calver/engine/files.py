@@ -1,0 +1,73 @@
+"""The bump's files on disk: how they are linked, what they hold, and writing them all or nothing
+through Pants' workspace."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Sequence
+
+from pants.engine.fs import CreateDigest, Digest, FileContent, Workspace
+from pants.engine.rules import Get
+
+from pants_calver.core.bump import FileChange, Links, stale
+
+
+def links(build_root: str) -> Links:
+    """How the work tree's files are linked, read from the filesystem."""
+
+    def real_path(path: str) -> str | None:
+        real = os.path.realpath(os.path.join(build_root, path))
+        relative = os.path.relpath(real, os.path.realpath(build_root))
+        return None if relative.startswith("..") else relative
+
+    return Links(is_link=lambda path: os.path.islink(os.path.join(build_root, path)), real_path=real_path)
+
+
+def read_disk(build_root: str, paths: Sequence[str]) -> dict[str, bytes | None]:
+    def read(path: str) -> bytes | None:
+        try:
+            return Path(build_root, path).read_bytes()
+        except OSError:
+            return None
+
+    return {path: read(path) for path in paths}
+
+
+# The engine writes a digest's files concurrently and raises at the first failure, while the
+# writes of other files can still land for a moment after that (seen in the tests: a file changed
+# after the failed write had returned). So the rollback looks again after each round.
+_SETTLE_DELAYS = (0.05, 0.1, 0.2, 0.4)
+
+
+async def put_back(workspace: Workspace, build_root: str, changes: Sequence[FileChange]) -> list[str]:
+    """Write the old bytes back to every file that no longer holds them, until the files stay put;
+    returns the paths that still do not hold their old bytes."""
+    paths = [change.path for change in changes]
+    for delay in _SETTLE_DELAYS:
+        time.sleep(delay)  # Only on a failure path: let writes in flight land.
+        touched = set(stale(changes, read_disk(build_root, paths)))
+        if not touched:
+            return []
+        old = [FileContent(c.path, c.old) for c in changes if c.path in touched]
+        try:
+            workspace.write_digest(await Get(Digest, CreateDigest(old)))
+        except Exception:
+            pass  # What is still not put back is returned below.
+    return stale(changes, read_disk(build_root, paths))
+
+
+async def write_all(workspace: Workspace, build_root: str, changes: Sequence[FileChange]) -> str | None:
+    """Write every change in one go; on failure put back what was written and return why."""
+    try:
+        workspace.write_digest(await Get(Digest, CreateDigest([FileContent(c.path, c.new) for c in changes])))
+    except Exception as error:  # The engine raises a plain Exception carrying the OS error.
+        unrestored = await put_back(workspace, build_root, changes)
+        if unrestored:
+            return (
+                f"writing failed: {error}. These files could not be put back: {', '.join(unrestored)}; "
+                "restore them with `git checkout -- <file>`."
+            )
+        return f"writing failed: {error}. Every file was put back; the tree is as it was."
+    return None
