@@ -33,6 +33,14 @@ class CommandError(CalverError):
     """The command asks for something that cannot be done (`--to` with `--next`, no version)."""
 
 
+class PlanError(CalverError):
+    """The repo cannot be bumped as asked; `problems` (printed before the message) say where."""
+
+    def __init__(self, message: str, problems: tuple = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
 class ReleaseError(CalverError):
     """A release step that cannot go ahead: a git precondition, a branch that cannot be cut."""
 

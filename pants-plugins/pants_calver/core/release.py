@@ -14,8 +14,11 @@ import string
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from pants_calver.core.errors import ReleaseError
-from pants_calver.core.version import CalVersion, Scheme
+from pants_calver.core.bump import BumpPlan, BumpRequest, Links, make_plan, plan_cycle
+from pants_calver.core.errors import PlanError, ReleaseError
+from pants_calver.core.problems import plural
+from pants_calver.core.version import CalVersion, Scheme, off_release_branch, parse_branch
+from pants_calver.core.versioned_repo import VersionedRepo
 
 PLACEHOLDERS = ("version", "old_version", "normalized")
 
@@ -122,6 +125,7 @@ class ReleaseRequest:
     tag_name: str = "{version}"
     tag_message: str | None = None
     before_commit: tuple[str, ...] = ()
+    cycle_message: str = "Start the {version} cycle"
 
 
 @dataclass(frozen=True)
@@ -168,3 +172,52 @@ def plan_git(
         branch=release_branch(new, scheme) if cut else None,
         before_commit=tuple(commands("[bump-version].before_commit", request.before_commit, values)),
     )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A bump that can go ahead: its plan, its git steps, and after a cut the next cycle's plan
+    and commit message."""
+
+    plan: BumpPlan
+    git_plan: GitPlan
+    cycle: BumpPlan | None = None
+    cycle_message: str = ""
+
+
+def prepare(
+    versioned: VersionedRepo,
+    bump: BumpRequest,
+    release: ReleaseRequest,
+    scheme: Scheme,
+    branch: str | None,
+    links: Links,
+) -> Prepared:
+    """Plan the bump on `branch`, its git steps and the next cycle, before anything is written.
+
+    Raises `PlanError` (with the problems) for a repo that cannot be bumped as asked,
+    `ReleaseError` for a git step that cannot be done, `CommandError` for a bad command.
+    """
+    plan = make_plan(versioned, bump, scheme, links)
+    new = plan.new.display(scheme)
+    if branch and off_release_branch(plan.new, branch):
+        raise PlanError(
+            f"release branch {branch} takes only {branch}.* versions, not {new}; bump on main instead."
+        )
+    if plan.problems:
+        raise PlanError(f"nothing was written: {plural(len(plan.problems), 'problem')} above.", plan.problems)
+    on_release_branch = branch is not None and parse_branch(branch) is not None
+    git_plan = plan_git(release, plan.new, plan.old, scheme, on_release_branch)
+    if not git_plan.branch:
+        return Prepared(plan, git_plan)
+    cycle = plan_cycle(versioned, plan, scheme, links)
+    if cycle.problems:
+        raise PlanError(
+            f"nothing was written: the next cycle, {cycle.new.display(scheme)}, cannot follow "
+            f"({plural(len(cycle.problems), 'problem')} above).",
+            cycle.problems,
+        )
+    message = fill(
+        "[bump-version].cycle_message", release.cycle_message, template_values(cycle.new, new, scheme)
+    )
+    return Prepared(plan, git_plan, cycle, message)

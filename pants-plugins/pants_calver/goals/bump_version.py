@@ -3,8 +3,6 @@ and (with `--commit`, `--tag-release`, `--cut-branch`) go on with the release in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pants.base.build_root import BuildRoot
 from pants.engine.console import Console
 from pants.engine.env_vars import CompleteEnvironmentVars
@@ -15,11 +13,11 @@ from pants.option.option_types import BoolOption, EnumOption, StrListOption, Str
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 
-from pants_calver.core.bump import BumpPlan, BumpRequest, make_plan, plan_cycle, stale
-from pants_calver.core.errors import CalverError, ReleaseError
-from pants_calver.core.problems import Problem, plural
-from pants_calver.core.release import GitPlan, ReleaseRequest, fill, plan_git, push_command, template_values
-from pants_calver.core.version import NextKind, Scheme, off_release_branch, parse_branch
+from pants_calver.core.bump import BumpPlan, BumpRequest, stale
+from pants_calver.core.errors import CalverError, CommandError, PlanError, ReleaseError
+from pants_calver.core.problems import Problem
+from pants_calver.core.release import Prepared, ReleaseRequest, prepare, push_command
+from pants_calver.core.version import NextKind, Scheme
 from pants_calver.core.versioned_repo import VersionedRepo
 from pants_calver.engine import repo
 from pants_calver.engine.files import links, read_disk, write_all
@@ -179,42 +177,12 @@ class BumpVersion(Goal):
     environment_behavior = Goal.EnvironmentBehavior.LOCAL_ONLY
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """A bump that can go ahead: its plan, its git steps, and the next cycle's plan after a cut."""
-
-    plan: BumpPlan
-    git_plan: GitPlan
-    cycle: BumpPlan | None
-    cycle_message: str = ""
+def _bump_request(subsystem: BumpVersionSubsystem) -> BumpRequest:
+    return BumpRequest(to=subsystem.to, next=subsystem.next, sync=subsystem.sync)
 
 
-class Stop(CalverError):
-    """The bump stops before anything is written; problems, if any, are printed before it."""
-
-    def __init__(self, message: str, problems: tuple[Problem, ...] = ()) -> None:
-        super().__init__(message)
-        self.problems = problems
-
-
-def _prepare(
-    versioned: VersionedRepo,
-    subsystem: BumpVersionSubsystem,
-    scheme: Scheme,
-    branch: str | None,
-    build_root: str,
-) -> Prepared:
-    """Plan the bump, its git steps and the next cycle; raises `CalverError` for what stops it."""
-    request = BumpRequest(to=subsystem.to, next=subsystem.next, sync=subsystem.sync)
-    plan = make_plan(versioned, request, scheme, links(build_root))
-    new = plan.new.display(scheme)
-    if branch and off_release_branch(plan.new, branch):
-        raise Stop(
-            f"release branch {branch} takes only {branch}.* versions, not {new}; bump on main instead."
-        )
-    if plan.problems:
-        raise Stop(f"nothing was written: {plural(len(plan.problems), 'problem')} above.", plan.problems)
-    release_request = ReleaseRequest(
+def _release_request(subsystem: BumpVersionSubsystem) -> ReleaseRequest:
+    return ReleaseRequest(
         commit=subsystem.commit,
         tag=subsystem.tag_release,
         cut_branch=subsystem.cut_branch,
@@ -222,18 +190,8 @@ def _prepare(
         tag_name=subsystem.tag_name,
         tag_message=subsystem.tag_message,
         before_commit=tuple(subsystem.before_commit),
+        cycle_message=subsystem.cycle_message,
     )
-    on_release_branch = bool(branch) and parse_branch(branch or "") is not None
-    git_plan = plan_git(release_request, plan.new, plan.old, scheme, on_release_branch)
-    cycle = plan_cycle(versioned, plan, scheme, links(build_root)) if git_plan.branch else None
-    if cycle is not None and cycle.problems:
-        raise Stop(
-            f"nothing was written: the next cycle, {cycle.new.display(scheme)}, cannot follow "
-            f"({plural(len(cycle.problems), 'problem')} above).",
-            cycle.problems,
-        )
-    message = _cycle_message(subsystem, cycle, new, scheme) if cycle is not None else ""
-    return Prepared(plan, git_plan, cycle, message)
 
 
 def _report(console: Console, plan: BumpPlan, new: str, versioned: VersionedRepo) -> None:
@@ -251,11 +209,6 @@ def _report(console: Console, plan: BumpPlan, new: str, versioned: VersionedRepo
             f"Changed requirements feed the {'resolves' if len(resolves) > 1 else 'resolve'} {', '.join(resolves)}: "
             f"run `{bin_name()} generate-lockfiles {flags}`."
         )
-
-
-def _cycle_message(subsystem: BumpVersionSubsystem, cycle: BumpPlan, released: str, scheme: Scheme) -> str:
-    values = template_values(cycle.new, released, scheme)
-    return fill("[bump-version].cycle_message", subsystem.cycle_message, values)
 
 
 def _dry_run(console: Console, prepared: Prepared, versioned: VersionedRepo, scheme: Scheme) -> None:
@@ -280,7 +233,9 @@ def _check_tree(git: Git, prepared: Prepared, allow_dirty: bool, build_root: str
     checked = check_worktree(git, prepared.git_plan, paths, allow_dirty)
     changed = stale(prepared.plan.changes, read_disk(build_root, paths))
     if changed:
-        raise Stop(f"these files changed while the bump was planned: {', '.join(changed)}. Run it again.")
+        raise CommandError(
+            f"these files changed while the bump was planned: {', '.join(changed)}. Run it again."
+        )
     return checked
 
 
@@ -339,7 +294,14 @@ async def bump_version(
         scheme = calver.scheme()
         versioned = await Get(VersionedRepo)
         branch = await current_branch(subsystem.branch, build_root.path)
-        prepared = _prepare(versioned, subsystem, scheme, branch, build_root.path)
+        prepared = prepare(
+            versioned,
+            _bump_request(subsystem),
+            _release_request(subsystem),
+            scheme,
+            branch,
+            links(build_root.path),
+        )
         if subsystem.dry_run:
             _dry_run(console, prepared, versioned, scheme)
             return BumpVersion(exit_code=0)
@@ -351,7 +313,7 @@ async def bump_version(
             return BumpVersion(exit_code=0)
         git = Git(build_root.path, dict(environment))
         checked = _check_tree(git, prepared, subsystem.allow_dirty, build_root.path)
-    except Stop as e:
+    except PlanError as e:
         return fail(str(e), e.problems)
     except ReleaseError as e:
         return fail(f"{e}.")
