@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
-from typing import Dict, Mapping
+from typing import Dict, Mapping, Optional
 
 VERSION = "23.09.6"
 
@@ -93,20 +93,29 @@ def write(
         os.symlink(link, target)
 
 
-def git(root: str | Path, *args: str, **extra_env: str) -> str:
-    """Run git in `root` with a fixed author (and `extra_env`), and return what it printed."""
+def git_bytes(
+    root: str | Path, *args: str, stdin: bytes = b"", extra_env: Optional[Mapping[str, str]] = None
+) -> bytes:
+    """Run git in `root` with a fixed author (and `extra_env`), away from the user's and the
+    system's git configuration, and return what it printed."""
     env = {
-        **extra_env,
+        **(extra_env or {}),
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(root),
+        "GIT_CONFIG_NOSYSTEM": "1",
         "GIT_AUTHOR_NAME": "t",
         "GIT_AUTHOR_EMAIL": "t@example.invalid",
         "GIT_COMMITTER_NAME": "t",
         "GIT_COMMITTER_EMAIL": "t@example.invalid",
     }
     return subprocess.run(
-        ["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True
+        ["git", *args], cwd=root, env=env, input=stdin, check=True, capture_output=True
     ).stdout
+
+
+def git(root: str | Path, *args: str, **extra_env: str) -> str:
+    """`git_bytes`, decoded."""
+    return git_bytes(root, *args, extra_env=extra_env).decode()
 
 
 def commit_all(root: str | Path) -> None:

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Optional
 
 import pytest
 
+from monorepo import git
 from pants_calver.core.git_head import Head, head_file, parse_head, read_head
 
 
@@ -35,22 +35,14 @@ def test_head_file_walks_up_and_follows_gitdir(tmp_path: Path) -> None:
     assert head_file(tmp_path / "linked") == tmp_path / "linked" / "../repo/.git/worktrees/linked/HEAD"
 
 
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-
-
 def test_read_head_agrees_with_git(tmp_path: Path) -> None:
     main = tmp_path / "main"
     main.mkdir()
     git(main, "init", "-q", "-b", "main")
     git(main, "commit", "-q", "--allow-empty", "-m", "init")
-    assert read_head(str(main)) == Head(git(main, "rev-parse", "--abbrev-ref", "HEAD")) == Head("main")
+    assert (
+        read_head(str(main)) == Head(git(main, "rev-parse", "--abbrev-ref", "HEAD").strip()) == Head("main")
+    )
 
     git(main, "worktree", "add", "-q", "-b", "23.09", str(tmp_path / "release"))
     assert read_head(str(tmp_path / "release")) == Head("23.09")
