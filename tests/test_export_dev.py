@@ -10,6 +10,7 @@ way it writes and replaces venvs, the record and the report) runs for real, quic
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import json
 import os
@@ -36,6 +37,13 @@ from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, P
 from pants.engine.rules import Get, rule
 from pants.testutil.rule_runner import RuleRunner, mock_console
 
+from pants_calver.engine import resolve_inputs
+from pants_calver.engine.resolve_inputs import (
+    EditableDists,
+    EditableDistsRequest,
+    Interpreter,
+    InterpreterRequest,
+)
 from pants_calver.goals import export_dev
 from pants_calver.goals.export_dev import ExportDev
 
@@ -88,7 +96,10 @@ async def fake_export_venv_for_resolve(
             raise ExportError(broken_error(resolve))
     if resolve == "unexported":
         return MaybeExportResult(None)
-    reldir = f"python/virtualenvs/{resolve}/{PY}"
+    # Pants names the place after the interpreter's full version (`fake_find_interpreter`'s).
+    versions = await Get(DigestContents, PathGlobs(["python-version"]))
+    py = versions[0].content.decode().strip() if versions else PY
+    reldir = f"python/virtualenvs/{resolve}/{py}"
     probe = PostProcessingCommand(
         [
             "sh",
@@ -103,7 +114,7 @@ async def fake_export_venv_for_resolve(
         # Pants links `{digest_root}` to a venv in its named cache; this cache is in the build root.
         target = f"{build_root.path}/venv-cache/{resolve}"
         result = ExportResult(
-            f"symlink to immutable virtualenv for {resolve} (using Python {PY})",
+            f"symlink to immutable virtualenv for {resolve} (using Python {py})",
             reldir,
             post_processing_cmds=[
                 probe,
@@ -118,7 +129,7 @@ async def fake_export_venv_for_resolve(
     digest = await Get(Digest, CreateDigest([FileContent("marker", b"new")]))
     last = ["false"] if resolve == "post-fails" else ["touch", "{digest_root}/post"]
     result = ExportResult(
-        f"mutable virtualenv for {resolve} (using Python {PY})",
+        f"mutable virtualenv for {resolve} (using Python {py})",
         reldir,
         digest=digest,
         post_processing_cmds=[probe, PostProcessingCommand(last)],
@@ -127,14 +138,36 @@ async def fake_export_venv_for_resolve(
     return MaybeExportResult(result)
 
 
+@rule
+async def fake_find_interpreter(request: InterpreterRequest) -> Interpreter:
+    """Stand-in for the interpreter lookup (which runs pex): the version in `python-version` in the
+    build root, if there is one, so that a test can upgrade the interpreter between runs."""
+    contents = await Get(DigestContents, PathGlobs(["python-version"]))
+    version = contents[0].content.decode().strip() if contents else PY
+    return Interpreter(version, hashlib.sha256(version.encode()).hexdigest())
+
+
+@rule
+async def fake_editable_dists(request: EditableDistsRequest) -> EditableDists:
+    """Stand-in for the distributions of a resolve: one line per line of `dists-<resolve>`."""
+    contents = await Get(DigestContents, PathGlobs([f"dists-{request.resolve}"]))
+    return EditableDists(tuple(contents[0].content.decode().splitlines()) if contents else ())
+
+
+# The rules that need Pants' Python backend (pex, dependency inference), replaced by the fakes.
+REPLACED = (resolve_inputs.find_interpreter, resolve_inputs.editable_dists)
+
+
 @pytest.fixture
 def rule_runner() -> RuleRunner:
     return RuleRunner(
         # The targets Pants makes for `[python].resolves`, which black's rules look at.
         target_types=[LockfileTarget, LockfilesGeneratorTarget],
         rules=[
-            *export_dev.rules(),
+            *(r for r in export_dev.rules() if getattr(r, "func", None) not in REPLACED),
             fake_export_venv_for_resolve,
+            fake_find_interpreter,
+            fake_editable_dists,
             # A real Python tool, to export as a tool resolve: its own export rule and subsystem.
             *black_subsystem.rules(),
             *PythonSetup.rules(),
@@ -225,10 +258,10 @@ def assert_result(
     assert ELAPSED.fullmatch(last), last
 
 
-def exported(resolve: str) -> str:
+def exported(resolve: str, py: str = PY) -> str:
     return (
-        f"{resolve}: exported (wrote mutable virtualenv for {resolve} (using Python {PY}) to "
-        f"dist/export/python/virtualenvs/{resolve}/{PY})"
+        f"{resolve}: exported (wrote mutable virtualenv for {resolve} (using Python {py}) to "
+        f"dist/export/python/virtualenvs/{resolve}/{py})"
     )
 
 
@@ -239,8 +272,8 @@ def exported_symlink(resolve: str) -> str:
     )
 
 
-def up_to_date(resolve: str) -> str:
-    return f"{resolve}: up to date (dist/export/python/virtualenvs/{resolve}/{PY})"
+def up_to_date(resolve: str, py: str = PY) -> str:
+    return f"{resolve}: up to date (dist/export/python/virtualenvs/{resolve}/{py})"
 
 
 def venv(rule_runner: RuleRunner, resolve: str) -> Path:
@@ -306,6 +339,8 @@ def test_first_run_exports_and_records(rule_runner: RuleRunner) -> None:
                     "pants_version": importlib.metadata.version("pantsbuild.pants"),
                     "export_format": "mutable_virtualenv",
                     "editable": False,
+                    "interpreter": f"{PY} (sha256 {hashlib.sha256(PY.encode()).hexdigest()[:16]})",
+                    "editable_dists": [],
                 },
                 "reldir": f"python/virtualenvs/alpha/{PY}",
                 "venv_id": venv_id(venv(rule_runner, "alpha")),
@@ -366,6 +401,63 @@ def test_up_to_date_until_something_changes(rule_runner: RuleRunner) -> None:
     # Another format means another venv layout: rebuilt.
     other_format = run(rule_runner, "--resolves=['alpha']", SYMLINKED)
     assert_result(other_format, 0, [exported_symlink("alpha"), UNCHANGED])
+
+
+def test_an_interpreter_patch_upgrade_exports_anew(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files({"alpha.lock": LOCK})
+    assert_result(run(rule_runner, "--resolves=['alpha']"), 0, [exported("alpha"), FIRST])
+    # The same constraints now pick 3.9.1: the record names 3.9.0, so the venv is made anew, in
+    # the place Pants names after the new version, and the record follows it.
+    rule_runner.write_files({"python-version": "3.9.1\n"})
+    assert_result(run(rule_runner, "--resolves=['alpha']"), 0, [exported("alpha", "3.9.1"), UNCHANGED])
+    inputs = read_record(rule_runner)["resolves"]["alpha"]
+    assert (inputs["reldir"], inputs["inputs"]["interpreter"]) == (
+        "python/virtualenvs/alpha/3.9.1",
+        f"3.9.1 (sha256 {hashlib.sha256(b'3.9.1').hexdigest()[:16]})",
+    )
+    assert_result(run(rule_runner, "--resolves=['alpha']"), 0, [up_to_date("alpha", "3.9.1"), UNCHANGED])
+
+
+def test_a_record_without_the_interpreter_exports_anew(rule_runner: RuleRunner) -> None:
+    # A record written before the interpreter was recorded matches no export: made anew once.
+    rule_runner.write_files({"alpha.lock": LOCK})
+    assert_result(run(rule_runner, "--resolves=['alpha']"), 0, [exported("alpha"), FIRST])
+    record = read_record(rule_runner)
+    del record["resolves"]["alpha"]["inputs"]["interpreter"]
+    del record["resolves"]["alpha"]["inputs"]["editable_dists"]
+    rule_runner.write_files({"dist/export/export-dev.json": json.dumps(record)})
+    assert_result(run(rule_runner, "--resolves=['alpha']"), 0, [exported("alpha"), UNCHANGED])
+    assert_result(run(rule_runner, "--resolves=['alpha']"), 0, [up_to_date("alpha"), UNCHANGED])
+
+
+def test_editable_distributions_are_part_of_the_record(rule_runner: RuleRunner) -> None:
+    editable = "--export-py-editable-in-resolve=['alpha']"
+    dists = "backend.ai-common 23.9.6 [] {}\nbackend.ai-manager 23.9.6 [] {'console_scripts': ...}\n"
+    rule_runner.write_files(
+        {"alpha.lock": LOCK, "beta.lock": LOCK, "dists-alpha": dists, "dists-beta": dists}
+    )
+    assert_result(
+        run(rule_runner, "--resolves=['alpha', 'beta']", editable),
+        0,
+        [exported("alpha"), exported("beta"), FIRST],
+    )
+    assert read_record(rule_runner)["resolves"]["alpha"]["inputs"]["editable_dists"] == dists.splitlines()
+    # Only resolves named in `[export].py_editable_in_resolve` record their distributions.
+    assert read_record(rule_runner)["resolves"]["beta"]["inputs"]["editable_dists"] == []
+    # A new version of a distribution installed as editable: that venv is made anew.
+    rule_runner.write_files(
+        {"dists-alpha": dists.replace("23.9.6", "23.9.7"), "dists-beta": dists.replace("23.9.6", "23.9.7")}
+    )
+    assert_result(
+        run(rule_runner, "--resolves=['alpha', 'beta']", editable),
+        0,
+        [exported("alpha"), up_to_date("beta"), UNCHANGED],
+    )
+    assert_result(
+        run(rule_runner, "--resolves=['alpha', 'beta']", editable),
+        0,
+        [up_to_date("alpha"), up_to_date("beta"), UNCHANGED],
+    )
 
 
 def test_venv_removed_or_replaced_is_rebuilt(rule_runner: RuleRunner) -> None:

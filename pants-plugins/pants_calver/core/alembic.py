@@ -109,6 +109,27 @@ def index_migrations(migrations: Iterable[Migration]) -> dict[str, Migration]:
     return by_revision
 
 
+def read_migrations(files: Iterable[tuple[str, bytes]]) -> tuple[tuple[Migration, ...], tuple[str, ...]]:
+    """The migrations among `(path, content)` pairs, or why they cannot be read: one message per
+    unreadable file, or the clash of two revision ids once every file reads."""
+    migrations: list[Migration] = []
+    errors: list[str] = []
+    for path, content in files:
+        try:
+            migration = parse_migration(path, content.decode("utf-8", errors="replace"))
+        except InputFileError as e:
+            errors.append(str(e))
+            continue
+        if migration is not None:
+            migrations.append(migration)
+    if not errors:
+        try:
+            index_migrations(migrations)
+        except InputFileError as e:
+            errors.append(str(e))
+    return tuple(migrations), tuple(errors)
+
+
 def _ordered(revisions: Iterable[str], graph: Mapping[str, Migration]) -> list[str]:
     """Order revisions oldest first (parents before children), ties by id, for stable output."""
     wanted = set(revisions)

@@ -33,6 +33,12 @@ class ResolveInputs:
     pants_version: str
     export_format: str
     editable: bool = False
+    # The interpreter's full version and the hash of its binary: a patch upgrade exports anew
+    # (into a new place, named after the version).
+    interpreter: str = ""
+    # With `[export].py_editable_in_resolve`: the distributions installed as editable, each with
+    # its version and entry points.
+    editable_dists: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -41,6 +47,8 @@ class ResolveInputs:
             "pants_version": self.pants_version,
             "export_format": self.export_format,
             "editable": self.editable,
+            "interpreter": self.interpreter,
+            "editable_dists": list(self.editable_dists),
         }
 
     @classmethod
@@ -51,6 +59,9 @@ class ResolveInputs:
             pants_version=str(data["pants_version"]),
             export_format=str(data["export_format"]),
             editable=bool(data.get("editable", False)),
+            # A record written before these were recorded matches no export: it is made anew once.
+            interpreter=str(data.get("interpreter", "")),
+            editable_dists=tuple(str(dist) for dist in data.get("editable_dists", ())),
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass
-from typing import Mapping, Optional, Set
+from typing import Mapping
 
 from pants_calver.core.errors import GitError
 from pants_calver.core.release import parse_status
@@ -18,9 +18,11 @@ class Git:
     root: str
     env: Mapping[str, str]
 
-    def run(self, *args: str) -> subprocess.CompletedProcess:
+    def run(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
         try:
-            return subprocess.run(["git", *args], cwd=self.root, env=dict(self.env), capture_output=True)
+            return subprocess.run(
+                ["git", *args], cwd=self.root, env=dict(self.env), input=stdin, capture_output=True
+            )
         except OSError as e:
             raise GitError(f"cannot run git: {e}") from None
 
@@ -32,7 +34,7 @@ class Git:
             raise GitError(f"`git {' '.join(args)}` failed: {said.strip()}")
         return result.stdout.decode(errors="replace").strip()
 
-    def status(self) -> Optional[Set[str]]:
+    def status(self) -> set[str] | None:
         """Every path that is changed, staged or untracked (one `git status`); None outside git,
         or without a git to run."""
         try:

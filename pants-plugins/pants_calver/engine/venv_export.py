@@ -1,158 +1,143 @@
 """Virtualenv exports through Pants' own export machinery, for `export-dev`.
 
 This is the code tied to Pants-private internals of Pants 2.17 (`_ExportVenvForResolveRequest`, the
-rule behind `pants export --resolve=...`, and `ExportPythonTool`), so that the virtualenvs land where
-`pants export` puts them and look the same. What each resolve is built from is read here; whether
-that is up to date is decided in the pure `pants_calver.core.export_record`.
+rule behind `pants export --resolve=...`), so that the virtualenvs land where `pants export` puts
+them and look the same; and the writes under `dist/export/`, which the engine does not see.
 """
 
 from __future__ import annotations
 
-import importlib.resources
+import logging
 import os
 import shutil
 import uuid
 from dataclasses import dataclass
-from typing import Iterable, cast
-from urllib.parse import urlparse
+from typing import Sequence
 
-from pants.backend.python.goals.export import (
-    ExportPythonTool,
-    ExportPythonToolSentinel,
-    MaybeExportResult,
-    PythonResolveExportFormat,
-    _ExportVenvForResolveRequest,
-)
-from pants.backend.python.subsystems.setup import PythonSetup
-from pants.backend.python.util_rules.pex_requirements import EntireLockfile, PexRequirements, Resolve
-from pants.core.goals.export import ExportResult, ExportSubsystem
-from pants.engine.fs import AddPrefix, Digest, DigestContents, PathGlobs, Workspace
+from pants.backend.python.goals.export import MaybeExportResult, _ExportVenvForResolveRequest
+from pants.core.goals.export import ExportResult
+from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
+from pants.engine.fs import AddPrefix, Digest, Workspace
 from pants.engine.internals.selectors import Effect, Get, MultiGet
 from pants.engine.process import InteractiveProcess, InteractiveProcessResult
 from pants.engine.rules import collect_rules, rule
-from pants.engine.unions import UnionMembership
-from pants.version import VERSION
 
-from pants_calver.core.export_record import ResolveInputs, failure_reason, sha256_hex
+from pants_calver.core.export_record import (
+    DevRecord,
+    Outcome,
+    ResolveOutcome,
+    ResolveRecord,
+    failure_reason,
+    is_up_to_date,
+)
+from pants_calver.core.errors import InputFileError
+from pants_calver.engine.resolve_inputs import MaybeResolveInputs
+
+logger = logging.getLogger(__name__)
+
+RECORD_NAME = "export-dev.json"
 
 # Scratch space under `dist/export/`, on the same filesystem as the venvs so that renames are cheap.
 TRASH_DIR = ".export-dev-trash"
 STAGING_DIR = ".export-dev-staging"
 
 # ---------------------------------------------------------------------------------------------
-# What each resolve is built from
+# What is exported, and the record of it
 
 
 @dataclass(frozen=True)
-class ResolveInputsRequest:
-    resolve: str
+class Exports:
+    """Where the goal writes: `dist/export/`, from the build root and absolute."""
+
+    output_dir: str
+    abs_output_dir: str
+
+    @property
+    def record_path(self) -> str:
+        return os.path.join(self.output_dir, RECORD_NAME)
 
 
-@dataclass(frozen=True)
-class MaybeResolveInputs:
-    """The inputs of a resolve, or why it cannot be exported on this branch."""
-
-    resolve: str
-    inputs: ResolveInputs | None
-    skip_reason: str | None = None
-
-
-def export_format(export_subsys: ExportSubsystem) -> PythonResolveExportFormat:
-    # The same choice `pants.backend.python.goals.export.do_export` makes.
-    if export_subsys.options.symlink_python_virtualenv:
-        return PythonResolveExportFormat.symlinked_immutable_virtualenv
-    return cast(PythonResolveExportFormat, export_subsys.options.py_resolve_format)
+def read_record(path: str) -> tuple[DevRecord, str | None]:
+    try:
+        with open(path, "rb") as f:
+            content = f.read()
+    except FileNotFoundError:
+        return DevRecord.empty(), None
+    try:
+        return DevRecord.from_json_bytes(content, path), None
+    except InputFileError as e:
+        return DevRecord.empty(), str(e)
 
 
-async def _read_lockfile(url: str) -> bytes:
-    parts = urlparse(url)
-    path = parts.path[1:] if parts.path.startswith("/") else parts.path
-    if parts.scheme == "resource":
-        # Tools' built-in lockfiles ship inside Pants, as `load_lockfile` reads them.
-        return importlib.resources.read_binary(parts.netloc, path)
-    contents = await Get(DigestContents, PathGlobs([path]))
-    # A missing lockfile hashes as empty; the export itself then fails and says why.
-    return contents[0].content if contents else b""
+def clear_scratch(exports: Exports) -> None:
+    """Remove the scratch directories (also leftovers of an interrupted run)."""
+    remove(os.path.join(exports.abs_output_dir, TRASH_DIR))
+    remove(os.path.join(exports.abs_output_dir, STAGING_DIR))
 
 
-@rule
-async def resolve_inputs(
-    request: ResolveInputsRequest,
-    python_setup: PythonSetup,
-    export_subsys: ExportSubsystem,
-    union_membership: UnionMembership,
-) -> MaybeResolveInputs:
-    resolve = request.resolve
-    export_format_value = export_format(export_subsys).value
-    lockfile_path = python_setup.resolves.get(resolve)
-    if lockfile_path:
-        lock_bytes = await _read_lockfile(lockfile_path)
-        ics = python_setup.resolves_to_interpreter_constraints.get(
-            resolve, python_setup.interpreter_constraints
+def classify(
+    all_inputs: Sequence[MaybeResolveInputs], recorded: DevRecord, exports: Exports, force: bool
+) -> tuple[dict[str, ResolveOutcome], list[MaybeResolveInputs]]:
+    """The outcome of each resolve that needs no export (skipped, up to date), and the others."""
+    outcomes: dict[str, ResolveOutcome] = {}
+    stale: list[MaybeResolveInputs] = []
+    for maybe in all_inputs:
+        if maybe.inputs is None:
+            outcomes[maybe.resolve] = ResolveOutcome(maybe.resolve, Outcome.SKIPPED, maybe.skip_reason or "")
+            logger.warning(f"Skipping the resolve `{maybe.resolve}`: {maybe.skip_reason}.")
+            continue
+        record = recorded.resolves.get(maybe.resolve)
+        current_id = venv_id(os.path.join(exports.abs_output_dir, record.reldir)) if record else None
+        if record is not None and not force and is_up_to_date(record, maybe.inputs, current_id):
+            where = os.path.join(exports.output_dir, record.reldir)
+            outcomes[maybe.resolve] = ResolveOutcome(maybe.resolve, Outcome.UP_TO_DATE, where)
+        else:
+            stale.append(maybe)
+    return outcomes, stale
+
+
+async def export_stale(
+    stale: Sequence[MaybeResolveInputs],
+    workspace: Workspace,
+    exports: Exports,
+    relocatable: bool,
+    records: dict[str, ResolveRecord],
+) -> dict[str, ResolveOutcome]:
+    """Export the stale resolves, keeping going past a failure; updates `records`."""
+    built = await MultiGet(Get(BuiltExport, BuildExportRequest(m.resolve)) for m in stale)
+    environment = await Get(EnvironmentVars, EnvironmentVarsRequest(["PATH"]))
+    if built:
+        clear_scratch(exports)
+    outcomes: dict[str, ResolveOutcome] = {}
+    for maybe, b in zip(stale, built):
+        resolve = maybe.resolve
+        records.pop(resolve, None)
+        if b.result is None:
+            outcomes[resolve] = ResolveOutcome(resolve, Outcome.FAILED, b.error or "")
+            continue
+        error = await materialize(
+            b.result,
+            workspace=workspace,
+            output_dir=exports.output_dir,
+            abs_output_dir=exports.abs_output_dir,
+            path_env=environment.get("PATH", ""),
+            relocatable=relocatable,
         )
-        return MaybeResolveInputs(
-            resolve,
-            ResolveInputs(
-                lockfile_sha256=sha256_hex(lock_bytes),
-                interpreter_constraints=tuple(ics),
-                pants_version=VERSION,
-                export_format=export_format_value,
-                editable=resolve in export_subsys.options.py_editable_in_resolve,
-            ),
+        result_dir = os.path.join(exports.output_dir, b.result.reldir)
+        new_id = venv_id(os.path.join(exports.abs_output_dir, b.result.reldir))
+        if error or new_id is None:
+            outcomes[resolve] = ResolveOutcome(
+                resolve, Outcome.FAILED, error or f"{result_dir} is missing after the export"
+            )
+            continue
+        assert maybe.inputs is not None
+        records[resolve] = ResolveRecord(maybe.inputs, b.result.reldir, new_id)
+        outcomes[resolve] = ResolveOutcome(
+            resolve, Outcome.EXPORTED, f"wrote {b.result.description} to {result_dir}"
         )
-
-    # Not a user resolve: maybe a tool's, found the way `export_virtualenv_for_resolve` finds it.
-    sentinels = cast(
-        "Iterable[type[ExportPythonToolSentinel]]",
-        union_membership.get(ExportPythonToolSentinel),
-    )
-    tools = await MultiGet(
-        Get(ExportPythonTool, ExportPythonToolSentinel, sentinel()) for sentinel in sentinels
-    )
-    tool = next((t for t in tools if t.resolve_name == resolve), None)
-    if tool is None:
-        known = sorted({*python_setup.resolves, *(t.resolve_name for t in tools)})
-        return MaybeResolveInputs(
-            resolve,
-            None,
-            f"this branch defines no such resolve in `[python].resolves` and no Python tool "
-            f"of that name (known: {', '.join(known)})",
-        )
-    if tool.pex_request is None:
-        return MaybeResolveInputs(resolve, None, f"its export is disabled (`[{resolve}].export = false`)")
-    return MaybeResolveInputs(resolve, await _tool_inputs(tool, python_setup, export_format_value))
-
-
-async def _tool_inputs(
-    tool: ExportPythonTool, python_setup: PythonSetup, export_format_value: str
-) -> ResolveInputs:
-    """What a tool's export is built from: its lockfile (or its requirements and the resolve they
-    come from) and interpreter constraints."""
-    assert tool.pex_request is not None
-    requirements = tool.pex_request.requirements
-    ics = tuple(str(ic) for ic in tool.pex_request.interpreter_constraints)
-    chunks: list[bytes] = []
-    if isinstance(requirements, EntireLockfile):
-        chunks.append(await _read_lockfile(requirements.lockfile.url))
-        chunks.append(repr(requirements.complete_req_strings).encode())
-    elif isinstance(requirements, PexRequirements):
-        chunks.append(repr(sorted(map(str, requirements.req_strings_or_addrs))).encode())
-        chunks.append(repr(sorted(requirements.constraints_strings)).encode())
-        if isinstance(requirements.from_superset, Resolve):
-            superset = requirements.from_superset.name
-            chunks.append(await _read_lockfile(python_setup.resolves.get(superset, "")))
-            if not ics:
-                ics = tuple(
-                    python_setup.resolves_to_interpreter_constraints.get(
-                        superset, python_setup.interpreter_constraints
-                    )
-                )
-    return ResolveInputs(
-        lockfile_sha256=sha256_hex(*chunks),
-        interpreter_constraints=ics,
-        pants_version=VERSION,
-        export_format=export_format_value,
-    )
+    if built:
+        clear_scratch(exports)
+    return outcomes
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,11 +8,9 @@ missing or broken, and compares Alembic migrations and configuration samples wit
 
 from __future__ import annotations
 
-import logging
 import os
 import time
-from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from pants.backend.python.goals.export import PythonResolveExportFormat
 from pants.backend.python.subsystems.setup import PythonSetup
@@ -20,44 +18,48 @@ from pants.base.build_root import BuildRoot
 from pants.core.goals.export import ExportSubsystem
 from pants.core.util_rules.distdir import DistDir
 from pants.engine.console import Console
-from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
-from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, PathGlobs, Workspace
+from pants.engine.env_vars import CompleteEnvironmentVars
+from pants.engine.fs import CreateDigest, Digest, FileContent, Workspace
 from pants.engine.goal import Goal, GoalSubsystem
 from pants.engine.internals.selectors import Get, MultiGet
-from pants.engine.rules import collect_rules, goal_rule, rule
-from pants.option.option_types import BoolOption, StrListOption
+from pants.engine.rules import collect_rules, goal_rule
+from pants.option.option_types import BoolOption, StrListOption, StrOption
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 
-from pants_calver.core.alembic import Migration, index_migrations, parse_migration
-from pants_calver.core.errors import InputFileError
-from pants_calver.core.export_record import (
-    DevRecord,
-    Outcome,
-    ResolveOutcome,
-    ResolveRecord,
-    elapsed_line,
-    is_up_to_date,
-    sha256_hex,
+from pants_calver.core.alembic import Migration
+from pants_calver.core.errors import GitError
+from pants_calver.core.export_record import DevRecord, Outcome, ResolveOutcome, elapsed_line
+from pants_calver.core.switch_preview import (
+    PreviewStatus,
+    ResolvePreview,
+    compare_files,
+    plan_migrations,
+    preview_lines,
+    preview_resolve,
 )
 from pants_calver.core.switch_report import report_lines
-from pants_calver.engine import venv_export
-from pants_calver.engine.venv_export import (
-    STAGING_DIR,
-    TRASH_DIR,
-    BuildExportRequest,
-    BuiltExport,
+from pants_calver.engine import resolve_inputs, switch_inputs, venv_export
+from pants_calver.engine.git import Git
+from pants_calver.engine.repo import current_branch
+from pants_calver.engine.resolve_inputs import (
     MaybeResolveInputs,
     ResolveInputsRequest,
+    ResolveSource,
+    ResolveSourceRequest,
     export_format,
-    materialize,
-    remove,
-    venv_id,
 )
-
-logger = logging.getLogger(__name__)
-
-RECORD_NAME = "export-dev.json"
+from pants_calver.engine.switch_inputs import (
+    ConfigSamplesRequest,
+    CurrentConfigSamples,
+    CurrentMigrations,
+    MigrationsRequest,
+    branch_side,
+    object_format,
+    read_tree,
+    work_tree_side,
+)
+from pants_calver.engine.venv_export import RECORD_NAME, Exports, classify, export_stale, read_record
 
 
 class ExportDevSubsystem(GoalSubsystem):
@@ -106,6 +108,20 @@ class ExportDevSubsystem(GoalSubsystem):
             """
         ),
     )
+    preview = StrOption(
+        default=None,
+        help=softwrap(
+            f"""
+            Before switching to this branch (or any ref), print what the switch will need, and
+            write nothing: the Alembic revisions to downgrade now (and the `alembic downgrade`
+            command), those to apply after the switch, the resolves whose lockfile differs there
+            (to be re-exported), and the configuration samples that differ; then the steps to run,
+            `git switch` and `{bin_name()} export-dev` among them. Reads the branch from git
+            objects, without a checkout. Exits 0, or 1 when the ref does not exist or a file
+            cannot be read.
+            """
+        ),
+    )
     config_samples = StrListOption(
         default=["configs/**/*.toml"],
         help=softwrap(
@@ -123,154 +139,7 @@ class ExportDev(Goal):
 
 
 # ---------------------------------------------------------------------------------------------
-# Migrations and configuration samples, read from file content
-
-
-@dataclass(frozen=True)
-class MigrationsRequest:
-    globs: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CurrentMigrations:
-    migrations: tuple[Migration, ...]
-    errors: tuple[str, ...]
-
-
-@rule
-async def current_migrations(request: MigrationsRequest) -> CurrentMigrations:
-    contents = await Get(DigestContents, PathGlobs(request.globs)) if request.globs else ()
-    migrations: list[Migration] = []
-    errors: list[str] = []
-    for fc in contents:
-        try:
-            migration = parse_migration(fc.path, fc.content.decode("utf-8", errors="replace"))
-        except InputFileError as e:
-            errors.append(str(e))
-            continue
-        if migration is not None:
-            migrations.append(migration)
-    if not errors:
-        try:
-            index_migrations(migrations)
-        except InputFileError as e:
-            errors.append(str(e))
-    return CurrentMigrations(tuple(migrations), tuple(errors))
-
-
-@dataclass(frozen=True)
-class ConfigSamplesRequest:
-    globs: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CurrentConfigSamples:
-    hashes: tuple[tuple[str, str], ...]
-
-
-@rule
-async def current_config_samples(request: ConfigSamplesRequest) -> CurrentConfigSamples:
-    contents = await Get(DigestContents, PathGlobs(request.globs)) if request.globs else ()
-    return CurrentConfigSamples(tuple((fc.path, sha256_hex(fc.content)) for fc in contents))
-
-
-# ---------------------------------------------------------------------------------------------
 # The goal
-
-
-@dataclass(frozen=True)
-class _Exports:
-    """Where the goal writes: `dist/export/`, from the build root and absolute."""
-
-    output_dir: str
-    abs_output_dir: str
-
-    @property
-    def record_path(self) -> str:
-        return os.path.join(self.output_dir, RECORD_NAME)
-
-
-def _read_record(path: str) -> tuple[DevRecord, str | None]:
-    try:
-        with open(path, "rb") as f:
-            content = f.read()
-    except FileNotFoundError:
-        return DevRecord.empty(), None
-    try:
-        return DevRecord.from_json_bytes(content, path), None
-    except InputFileError as e:
-        return DevRecord.empty(), str(e)
-
-
-def _clear_scratch(exports: _Exports) -> None:
-    """Remove the scratch directories (also leftovers of an interrupted run)."""
-    remove(os.path.join(exports.abs_output_dir, TRASH_DIR))
-    remove(os.path.join(exports.abs_output_dir, STAGING_DIR))
-
-
-def _classify(
-    all_inputs: Sequence[MaybeResolveInputs], recorded: DevRecord, exports: _Exports, force: bool
-) -> tuple[dict[str, ResolveOutcome], list[MaybeResolveInputs]]:
-    """The outcome of each resolve that needs no export (skipped, up to date), and the others."""
-    outcomes: dict[str, ResolveOutcome] = {}
-    stale: list[MaybeResolveInputs] = []
-    for maybe in all_inputs:
-        if maybe.inputs is None:
-            outcomes[maybe.resolve] = ResolveOutcome(maybe.resolve, Outcome.SKIPPED, maybe.skip_reason or "")
-            logger.warning(f"Skipping the resolve `{maybe.resolve}`: {maybe.skip_reason}.")
-            continue
-        record = recorded.resolves.get(maybe.resolve)
-        current_id = venv_id(os.path.join(exports.abs_output_dir, record.reldir)) if record else None
-        if record is not None and not force and is_up_to_date(record, maybe.inputs, current_id):
-            where = os.path.join(exports.output_dir, record.reldir)
-            outcomes[maybe.resolve] = ResolveOutcome(maybe.resolve, Outcome.UP_TO_DATE, where)
-        else:
-            stale.append(maybe)
-    return outcomes, stale
-
-
-async def _export(
-    stale: Sequence[MaybeResolveInputs],
-    workspace: Workspace,
-    exports: _Exports,
-    relocatable: bool,
-    records: dict[str, ResolveRecord],
-) -> dict[str, ResolveOutcome]:
-    """Export the stale resolves, keeping going past a failure; updates `records`."""
-    built = await MultiGet(Get(BuiltExport, BuildExportRequest(m.resolve)) for m in stale)
-    environment = await Get(EnvironmentVars, EnvironmentVarsRequest(["PATH"]))
-    if built:
-        _clear_scratch(exports)
-    outcomes: dict[str, ResolveOutcome] = {}
-    for maybe, b in zip(stale, built):
-        resolve = maybe.resolve
-        records.pop(resolve, None)
-        if b.result is None:
-            outcomes[resolve] = ResolveOutcome(resolve, Outcome.FAILED, b.error or "")
-            continue
-        error = await materialize(
-            b.result,
-            workspace=workspace,
-            output_dir=exports.output_dir,
-            abs_output_dir=exports.abs_output_dir,
-            path_env=environment.get("PATH", ""),
-            relocatable=relocatable,
-        )
-        result_dir = os.path.join(exports.output_dir, b.result.reldir)
-        new_id = venv_id(os.path.join(exports.abs_output_dir, b.result.reldir))
-        if error or new_id is None:
-            outcomes[resolve] = ResolveOutcome(
-                resolve, Outcome.FAILED, error or f"{result_dir} is missing after the export"
-            )
-            continue
-        assert maybe.inputs is not None
-        records[resolve] = ResolveRecord(maybe.inputs, b.result.reldir, new_id)
-        outcomes[resolve] = ResolveOutcome(
-            resolve, Outcome.EXPORTED, f"wrote {b.result.description} to {result_dir}"
-        )
-    if built:
-        _clear_scratch(exports)
-    return outcomes
 
 
 def _print_outcomes(console: Console, resolves: Sequence[str], outcomes: dict[str, ResolveOutcome]) -> int:
@@ -316,6 +185,65 @@ async def _report_switch(
     return DevRecord({}, migrations, config_samples), 1 if migrations_result.errors else 0
 
 
+def _preview_resolves(
+    sources: Sequence[ResolveSource], here: Mapping[str, str], there: Mapping[str, str], branch: str
+) -> list[ResolvePreview]:
+    """What `export-dev` will do with each resolve after the switch, by its lockfile's blob id."""
+    previews = []
+    for source in sources:
+        files = [f for f in source.lockfiles if "://" not in f]
+        if source.skip_reason is not None:
+            previews.append(ResolvePreview(source.resolve, PreviewStatus.UNKNOWN, source.skip_reason))
+        elif not files:
+            # A tool's built-in lockfile (or bare requirements) comes with the Pants version.
+            previews.append(
+                ResolvePreview(source.resolve, PreviewStatus.UP_TO_DATE, "Pants' built-in lockfile")
+            )
+        else:
+            previews.append(
+                preview_resolve(source.resolve, files[0], here.get(files[0]), there.get(files[0]), branch)
+            )
+    return previews
+
+
+async def _preview(
+    console: Console, subsystem: ExportDevSubsystem, resolves: Sequence[str], git: Git, branch: str
+) -> ExportDev:
+    """Print what switching to `branch` will need; write nothing."""
+    try:
+        tree = read_tree(git, branch)
+        sources = await MultiGet(Get(ResolveSource, ResolveSourceRequest(r)) for r in resolves)
+        lockfiles = sorted({f for s in sources for f in s.lockfiles if "://" not in f})
+        there = branch_side(git, tree, subsystem.migrations, subsystem.config_samples, lockfiles)
+    except GitError as e:
+        console.print_stderr(console.red(f"error: {e}."))
+        return ExportDev(exit_code=1)
+    here = await work_tree_side(
+        subsystem.migrations, subsystem.config_samples, lockfiles, object_format(tree)
+    )
+    for side, errors in (("here", here.errors), (f"on {branch}", there.errors)):
+        for error in errors:
+            console.print_stderr(console.red(f"Cannot read a migration {side}: {error}"))
+    switch = (
+        plan_migrations(here.migrations, there.migrations, branch=branch)
+        if here.migrations is not None and there.migrations is not None
+        else None
+    )
+    lines = preview_lines(
+        await current_branch(None, git.root),
+        branch,
+        switch,
+        _preview_resolves(sources, here.lockfiles, there.lockfiles, branch),
+        compare_files(here.config_samples, there.config_samples),
+        bin_name=bin_name(),
+        migration_globs=subsystem.migrations,
+        config_globs=subsystem.config_samples,
+    )
+    for line in lines:
+        console.print_stdout(line)
+    return ExportDev(exit_code=1 if here.errors or there.errors else 0)
+
+
 @goal_rule
 async def export_dev(
     console: Console,
@@ -325,20 +253,24 @@ async def export_dev(
     subsystem: ExportDevSubsystem,
     python_setup: PythonSetup,
     export_subsys: ExportSubsystem,
+    environment: CompleteEnvironmentVars,
 ) -> ExportDev:
+    resolves = list(dict.fromkeys(subsystem.resolves or python_setup.resolves))
+    if subsystem.preview:
+        git = Git(build_root.path, dict(environment))
+        return await _preview(console, subsystem, resolves, git, subsystem.preview)
     started = time.monotonic()
     output_dir = os.path.join(str(dist_dir.relpath), "export")
-    exports = _Exports(output_dir, os.path.join(build_root.path, output_dir))
-    recorded, record_error = _read_record(os.path.join(build_root.path, exports.record_path))
+    exports = Exports(output_dir, os.path.join(build_root.path, output_dir))
+    recorded, record_error = read_record(os.path.join(build_root.path, exports.record_path))
     if record_error:
         console.print_stderr(console.yellow(f"Ignoring a damaged record: {record_error}"))
 
-    resolves = list(dict.fromkeys(subsystem.resolves or python_setup.resolves))
     all_inputs = await MultiGet(Get(MaybeResolveInputs, ResolveInputsRequest(r)) for r in resolves)
-    outcomes, stale = _classify(all_inputs, recorded, exports, subsystem.force)
+    outcomes, stale = classify(all_inputs, recorded, exports, subsystem.force)
     records = dict(recorded.resolves)
     relocatable = export_format(export_subsys) == PythonResolveExportFormat.symlinked_immutable_virtualenv
-    outcomes.update(await _export(stale, workspace, exports, relocatable, records))
+    outcomes.update(await export_stale(stale, workspace, exports, relocatable, records))
     exit_code = _print_outcomes(console, resolves, outcomes)
 
     seen, report_exit_code = await _report_switch(console, subsystem, recorded)
@@ -350,4 +282,4 @@ async def export_dev(
 
 
 def rules():
-    return [*collect_rules(), *venv_export.rules()]
+    return [*collect_rules(), *resolve_inputs.rules(), *venv_export.rules(), *switch_inputs.rules()]

@@ -1,0 +1,135 @@
+"""The files `export-dev` compares across a switch: Alembic migrations, configuration samples and
+lockfiles, read from the work tree through the engine, or from another branch's git objects with
+one `git ls-tree` and one `git cat-file --batch` (no checkout)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+from pants.engine.fs import DigestContents, PathGlobs
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+
+from pants_calver.core.alembic import Migration, read_migrations
+from pants_calver.core.errors import GitError
+from pants_calver.core.export_record import sha256_hex
+from pants_calver.core.git_objects import (
+    TreeEntry,
+    blob_id,
+    cat_file_request,
+    matching,
+    parse_cat_file_batch,
+    parse_ls_tree,
+)
+from pants_calver.engine.git import Git
+
+
+@dataclass(frozen=True)
+class MigrationsRequest:
+    globs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CurrentMigrations:
+    migrations: tuple[Migration, ...]
+    errors: tuple[str, ...]
+
+
+@rule
+async def current_migrations(request: MigrationsRequest) -> CurrentMigrations:
+    contents = await Get(DigestContents, PathGlobs(request.globs)) if request.globs else ()
+    migrations, errors = read_migrations((fc.path, fc.content) for fc in contents)
+    return CurrentMigrations(migrations, errors)
+
+
+@dataclass(frozen=True)
+class ConfigSamplesRequest:
+    globs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CurrentConfigSamples:
+    hashes: tuple[tuple[str, str], ...]
+
+
+@rule
+async def current_config_samples(request: ConfigSamplesRequest) -> CurrentConfigSamples:
+    contents = await Get(DigestContents, PathGlobs(request.globs)) if request.globs else ()
+    return CurrentConfigSamples(tuple((fc.path, sha256_hex(fc.content)) for fc in contents))
+
+
+@dataclass(frozen=True)
+class BranchSide:
+    """One side of a switch: migrations (None when they cannot be read, with `errors`), and the
+    blob ids of configuration samples and lockfiles by path (a lockfile it lacks is left out)."""
+
+    migrations: Mapping[str, Migration] | None
+    errors: tuple[str, ...]
+    config_samples: Mapping[str, str]
+    lockfiles: Mapping[str, str]
+
+
+def object_format(tree: Mapping[str, TreeEntry]) -> str:
+    """The hash of the repo's objects, told by the length of their ids."""
+    return "sha256" if any(len(entry.oid) == 64 for entry in tree.values()) else "sha1"
+
+
+async def work_tree_side(
+    migration_globs: Sequence[str], config_globs: Sequence[str], lockfiles: Iterable[str], object_format: str
+) -> BranchSide:
+    """This checkout's side, read through the engine (blob ids computed from the bytes)."""
+    migrations, configs, locks = await MultiGet(
+        Get(CurrentMigrations, MigrationsRequest(tuple(migration_globs))),
+        Get(DigestContents, PathGlobs(config_globs)),
+        Get(DigestContents, PathGlobs(sorted(set(lockfiles)))),
+    )
+    return BranchSide(
+        None if migrations.errors else {m.revision: m for m in migrations.migrations},
+        migrations.errors,
+        {fc.path: blob_id(fc.content, object_format) for fc in configs},
+        {fc.path: blob_id(fc.content, object_format) for fc in locks},
+    )
+
+
+def read_tree(git: Git, ref: str) -> dict[str, TreeEntry]:
+    """Every blob of `ref`'s tree, by path; raises GitError when git knows no such ref."""
+    if ref.startswith("-"):
+        raise GitError(f"`{ref}` is not a branch, tag or commit name")
+    result = git.run("ls-tree", "-r", "-z", "--full-tree", f"{ref}^{{commit}}", "--")
+    if result.returncode != 0:
+        said = result.stderr.decode(errors="replace").strip().splitlines()
+        raise GitError(
+            f"git knows no branch, tag or commit `{ref}` ({said[-1] if said else 'no message'}): "
+            "check the name, or fetch it first"
+        )
+    return parse_ls_tree(result.stdout)
+
+
+def branch_side(
+    git: Git,
+    tree: Mapping[str, TreeEntry],
+    migration_globs: Sequence[str],
+    config_globs: Sequence[str],
+    lockfiles: Iterable[str],
+) -> BranchSide:
+    """The other branch's side, read from git objects: only the migrations' blobs are read
+    (one `git cat-file --batch`); the rest is compared by blob id."""
+    migration_paths = matching(tree, migration_globs)
+    blobs: dict[str, bytes] = {}
+    if migration_paths:
+        request = cat_file_request(tree[path].oid for path in migration_paths)
+        result = git.run("cat-file", "--batch", stdin=request)
+        if result.returncode != 0:
+            raise GitError(f"`git cat-file --batch` failed: {result.stderr.decode(errors='replace').strip()}")
+        blobs = parse_cat_file_batch(result.stdout)
+    migrations, errors = read_migrations((path, blobs[tree[path].oid]) for path in migration_paths)
+    return BranchSide(
+        None if errors else {m.revision: m for m in migrations},
+        errors,
+        {path: tree[path].oid for path in matching(tree, config_globs)},
+        {path: tree[path].oid for path in lockfiles if path in tree},
+    )
+
+
+def rules():
+    return collect_rules()
