@@ -1,0 +1,162 @@
+"""`export-dev --preview=BRANCH` on a build root that is a git repo with two branches, built by
+real git commits: what the switch will need, read from git objects, and nothing written."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Dict
+
+import pytest
+from pants.testutil.rule_runner import RuleRunner
+
+from monorepo import git
+from test_export_dev import run, rule_runner  # noqa: F401 (`rule_runner` is a fixture)
+
+# The other branch, `main`: the topic branch forked at b0, main went on with two revisions and a
+# merge of them. Its lockfiles and configuration samples differ from the topic's in every way.
+MAIN = {
+    "versions/a0.py": 'revision = "a0"\ndown_revision = None\n',
+    "versions/b0.py": 'revision = "b0"\ndown_revision = "a0"\n',
+    "versions/m1.py": 'revision = "m1"\ndown_revision = "b0"\n',
+    "versions/m2.py": 'revision = "m2"\ndown_revision = "b0"\n',
+    "versions/mm.py": 'revision = "mm"\ndown_revision = ("m1", "m2")\n',
+    "alpha.lock": "// alpha on main\n",
+    "beta.lock": "// beta, the same on both\n",
+    "delta.lock": "// delta, only on main\n",
+    "configs/changed.toml": "x = 1\n",
+    "configs/same.toml": "y = 1\n",
+    "configs/added.toml": "z = 1\n",
+}
+# The checkout: the topic branch, with two migrations of its own on b0.
+TOPIC = {
+    **{
+        path: content
+        for path, content in MAIN.items()
+        if path
+        not in ("versions/m1.py", "versions/m2.py", "versions/mm.py", "delta.lock", "configs/added.toml")
+    },
+    "versions/t1.py": 'revision = "t1"\ndown_revision = "b0"\n',
+    "versions/t2.py": 'revision = "t2"\ndown_revision = "t1"\n',
+    "alpha.lock": "// alpha on the topic branch\n",
+    "gamma.lock": "// gamma, only on the topic branch\n",
+    "configs/changed.toml": "x = 2\n",
+    "configs/removed.toml": "w = 1\n",
+}
+RESOLVES = {"alpha": "alpha.lock", "beta": "beta.lock", "gamma": "gamma.lock", "delta": "delta.lock"}
+
+
+def branches(rule_runner: RuleRunner) -> Path:
+    """Commit MAIN on `main`, then TOPIC on `topic`, checked out."""
+    root = Path(rule_runner.build_root)
+    rule_runner.write_files(MAIN)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "main")
+    git(root, "checkout", "-q", "-b", "topic")
+    git(root, "rm", "-rq", ".")
+    rule_runner.write_files(TOPIC)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "topic")
+    return root
+
+
+def snapshot(root: Path) -> Dict[str, str]:
+    """Every file outside `.git` and Pants' own `.pants.d` (the tree and `dist/`), by its hash."""
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not {".git", ".pants.d"} & set(p.relative_to(root).parts)
+    }
+
+
+def test_preview_tells_what_the_switch_needs(rule_runner: RuleRunner) -> None:
+    root = branches(rule_runner)
+    before = snapshot(root)
+    result = run(
+        rule_runner,
+        "--preview=main",
+        "--resolves=['alpha', 'beta', 'gamma', 'delta', 'nope']",
+        resolves=RESOLVES,
+    )
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == [
+        "Switching from topic to main: a preview, nothing was changed.",
+        "Database: this checkout has 2 migrations that main lacks (newest first):",
+        "  t2  versions/t2.py",
+        "  t1  versions/t1.py",
+        "  Run `alembic downgrade b0` now, before the switch, while this checkout has their files.",
+        "Database: main adds 3 migrations, to apply after the switch with `alembic upgrade head` (oldest first):",
+        "  m1  versions/m1.py",
+        "  m2  versions/m2.py",
+        "  mm  versions/mm.py",
+        "Virtualenvs:",
+        "  alpha: will be re-exported (main changes alpha.lock)",
+        "  beta: up to date (same beta.lock)",
+        "  gamma: will be skipped (main has no gamma.lock)",
+        "  delta: will be re-exported (main adds delta.lock)",
+        "  nope: cannot tell: this branch defines no such resolve in `[python].resolves` and no Python tool "
+        "of that name (known: alpha, beta, black, delta, gamma)",
+        "Configuration samples that differ on main:",
+        "  changed  configs/changed.toml",
+        "  added    configs/added.toml",
+        "  removed  configs/removed.toml",
+        "Then:",
+        "  1. alembic downgrade b0",
+        "  2. git switch main",
+        "  3. pants export-dev",
+        "  4. alembic upgrade head",
+        "  5. check your local TOML and etcd configuration against the samples above",
+    ]
+    # Nothing was written: not the tree, not `dist/` (no record, no venv).
+    assert snapshot(root) == before
+    assert not (root / "dist").exists()
+
+
+def test_preview_of_the_same_tree(rule_runner: RuleRunner) -> None:
+    root = branches(rule_runner)
+    git(root, "branch", "twin")
+    result = run(rule_runner, "--preview=twin", "--resolves=['alpha', 'beta']", resolves=RESOLVES)
+    assert (result.exit_code, result.stdout.splitlines()) == (
+        0,
+        [
+            "Switching from topic to twin: a preview, nothing was changed.",
+            "Database: no migration differs (looked at versions/*.py).",
+            "Virtualenvs:",
+            "  alpha: up to date (same alpha.lock)",
+            "  beta: up to date (same beta.lock)",
+            "Configuration samples: none differs (looked at configs/*.toml).",
+            "Then:",
+            "  1. git switch twin",
+            "  2. pants export-dev",
+        ],
+    )
+
+
+@pytest.mark.parametrize("ref", ["no-such-branch", "--all"])
+def test_preview_of_a_ref_git_does_not_know(rule_runner: RuleRunner, ref: str) -> None:
+    root = branches(rule_runner)
+    before = snapshot(root)
+    result = run(rule_runner, f"--preview={ref}", resolves=RESOLVES)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"error: ") and f"`{ref}`" in result.stderr, result.stderr
+    assert snapshot(root) == before
+
+
+def test_preview_with_a_migration_that_cannot_be_read_on_the_branch(rule_runner: RuleRunner) -> None:
+    root = branches(rule_runner)
+    git(root, "checkout", "-q", "main")
+    rule_runner.write_files({"versions/bad.py": "revision = (\n"})
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "a broken migration")
+    git(root, "checkout", "-q", "topic")
+    result = run(rule_runner, "--preview=main", "--resolves=['beta']", resolves=RESOLVES)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "Cannot read a migration on main: versions/bad.py:1: is not valid Python (unexpected EOF while parsing). "
+        "Fix the migration file."
+    ]
+    assert (
+        "Database: not compared: the migrations could not be read (see above)." in result.stdout.splitlines()
+    )
