@@ -160,6 +160,11 @@ REPLACED = (resolve_inputs.find_interpreter, resolve_inputs.editable_dists)
 
 @pytest.fixture
 def rule_runner() -> RuleRunner:
+    return export_dev_rule_runner()
+
+
+def export_dev_rule_runner() -> RuleRunner:
+    """The goal's rules with the fakes above, and a real Python tool."""
     return RuleRunner(
         # The targets Pants makes for `[python].resolves`, which black's rules look at.
         target_types=[LockfileTarget, LockfilesGeneratorTarget],

@@ -11,7 +11,7 @@ import pytest
 from pants.testutil.rule_runner import RuleRunner
 
 from monorepo import git
-from test_export_dev import run, rule_runner  # noqa: F401 (`rule_runner` is a fixture)
+from test_export_dev import export_dev_rule_runner, run
 
 # The other branch, `main`: the topic branch forked at b0, main went on with two revisions and a
 # merge of them. Its lockfiles and configuration samples differ from the topic's in every way.
@@ -43,19 +43,26 @@ TOPIC = {
     "configs/changed.toml": "x = 2\n",
     "configs/removed.toml": "w = 1\n",
 }
+
+
+@pytest.fixture
+def runner() -> RuleRunner:
+    return export_dev_rule_runner()
+
+
 RESOLVES = {"alpha": "alpha.lock", "beta": "beta.lock", "gamma": "gamma.lock", "delta": "delta.lock"}
 
 
-def branches(rule_runner: RuleRunner) -> Path:
+def branches(runner: RuleRunner) -> Path:
     """Commit MAIN on `main`, then TOPIC on `topic`, checked out."""
-    root = Path(rule_runner.build_root)
-    rule_runner.write_files(MAIN)
+    root = Path(runner.build_root)
+    runner.write_files(MAIN)
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "main")
     git(root, "checkout", "-q", "-b", "topic")
     git(root, "rm", "-rq", ".")
-    rule_runner.write_files(TOPIC)
+    runner.write_files(TOPIC)
     git(root, "add", "-A")
     git(root, "commit", "-qm", "topic")
     return root
@@ -70,11 +77,11 @@ def snapshot(root: Path) -> Dict[str, str]:
     }
 
 
-def test_preview_tells_what_the_switch_needs(rule_runner: RuleRunner) -> None:
-    root = branches(rule_runner)
+def test_preview_tells_what_the_switch_needs(runner: RuleRunner) -> None:
+    root = branches(runner)
     before = snapshot(root)
     result = run(
-        rule_runner,
+        runner,
         "--preview=main",
         "--resolves=['alpha', 'beta', 'gamma', 'delta', 'nope']",
         resolves=RESOLVES,
@@ -113,10 +120,10 @@ def test_preview_tells_what_the_switch_needs(rule_runner: RuleRunner) -> None:
     assert not (root / "dist").exists()
 
 
-def test_preview_of_the_same_tree(rule_runner: RuleRunner) -> None:
-    root = branches(rule_runner)
+def test_preview_of_the_same_tree(runner: RuleRunner) -> None:
+    root = branches(runner)
     git(root, "branch", "twin")
-    result = run(rule_runner, "--preview=twin", "--resolves=['alpha', 'beta']", resolves=RESOLVES)
+    result = run(runner, "--preview=twin", "--resolves=['alpha', 'beta']", resolves=RESOLVES)
     assert (result.exit_code, result.stdout.splitlines()) == (
         0,
         [
@@ -134,24 +141,24 @@ def test_preview_of_the_same_tree(rule_runner: RuleRunner) -> None:
 
 
 @pytest.mark.parametrize("ref", ["no-such-branch", "--all"])
-def test_preview_of_a_ref_git_does_not_know(rule_runner: RuleRunner, ref: str) -> None:
-    root = branches(rule_runner)
+def test_preview_of_a_ref_git_does_not_know(runner: RuleRunner, ref: str) -> None:
+    root = branches(runner)
     before = snapshot(root)
-    result = run(rule_runner, f"--preview={ref}", resolves=RESOLVES)
+    result = run(runner, f"--preview={ref}", resolves=RESOLVES)
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr.startswith(f"error: ") and f"`{ref}`" in result.stderr, result.stderr
+    assert result.stderr.startswith("error: ") and f"`{ref}`" in result.stderr, result.stderr
     assert snapshot(root) == before
 
 
-def test_preview_with_a_migration_that_cannot_be_read_on_the_branch(rule_runner: RuleRunner) -> None:
-    root = branches(rule_runner)
+def test_preview_with_a_migration_that_cannot_be_read_on_the_branch(runner: RuleRunner) -> None:
+    root = branches(runner)
     git(root, "checkout", "-q", "main")
-    rule_runner.write_files({"versions/bad.py": "revision = (\n"})
+    runner.write_files({"versions/bad.py": "revision = (\n"})
     git(root, "add", "-A")
     git(root, "commit", "-qm", "a broken migration")
     git(root, "checkout", "-q", "topic")
-    result = run(rule_runner, "--preview=main", "--resolves=['beta']", resolves=RESOLVES)
+    result = run(runner, "--preview=main", "--resolves=['beta']", resolves=RESOLVES)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "Cannot read a migration on main: versions/bad.py:1: is not valid Python (unexpected EOF while parsing). "

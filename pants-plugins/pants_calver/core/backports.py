@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import AbstractSet, Iterable, List, Optional, Pattern, Sequence, Tuple
+from typing import AbstractSet
+from collections.abc import Iterable, Sequence
+from re import Pattern
 
 from pants_calver.core.errors import SettingError
 from pants_calver.core.version import parse_branch
@@ -26,7 +28,7 @@ _TRAILER_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*)\s*:\s?(.*)$")
 _ANY_BACKPORT_LINE = re.compile(r"^\s*backported-(?:from|to)\s*:", re.IGNORECASE | re.MULTILINE)
 
 
-def log_args(revisions: str) -> List[str]:
+def log_args(revisions: str) -> list[str]:
     """The `git` arguments that print the first-parent history in `revisions` for `parse_log`."""
     return [
         "log",
@@ -47,16 +49,16 @@ class Commit:
 
     sha: str
     subject: str
-    trailers: Tuple[Tuple[str, str], ...]
+    trailers: tuple[tuple[str, str], ...]
     message: str
-    paths: Tuple[str, ...]
+    paths: tuple[str, ...]
 
-    def values(self, key: str) -> List[str]:
+    def values(self, key: str) -> list[str]:
         """The values of a trailer, its key compared case-insensitively as git does."""
         return [value for name, value in self.trailers if name.lower() == key]
 
 
-def parse_trailers(text: str) -> Tuple[Tuple[str, str], ...]:
+def parse_trailers(text: str) -> tuple[tuple[str, str], ...]:
     """The `key: value` lines of `%(trailers:only,unfold)`."""
     pairs = []
     for line in text.splitlines():
@@ -66,7 +68,7 @@ def parse_trailers(text: str) -> Tuple[Tuple[str, str], ...]:
     return tuple(pairs)
 
 
-def parse_log(output: str) -> Tuple[Commit, ...]:
+def parse_log(output: str) -> tuple[Commit, ...]:
     """Split the output of `git <log_args(...)>` into commits, newest first."""
     commits = []
     for record in output.split("\x1e")[1:]:
@@ -101,8 +103,8 @@ class BackportRules:
     branch: str
     main_branch: str
     release_files: AbstractSet[str]
-    release_globs: Tuple[Pattern[str], ...] = ()
-    exempt_subjects: Tuple[Pattern[str], ...] = ()
+    release_globs: tuple[Pattern[str], ...] = ()
+    exempt_subjects: tuple[Pattern[str], ...] = ()
 
     def is_release_commit(self, commit: Commit) -> bool:
         """A commit that changes only version files, pins and release paths (a changelog)."""
@@ -133,7 +135,7 @@ def _names(value: str) -> str:
     return words[0] if words else ""
 
 
-def check_commit(commit: Commit, rules: BackportRules) -> Optional[BackportProblem]:
+def check_commit(commit: Commit, rules: BackportRules) -> BackportProblem | None:
     """What is wrong with one commit of the release branch, if anything."""
     if rules.is_exempt(commit):
         return None
@@ -174,12 +176,12 @@ def check_commit(commit: Commit, rules: BackportRules) -> Optional[BackportProbl
     return None
 
 
-def check_commits(commits: Iterable[Commit], rules: BackportRules) -> List[BackportProblem]:
+def check_commits(commits: Iterable[Commit], rules: BackportRules) -> list[BackportProblem]:
     """Every problem, in the order of `commits`."""
     return [problem for commit in commits for problem in [check_commit(commit, rules)] if problem]
 
 
-def compile_patterns(option: str, patterns: Sequence[str]) -> Tuple[Pattern[str], ...]:
+def compile_patterns(option: str, patterns: Sequence[str]) -> tuple[Pattern[str], ...]:
     """Compile regexes from an option; raises SettingError naming the option and the pattern."""
     compiled = []
     for pattern in patterns:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, replace
-from typing import Callable, Mapping, Sequence
+from typing import Callable
+from collections.abc import Mapping, Sequence
 
 from pants_calver.core import pins
 from pants_calver.core.errors import CommandError, VersionError

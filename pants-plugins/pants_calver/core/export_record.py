@@ -7,7 +7,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from pants_calver.core.alembic import Migration
 from pants_calver.core.errors import InputFileError

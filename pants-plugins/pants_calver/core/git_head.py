@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 _BRANCH = re.compile(r"ref: refs/heads/(\S+)")
 _COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
@@ -19,10 +18,10 @@ _COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 class Head:
     """What `HEAD` points at: a branch, or None when it is detached."""
 
-    branch: Optional[str]
+    branch: str | None
 
 
-def parse_head(text: str) -> Optional[Head]:
+def parse_head(text: str) -> Head | None:
     """Read a `HEAD` file; None when it is neither a branch nor a commit (ask git then)."""
     line = text.strip()
     branch = _BRANCH.fullmatch(line)
@@ -33,7 +32,7 @@ def parse_head(text: str) -> Optional[Head]:
     return None
 
 
-def head_file(start: Path) -> Optional[Path]:
+def head_file(start: Path) -> Path | None:
     """The `HEAD` file of the repository holding `start`, found upwards as git does; None if none.
 
     A `.git` file (a linked worktree or a submodule) names the git directory with `gitdir:`.
@@ -50,7 +49,7 @@ def head_file(start: Path) -> Optional[Path]:
     return None
 
 
-def read_head(start: str) -> Optional[Head]:
+def read_head(start: str) -> Head | None:
     """Read the `HEAD` of the repository holding `start`; None when there is none or it is unclear."""
     try:
         path = head_file(Path(start).resolve())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from collections.abc import Iterable
 
 from pants_calver.core.backports import glob_pattern
 from pants_calver.core.errors import GitError

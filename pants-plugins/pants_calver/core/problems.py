@@ -8,7 +8,7 @@ mistake that stops a goal outright is a `pants_calver.core.errors.CalverError`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from collections.abc import Iterable
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import shlex
 import string
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from collections.abc import Iterable, Sequence
 
 from pants_calver.core.bump import BumpPlan, BumpRequest, Links, make_plan, plan_cycle
 from pants_calver.core.errors import PlanError, ReleaseError
@@ -23,7 +23,7 @@ from pants_calver.core.versioned_repo import VersionedRepo
 PLACEHOLDERS = ("version", "old_version", "normalized")
 
 
-def fill(option: str, template: str, values: Dict[str, str]) -> str:
+def fill(option: str, template: str, values: dict[str, str]) -> str:
     """`template` with `{version}`-style placeholders filled; raises ReleaseError naming the option
     for a placeholder it does not know or a stray brace."""
     try:
@@ -37,12 +37,12 @@ def fill(option: str, template: str, values: Dict[str, str]) -> str:
     return template.format(**values)
 
 
-def template_values(new: CalVersion, old: Optional[str], scheme: Scheme) -> Dict[str, str]:
+def template_values(new: CalVersion, old: str | None, scheme: Scheme) -> dict[str, str]:
     """The placeholders' values: the version as VERSION spells it, the old one, the normalized one."""
     return {"version": new.display(scheme), "old_version": old or "", "normalized": new.normalized()}
 
 
-def commands(option: str, lines: Iterable[str], values: Dict[str, str]) -> List[Tuple[str, ...]]:
+def commands(option: str, lines: Iterable[str], values: dict[str, str]) -> list[tuple[str, ...]]:
     """Split each command line as a shell would (no shell runs it), filling the placeholders."""
     argvs = []
     for line in lines:
@@ -73,10 +73,10 @@ def check_cut(new: CalVersion, on_release_branch: bool, scheme: Scheme) -> None:
         )
 
 
-def parse_status(output: bytes) -> Set[str]:
+def parse_status(output: bytes) -> set[str]:
     """The paths `git status --porcelain -z` reports: changed, staged, untracked, both sides of a
     rename."""
-    paths: Set[str] = set()
+    paths: set[str] = set()
     entries = output.split(b"\0")
     i = 0
     while i < len(entries):
@@ -111,7 +111,7 @@ def undo_report(error: str, done: Sequence[Done]) -> str:
 
 
 def push_command(remote: str, refs: Sequence[str]) -> str:
-    return "git push " + " ".join(shlex.quote(part) for part in (remote, *refs))
+    return "git push " + shlex.join((remote, *refs))
 
 
 @dataclass(frozen=True)

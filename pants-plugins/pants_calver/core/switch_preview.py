@@ -11,7 +11,8 @@ import heapq
 from dataclasses import dataclass
 from enum import Enum
 from itertools import combinations
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable
+from collections.abc import Iterable, Mapping, Sequence
 
 from pants_calver.core.alembic import Migration
 from pants_calver.core.problems import plural

@@ -4,7 +4,7 @@ recorded, with no Pants import: the Alembic steps and the configuration samples 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from pants_calver.core.alembic import Migration, compare_migrations
 from pants_calver.core.export_record import DevRecord

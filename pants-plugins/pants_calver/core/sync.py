@@ -7,7 +7,7 @@ with its file and line, a stable code, what was found and what to write instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from packaging.utils import canonicalize_name
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
-from typing import List, Optional, Tuple
 
 from packaging.version import InvalidVersion, Version
 
@@ -42,7 +41,7 @@ class Scheme:
     """
 
     pad_minor: bool = True
-    release_months: Tuple[int, ...] = (3, 9)
+    release_months: tuple[int, ...] = (3, 9)
 
 
 # A pre-release or development tag with no number after it: `b`, `rc.`, `dev`.
@@ -94,16 +93,16 @@ class CalVersion:
         return cls(version)
 
     @property
-    def release(self) -> Tuple[int, int, int]:
+    def release(self) -> tuple[int, int, int]:
         major, minor, patch = self.version.release
         return major, minor, patch
 
     @property
-    def pre(self) -> Optional[Tuple[str, int]]:
+    def pre(self) -> tuple[str, int] | None:
         return self.version.pre
 
     @property
-    def dev(self) -> Optional[int]:
+    def dev(self) -> int | None:
         return self.version.dev
 
     @property
@@ -111,7 +110,7 @@ class CalVersion:
         return self.pre is None and self.dev is None
 
     @property
-    def branch(self) -> Tuple[int, int]:
+    def branch(self) -> tuple[int, int]:
         """The `x.y` of the release branch this version belongs to."""
         return self.release[0], self.release[1]
 
@@ -131,9 +130,9 @@ class CalVersion:
 
     def _with(
         self,
-        release: Optional[Tuple[int, int, int]] = None,
-        pre: Optional[Tuple[str, int]] = None,
-        dev: Optional[int] = None,
+        release: tuple[int, int, int] | None = None,
+        pre: tuple[str, int] | None = None,
+        dev: int | None = None,
     ) -> CalVersion:
         major, minor, patch = release or self.release
         text = f"{major}.{minor}.{patch}"
@@ -183,7 +182,7 @@ class CalVersion:
         return self._with(pre=(tag, 1))
 
 
-def next_cycle(major: int, minor: int, scheme: Scheme) -> Tuple[int, int]:
+def next_cycle(major: int, minor: int, scheme: Scheme) -> tuple[int, int]:
     """The `x.y` of the development cycle after release branch `major.minor`."""
     if not scheme.release_months:
         return major, minor + 1
@@ -218,7 +217,7 @@ def check_display(text: str, scheme: Scheme) -> CalVersion:
     raise VersionError(f"`{found}` is not in display form ({why}); write `{expected}`", expected)
 
 
-def _release_reasons(found: str, expected: str, scheme: Scheme) -> List[str]:
+def _release_reasons(found: str, expected: str, scheme: Scheme) -> list[str]:
     """Why the release numbers are spelled otherwise, naming the part: `23.9.6` misses the minor
     part's padding, `23.09.06` has a zero too many in the patch part."""
     reasons = []
@@ -240,7 +239,7 @@ def _suffix(text: str) -> str:
     return text[match.end() :] if match else text
 
 
-def parse_branch(name: str) -> Optional[Tuple[int, int]]:
+def parse_branch(name: str) -> tuple[int, int] | None:
     """The `(x, y)` of a release branch name such as `23.09`, or None for any other branch."""
     match = re.fullmatch(r"(\d+)\.(\d+)", name.strip())
     if not match:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 from pants.engine.fs import CreateDigest, Digest, FileContent, Workspace
 from pants.engine.rules import Get

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass
-from typing import Mapping
+from collections.abc import Mapping
 
 from pants_calver.core.errors import GitError
 from pants_calver.core.release import parse_status

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Sequence
 
 from pants.engine.fs import Workspace
 

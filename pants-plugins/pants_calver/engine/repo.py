@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from packaging.utils import canonicalize_name
 from pants.backend.python.macros.python_requirements import PythonRequirementsSourceField

@@ -7,7 +7,8 @@ from __future__ import annotations
 import importlib.resources
 import os
 from dataclasses import dataclass
-from typing import Iterable, cast
+from typing import cast
+from collections.abc import Iterable
 from urllib.parse import urlparse
 
 from pants.backend.python.goals.export import (

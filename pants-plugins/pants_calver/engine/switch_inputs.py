@@ -5,7 +5,7 @@ one `git ls-tree` and one `git cat-file --batch` (no checkout)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from pants.engine.fs import DigestContents, PathGlobs
 from pants.engine.rules import Get, MultiGet, collect_rules, rule

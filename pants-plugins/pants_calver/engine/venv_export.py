@@ -12,7 +12,7 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Sequence
 
 from pants.backend.python.goals.export import MaybeExportResult, _ExportVenvForResolveRequest
 from pants.core.goals.export import ExportResult

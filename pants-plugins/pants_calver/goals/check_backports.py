@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import FrozenSet, List, Sequence
+from collections.abc import Sequence
 
 from pants.base.build_root import BuildRoot
 from pants.engine.console import Console
@@ -118,7 +118,7 @@ def read_history(git: Git, revisions: str) -> Sequence[Commit]:
     return parse_log(result.stdout.decode(errors="replace"))
 
 
-def release_files(versioned: VersionedRepo) -> FrozenSet[str]:
+def release_files(versioned: VersionedRepo) -> frozenset[str]:
     """The files a release commit changes: version files and files holding first-party pins."""
     pin_files = {source.scan.pins[0].path for source in versioned.sources if source.scan.pins}
     version_files = {file.path for file in versioned.package_files}
@@ -126,7 +126,7 @@ def release_files(versioned: VersionedRepo) -> FrozenSet[str]:
 
 
 def render_text(
-    console: Console, problems: List[BackportProblem], checked: int, branch: str, base: str
+    console: Console, problems: list[BackportProblem], checked: int, branch: str, base: str
 ) -> str:
     if not problems:
         return console.green(
@@ -139,7 +139,7 @@ def render_text(
     return "\n".join(lines)
 
 
-def render_github(problems: List[BackportProblem]) -> str:
+def render_github(problems: list[BackportProblem]) -> str:
     return "\n".join(
         f"::error title={p.code}::{github_escape(f'{p.sha} {p.subject}: {p.message}')}" for p in problems
     )

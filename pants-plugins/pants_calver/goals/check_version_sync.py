@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from typing import List, Optional, Tuple
 
 from pants.base.build_root import BuildRoot
 from pants.engine.console import Console
@@ -65,15 +64,15 @@ class CheckVersionSync(Goal):
 
 @dataclass(frozen=True)
 class SyncCheckRequest:
-    branch: Optional[str]
+    branch: str | None
 
 
 @dataclass(frozen=True)
 class SyncCheck:
     """The outcome of `check` for a branch: the repo's version and every problem."""
 
-    version: Optional[CalVersion]
-    problems: Tuple[Problem, ...]
+    version: CalVersion | None
+    problems: tuple[Problem, ...]
 
 
 @rule(desc="Check the repo's versions and pins")
@@ -93,7 +92,7 @@ async def check_sync(request: SyncCheckRequest, calver: CalverSubsystem) -> Sync
     return SyncCheck(version, tuple(problems))
 
 
-def _fix_hint(problems: List[Problem]) -> List[str]:
+def _fix_hint(problems: list[Problem]) -> list[str]:
     """The command that fixes what can be fixed, when anything can."""
     if any(p.code in FIXABLE_CODES for p in problems):
         return [f"Run `{bin_name()} bump-version --sync` to fix what can be fixed."]
@@ -103,9 +102,9 @@ def _fix_hint(problems: List[Problem]) -> List[str]:
 def render_text(
     console: Console,
     versioned: VersionedRepo,
-    version: Optional[CalVersion],
+    version: CalVersion | None,
     scheme: Scheme,
-    problems: List[Problem],
+    problems: list[Problem],
 ) -> str:
     shown = version.display(scheme) if version else "unreadable"
     if not problems:
@@ -120,7 +119,7 @@ def render_text(
     return "\n".join(lines + _fix_hint(problems))
 
 
-def render_github(problems: List[Problem]) -> str:
+def render_github(problems: list[Problem]) -> str:
     lines = [
         f"::error file={p.path},line={p.line or 1},title={p.code}::{github_escape(p.message)}"
         for p in problems
@@ -129,7 +128,7 @@ def render_github(problems: List[Problem]) -> str:
 
 
 def render_json(
-    versioned: VersionedRepo, version: Optional[CalVersion], scheme: Scheme, problems: List[Problem]
+    versioned: VersionedRepo, version: CalVersion | None, scheme: Scheme, problems: list[Problem]
 ) -> str:
     document = {
         "version_file": versioned.version_file,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from pants.backend.python.goals.export import PythonResolveExportFormat
 from pants.backend.python.subsystems.setup import PythonSetup
