@@ -19,6 +19,7 @@ import pytest
 
 import pants_calver.register  # noqa: F401  (the nested run imports the plugin from this sandbox)
 from e2e import Run, pants, pex_cli_section, stop_pantsd
+from monorepo import git
 
 HERE = Path(__file__).parent
 
@@ -349,3 +350,49 @@ def _tree(root: Path) -> dict[str, str]:
             continue
         tree[rel] = os.readlink(path) if path.is_symlink() else ("dir" if path.is_dir() else "")
     return tree
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    """Every file of the work tree and `dist/`: not git's, nor Pants' own (`.pids`, `.pants.d`)."""
+    skipped = {".git", ".pids", ".pants.d"}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not skipped & set(p.relative_to(root).parts)
+    }
+
+
+def test_preview_before_a_switch(repo: Path) -> None:
+    # main as the fixture wrote it; the topic branch adds a migration and changes beta's lockfile.
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "main")
+    git(repo, "checkout", "-q", "-b", "topic")
+    _write(repo, {"migrations/t1.py": 'revision = "t1"\ndown_revision = "a1"\n'})
+    (repo / "locks/beta.lock").write_text((repo / "locks/beta.lock").read_text() + "// topic\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "topic")
+    before = _files(repo)
+
+    result = pants(repo, "export-dev", "--preview=main")
+    assert (result.exit_code, result.stdout.splitlines()) == (
+        0,
+        [
+            "Switching from topic to main: a preview, nothing was changed.",
+            "Database: this checkout has 1 migration that main lacks:",
+            "  t1  migrations/t1.py",
+            "  Run `alembic downgrade a1` now, before the switch, while this checkout has their files.",
+            "Virtualenvs:",
+            "  alpha: up to date (same locks/alpha.lock)",
+            "  beta: will be re-exported (main changes locks/beta.lock)",
+            f"  {GAMMA.replace('skipped:', 'cannot tell:')}",
+            "Configuration samples: none differs (looked at configs/**/*.toml).",
+            "Then:",
+            "  1. alembic downgrade a1",
+            "  2. git switch main",
+            "  3. pants export-dev",
+        ],
+    ), result.stderr
+    # Nothing was written, and nothing was exported.
+    assert _files(repo) == before
+    assert not (repo / "dist").exists()
