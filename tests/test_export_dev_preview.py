@@ -4,6 +4,7 @@ real git commits: what the switch will need, read from git objects, and nothing 
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Dict
 
@@ -140,14 +141,25 @@ def test_preview_of_the_same_tree(runner: RuleRunner) -> None:
     )
 
 
-@pytest.mark.parametrize("ref", ["no-such-branch", "--all"])
-def test_preview_of_a_ref_git_does_not_know(runner: RuleRunner, ref: str) -> None:
+@pytest.mark.parametrize(
+    "ref, message",
+    [
+        pytest.param(
+            "no-such-branch",
+            "git knows no branch, tag or commit `no-such-branch` (fatal: Not a valid object name "
+            "no-such-branch^{commit}): check the name, or fetch it first.",
+            id="unknown",
+        ),
+        pytest.param("--all", "`--all` is not a branch, tag or commit name.", id="an-option"),
+    ],
+)
+def test_preview_of_a_ref_git_does_not_know(runner: RuleRunner, ref: str, message: str) -> None:
     root = branches(runner)
     before = snapshot(root)
     result = run(runner, f"--preview={ref}", resolves=RESOLVES)
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr.startswith("error: ") and f"`{ref}`" in result.stderr, result.stderr
+    assert re.fullmatch(rf"error: {re.escape(message)}\n", result.stderr), result.stderr
     assert snapshot(root) == before
 
 

@@ -94,13 +94,13 @@ async def work_tree_side(
 def read_tree(git: Git, ref: str) -> dict[str, TreeEntry]:
     """Every blob of `ref`'s tree, by path; raises GitError when git knows no such ref."""
     if ref.startswith("-"):
-        raise GitError(f"`{ref}` is not a branch, tag or commit name")
+        raise GitError(f"`{ref}` is not a branch, tag or commit name.")
     result = git.run("ls-tree", "-r", "-z", "--full-tree", f"{ref}^{{commit}}", "--")
     if result.returncode != 0:
         said = result.stderr.decode(errors="replace").strip().splitlines()
         raise GitError(
             f"git knows no branch, tag or commit `{ref}` ({said[-1] if said else 'no message'}): "
-            "check the name, or fetch it first"
+            "check the name, or fetch it first."
         )
     return parse_ls_tree(result.stdout)
 
@@ -120,7 +120,8 @@ def branch_side(
         request = cat_file_request(tree[path].oid for path in migration_paths)
         result = git.run("cat-file", "--batch", stdin=request)
         if result.returncode != 0:
-            raise GitError(f"`git cat-file --batch` failed: {result.stderr.decode(errors='replace').strip()}")
+            said = result.stderr.decode(errors="replace").strip()
+            raise GitError(f"`git cat-file --batch` failed: {said}. Check the repository with `git fsck`.")
         blobs = parse_cat_file_batch(result.stdout)
     migrations, errors = read_migrations((path, blobs[tree[path].oid]) for path in migration_paths)
     return BranchSide(

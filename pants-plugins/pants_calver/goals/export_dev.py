@@ -216,7 +216,7 @@ async def _preview(
         lockfiles = sorted({f for s in sources for f in s.lockfiles if "://" not in f})
         there = branch_side(git, tree, subsystem.migrations, subsystem.config_samples, lockfiles)
     except GitError as e:
-        console.print_stderr(console.red(f"error: {e}."))
+        console.print_stderr(console.red(f"error: {e}"))
         return ExportDev(exit_code=1)
     here = await work_tree_side(
         subsystem.migrations, subsystem.config_samples, lockfiles, object_format(tree)
