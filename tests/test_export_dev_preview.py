@@ -80,6 +80,13 @@ def snapshot(root: Path) -> Dict[str, str]:
 
 def test_preview_tells_what_the_switch_needs(runner: RuleRunner) -> None:
     root = branches(runner)
+    # A record and a venv from an earlier export, which the preview must leave as they are.
+    runner.write_files(
+        {
+            "dist/export/export-dev.json": '{"version": 1, "resolves": {}}\n',
+            "dist/export/python/virtualenvs/alpha/3.9.0/marker": "old",
+        }
+    )
     before = snapshot(root)
     result = run(
         runner,
@@ -116,9 +123,9 @@ def test_preview_tells_what_the_switch_needs(runner: RuleRunner) -> None:
         "  4. alembic upgrade head",
         "  5. check your local TOML and etcd configuration against the samples above",
     ]
-    # Nothing was written: not the tree, not `dist/` (no record, no venv).
+    # Nothing was written: the tree and `dist/` (its record and venv) are byte-identical.
     assert snapshot(root) == before
-    assert not (root / "dist").exists()
+    assert "dist/export/export-dev.json" in before
 
 
 def test_preview_of_the_same_tree(runner: RuleRunner) -> None:
