@@ -4,7 +4,13 @@ from typing import Optional
 
 import pytest
 
-from pants_calver.core.alembic import Migration, compare_migrations, index_migrations, parse_migration
+from pants_calver.core.alembic import (
+    Migration,
+    compare_migrations,
+    index_migrations,
+    parse_migration,
+    read_migrations,
+)
 from pants_calver.core.errors import InputFileError
 from pants_calver.core.export_record import (
     DevRecord,
@@ -328,3 +334,82 @@ def test_report_migrations_first_readable() -> None:
         "First export-dev run here: nothing was recorded before, so there is nothing to compare. "
         "Recorded 0 configuration samples for the next run."
     ]
+
+
+def test_resolve_inputs_json_names_every_field() -> None:
+    inputs = ResolveInputs(
+        lockfile_sha256="abc",
+        interpreter_constraints=("CPython==3.9.*",),
+        pants_version="2.17.1",
+        export_format="mutable_virtualenv",
+        editable=True,
+        interpreter="3.9.18 (sha256 0123456789abcdef)",
+        editable_dists=("backend.ai-common 23.9.6 [] {}",),
+    )
+    assert inputs.to_json() == {
+        "lockfile_sha256": "abc",
+        "interpreter_constraints": ["CPython==3.9.*"],
+        "pants_version": "2.17.1",
+        "export_format": "mutable_virtualenv",
+        "editable": True,
+        "interpreter": "3.9.18 (sha256 0123456789abcdef)",
+        "editable_dists": ["backend.ai-common 23.9.6 [] {}"],
+    }
+    assert ResolveInputs.from_json(inputs.to_json()) == inputs
+
+
+def test_resolve_inputs_of_an_older_record() -> None:
+    # A record from before the interpreter and editable distributions were recorded: read with
+    # empty values, which no export has, so that each resolve is exported once more.
+    older = {
+        "lockfile_sha256": "abc",
+        "interpreter_constraints": ["CPython==3.9.*"],
+        "pants_version": "2.17.1",
+        "export_format": "mutable_virtualenv",
+    }
+    assert ResolveInputs.from_json(older) == INPUTS
+    assert (INPUTS.editable, INPUTS.interpreter, INPUTS.editable_dists) == (False, "", ())
+
+
+@pytest.mark.parametrize(
+    "files, migrations, errors",
+    [
+        pytest.param(
+            [
+                ("v/a.py", b'revision = "a"\ndown_revision = None\n'),
+                ("v/__init__.py", b""),
+                ("v/b.py", b'revision = "b"\ndown_revision = "a"\n'),
+            ],
+            (Migration("a", (), "v/a.py"), Migration("b", ("a",), "v/b.py")),
+            (),
+            id="skips-files-that-set-neither",
+        ),
+        pytest.param(
+            [
+                ("v/a.py", b'revision = "a"\n'),
+                ("v/x.py", b"revision = (\n"),
+                ("v/y.py", b'down_revision = "a"\n'),
+            ],
+            (Migration("a", (), "v/a.py"),),
+            (
+                "v/x.py:1: is not valid Python (unexpected EOF while parsing). Fix the migration file.",
+                'v/y.py: sets `down_revision` but no `revision`. Add `revision = "<id>"` as Alembic generates it.',
+            ),
+            id="one-error-per-unreadable-file",
+        ),
+        pytest.param(
+            [("v/a.py", b'revision = "a"\n'), ("v/b.py", b'revision = "a"\n')],
+            (Migration("a", (), "v/a.py"), Migration("a", (), "v/b.py")),
+            ("v/b.py: has revision 'a', which v/a.py has too. Give one of them a new revision id.",),
+            id="a-clash-once-every-file-reads",
+        ),
+        pytest.param(
+            [("v/a.py", b'revision = "caf\xe9"\n')],
+            (Migration("caf\ufffd", (), "v/a.py"),),
+            (),
+            id="undecodable-bytes-replaced",
+        ),
+    ],
+)
+def test_read_migrations(files: list, migrations: tuple, errors: tuple) -> None:
+    assert read_migrations(files) == (migrations, errors)

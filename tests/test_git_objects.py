@@ -252,3 +252,11 @@ def test_matching(globs: tuple[str, ...], expected: tuple[str, ...]) -> None:
         f"{VERSIONS}/sub/c3_z.py",
     ]
     assert matching(paths, globs) == expected
+
+
+def test_parse_cat_file_batch_reports_ambiguous_objects() -> None:
+    # `git cat-file --batch` answers `<name> ambiguous` for a short id that names several objects.
+    output = b"abc1 ambiguous\n" + b"%s blob 2\nx\n\n" % (b"1" * 40)
+    with pytest.raises(MissingObjectsError) as error:
+        parse_cat_file_batch(output)
+    assert (error.value.missing, error.value.found) == (("abc1",), {"1" * 40: b"x\n"})

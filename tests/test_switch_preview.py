@@ -139,7 +139,7 @@ def test_plan_migrations(
 ) -> None:
     switch = plan_migrations(here, there, branch="24.03")
     assert switch == expected
-    assert switch.problem is None
+    assert switch.problems == ()
 
 
 @pytest.mark.parametrize(
@@ -219,7 +219,6 @@ def test_plan_migrations_problems(
 ) -> None:
     switch = plan_migrations(here, there, branch="24.03")
     assert switch == expected
-    assert switch.problem == " ".join(expected.problems)
 
 
 @pytest.mark.parametrize(
@@ -539,3 +538,40 @@ def test_preview_problems_only() -> None:
         f"Database problem: b ({VERSIONS}/b_x.py) has down_revision zz, which no migration file on 24.03 "
         "has: `alembic upgrade head` will fail there until it is fixed.",
     ]
+
+
+def test_order_follows_the_graph_not_the_ids() -> None:
+    # Ids that sort against the graph: z is the oldest, a the newest.
+    chain = graph("z", "y:z", "a:y")
+    assert plan_migrations({}, chain) == MigrationSwitch(upgrade=pick(chain, "z", "y", "a"))
+    assert plan_migrations(chain, {}) == MigrationSwitch(
+        downgrade=pick(chain, "a", "y", "z"), targets=("base",)
+    )
+
+
+def test_lists_of_several_are_written_out() -> None:
+    here = graph("a", "b:a", "c:b", "d:a", "e:a")
+    there = graph("a", "b:a", "c:b")
+    switch = plan_migrations(here, there, branch="24.03")
+    assert lines(switch, migration_globs=("v/*.py", "w/*.py"), config_globs=("c/*.toml", "d/*.toml")) == [
+        "Switching from main to 24.03: a preview, nothing was changed.",
+        "Database: this checkout has 2 migrations that 24.03 lacks (newest first):",
+        f"  d  {VERSIONS}/d_x.py",
+        f"  e  {VERSIONS}/e_x.py",
+        "Database problem: `alembic downgrade a` would undo d, e but also c, b, which 24.03 has too, so it is "
+        "not offered: undo d, e by hand before the switch.",
+        "Virtualenvs:",
+        f"  {RESOLVES[1].line()}",
+        "Configuration samples: none differs (looked at c/*.toml, d/*.toml).",
+        "Then:",
+        "  1. undo d, e by hand (see the database problem above)",
+        "  2. git switch 24.03",
+        "  3. pants export-dev",
+    ]
+    assert lines(None, migration_globs=(), config_globs=("c/*.toml", "d/*.toml"))[1] == (
+        "Database: not compared (`[export-dev].migrations` is empty)."
+    )
+    nothing = plan_migrations(there, there)
+    assert lines(nothing, migration_globs=("v/*.py", "w/*.py"))[1] == (
+        "Database: no migration differs (looked at v/*.py, w/*.py)."
+    )

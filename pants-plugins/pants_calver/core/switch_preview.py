@@ -45,11 +45,6 @@ class MigrationSwitch:
     rewritten: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
 
-    @property
-    def problem(self) -> str | None:
-        """All problems as one text, or None."""
-        return " ".join(self.problems) or None
-
 
 def plan_migrations(
     here: Mapping[str, Migration], there: Mapping[str, Migration], *, branch: str = "the other branch"
@@ -230,7 +225,7 @@ def preview_lines(
     resolves: Sequence[ResolvePreview],
     configs: ConfigChanges,
     *,
-    bin_name: str = "pants",
+    bin_name: str,
     migration_globs: Sequence[str],
     config_globs: Sequence[str],
 ) -> list[str]:
