@@ -8,7 +8,7 @@ import importlib.resources
 import os
 from dataclasses import dataclass
 from typing import cast
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlparse
 
 from pants.backend.python.goals.export import (
@@ -158,7 +158,7 @@ class EditableDistsRequest:
 @dataclass(frozen=True)
 class EditableDists:
     """The distributions `[export].py_editable_in_resolve` installs into a resolve's venv: for each,
-    its name, version and entry points, as one line."""
+    its name, version and entry points (`group:name=module:attr`), as one line."""
 
     dists: tuple[str, ...]
 
@@ -174,10 +174,15 @@ async def editable_dists(
     versions = {fc.path: fc.content.decode(errors="replace").strip() for fc in contents}
     lines = []
     for target, version_file in zip(targets, version_files):
-        kwargs = dict(target[PythonProvidesField].value.kwargs)
-        entry_points = target[PythonDistributionEntryPointsField].value
-        version = kwargs.pop("version", None) or versions.get(version_file, "")
-        lines.append(f"{kwargs.pop('name', '')} {version} {sorted(kwargs.items())!r} {entry_points!r}")
+        kwargs = target[PythonProvidesField].value.kwargs
+        version = str(kwargs.get("version") or versions.get(version_file, ""))
+        field: Mapping[str, Mapping[str, object]] = target[PythonDistributionEntryPointsField].value or {}
+        entry_points = [
+            f"{group}:{name}={spec}" for group, points in field.items() for name, spec in points.items()
+        ]
+        if kwargs.get("entry_points"):
+            entry_points.append(repr(kwargs["entry_points"]))
+        lines.append(" ".join([str(kwargs.get("name", "")), version, *sorted(entry_points)]))
     return EditableDists(tuple(sorted(lines)))
 
 
