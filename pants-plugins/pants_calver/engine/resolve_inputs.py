@@ -8,7 +8,7 @@ import importlib.resources
 import os
 from dataclasses import dataclass
 from typing import cast
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from urllib.parse import urlparse
 
 from pants.backend.python.goals.export import (
@@ -176,7 +176,7 @@ async def editable_dists(
     for target, version_file in zip(targets, version_files):
         kwargs = target[PythonProvidesField].value.kwargs
         version = str(kwargs.get("version") or versions.get(version_file, ""))
-        field: Mapping[str, Mapping[str, object]] = target[PythonDistributionEntryPointsField].value or {}
+        field = dict(target[PythonDistributionEntryPointsField].value or {})
         entry_points = [
             f"{group}:{name}={spec}" for group, points in field.items() for name, spec in points.items()
         ]
