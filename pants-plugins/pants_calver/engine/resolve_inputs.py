@@ -176,9 +176,11 @@ async def editable_dists(
     for target, version_file in zip(targets, version_files):
         kwargs = target[PythonProvidesField].value.kwargs
         version = str(kwargs.get("version") or versions.get(version_file, ""))
-        field = dict(target[PythonDistributionEntryPointsField].value or {})
+        groups = target[PythonDistributionEntryPointsField].value
         entry_points = [
-            f"{group}:{name}={spec}" for group, points in field.items() for name, spec in points.items()
+            f"{group}:{name}={spec}"
+            for group, points in (groups.items() if groups else ())
+            for name, spec in points.items()
         ]
         if kwargs.get("entry_points"):
             entry_points.append(repr(kwargs["entry_points"]))
