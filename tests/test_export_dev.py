@@ -437,7 +437,7 @@ def test_a_record_without_the_interpreter_exports_anew(rule_runner: RuleRunner) 
 
 def test_editable_distributions_are_part_of_the_record(rule_runner: RuleRunner) -> None:
     editable = "--export-py-editable-in-resolve=['alpha']"
-    dists = "backend.ai-common 23.9.6 [] {}\nbackend.ai-manager 23.9.6 [] {'console_scripts': ...}\n"
+    dists = "backend.ai-common 23.09.6\nbackend.ai-manager 23.09.6 console_scripts:backend.ai=ai.backend.cli:main\n"
     rule_runner.write_files(
         {"alpha.lock": LOCK, "beta.lock": LOCK, "dists-alpha": dists, "dists-beta": dists}
     )
@@ -451,7 +451,10 @@ def test_editable_distributions_are_part_of_the_record(rule_runner: RuleRunner) 
     assert read_record(rule_runner)["resolves"]["beta"]["inputs"]["editable_dists"] == []
     # A new version of a distribution installed as editable: that venv is made anew.
     rule_runner.write_files(
-        {"dists-alpha": dists.replace("23.9.6", "23.9.7"), "dists-beta": dists.replace("23.9.6", "23.9.7")}
+        {
+            "dists-alpha": dists.replace("23.09.6", "23.09.7"),
+            "dists-beta": dists.replace("23.09.6", "23.09.7"),
+        }
     )
     assert_result(
         run(rule_runner, "--resolves=['alpha', 'beta']", editable),

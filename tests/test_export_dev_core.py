@@ -344,7 +344,7 @@ def test_resolve_inputs_json_names_every_field() -> None:
         export_format="mutable_virtualenv",
         editable=True,
         interpreter="3.9.18 (sha256 0123456789abcdef)",
-        editable_dists=("backend.ai-common 23.9.6 [] {}",),
+        editable_dists=("backend.ai-common 23.09.6",),
     )
     assert inputs.to_json() == {
         "lockfile_sha256": "abc",
@@ -353,7 +353,7 @@ def test_resolve_inputs_json_names_every_field() -> None:
         "export_format": "mutable_virtualenv",
         "editable": True,
         "interpreter": "3.9.18 (sha256 0123456789abcdef)",
-        "editable_dists": ["backend.ai-common 23.9.6 [] {}"],
+        "editable_dists": ["backend.ai-common 23.09.6"],
     }
     assert ResolveInputs.from_json(inputs.to_json()) == inputs
 
