@@ -10,12 +10,11 @@ from pants_calver.core.switch_preview import (
     MigrationSwitch,
     PreviewStatus,
     ResolvePreview,
-    compare_files,
     plan_migrations,
     preview_lines,
     preview_resolve,
 )
-from pants_calver.core.switch_report import ConfigChanges
+from pants_calver.core.switch_report import ConfigChanges, compare_configs
 
 VERSIONS = "src/ai/backend/manager/models/alembic/versions"
 MIGRATION_GLOBS = (f"{VERSIONS}/*.py",)
@@ -286,10 +285,10 @@ def test_plan_migrations_names_the_other_branch_by_default() -> None:
 # Lockfiles and configuration samples
 
 
-def test_compare_files() -> None:
+def test_compare_configs_across_a_switch() -> None:
     here = {"configs/a.toml": "1", "configs/b.toml": "2", "configs/gone.toml": "3", "configs/c.toml": "4"}
     there = {"configs/c.toml": "4", "configs/b.toml": "9", "configs/new.toml": "5", "configs/a.toml": "8"}
-    assert compare_files(here, there) == ConfigChanges(
+    assert compare_configs(here, there) == ConfigChanges(
         changed=("configs/a.toml", "configs/b.toml"),
         added=("configs/new.toml",),
         removed=("configs/gone.toml",),

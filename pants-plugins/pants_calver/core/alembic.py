@@ -9,6 +9,9 @@ from collections.abc import Iterable, Mapping
 
 from pants_calver.core.errors import InputFileError
 
+# What `alembic downgrade` calls the state before the first revision.
+BASE = "base"
+
 
 def _error(path: str, line: int | None, problem: str, fix: str) -> InputFileError:
     return InputFileError(path, line, f"{problem} {fix}")
@@ -170,6 +173,6 @@ def compare_migrations(
     for migration in removed:
         parents = [p for p in migration.down_revisions if p not in removed_ids]
         if not migration.down_revisions:
-            targets.add("base")
+            targets.add(BASE)
         targets.update(parents)
     return MigrationChanges(tuple(added), tuple(removed), tuple(sorted(targets)))

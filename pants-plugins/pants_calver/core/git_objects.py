@@ -39,7 +39,7 @@ def parse_ls_tree(output: bytes) -> dict[str, TreeEntry]:
         meta, tab, path = record.partition(b"\t")
         fields = meta.decode("ascii", "replace").split(" ")
         if not tab or len(fields) != 3:
-            raise ValueError(f"`git ls-tree -z` printed {record!r}, not `<mode> <type> <oid>\\t<path>`.")
+            raise GitError(f"`git ls-tree -z` printed {record!r}, not `<mode> <type> <oid>\\t<path>`.")
         mode, kind, oid = fields
         if kind == "blob":
             entries[path.decode("utf-8", "surrogateescape")] = TreeEntry(mode, oid)
@@ -77,11 +77,10 @@ def cat_file_request(oids: Iterable[str]) -> bytes:
 
 class MissingObjectsError(GitError):
     """`git cat-file --batch` has no such object: a partial clone that cannot fetch, or a damaged
-    repository. `missing` names them; `found` holds the content of the others, by object id."""
+    repository. `missing` names them."""
 
-    def __init__(self, missing: tuple[str, ...], found: dict[str, bytes]) -> None:
+    def __init__(self, missing: tuple[str, ...]) -> None:
         self.missing = missing
-        self.found = found
         super().__init__(
             f"git has no object {', '.join(missing)}, which the branch's tree names. Fetch the "
             "branch again (`git fetch`), or see what else is missing with `git fsck`."
@@ -91,8 +90,8 @@ class MissingObjectsError(GitError):
 def parse_cat_file_batch(output: bytes) -> dict[str, bytes]:
     """The content of each object in the output of `git cat-file --batch`, by object id.
 
-    Raises `MissingObjectsError` when git answered `<oid> missing` (or `ambiguous`) for any, after
-    reading the whole output; `ValueError` when the output is not in `--batch`'s format.
+    Raises `MissingObjectsError` when git answered `<oid> missing` for any, after reading the whole
+    output; `GitError` when the output is not in `--batch`'s format.
     """
     found: dict[str, bytes] = {}
     missing: list[str] = []
@@ -100,15 +99,15 @@ def parse_cat_file_batch(output: bytes) -> dict[str, bytes]:
     while pos < len(output):
         eol = output.find(b"\n", pos)
         header = output[pos:eol].split(b" ") if eol >= 0 else []
-        if len(header) == 2 and header[1] in (b"missing", b"ambiguous"):
+        if len(header) == 2 and header[1] == b"missing":
             missing.append(header[0].decode())
             pos = eol + 1
             continue
         end = eol + 1 + int(header[2]) if len(header) == 3 and header[2].isdigit() else -1
         if end < 0 or output[end : end + 1] != b"\n":
-            raise ValueError(f"`git cat-file --batch` printed {output[pos:][:80]!r}, not its format.")
+            raise GitError(f"`git cat-file --batch` printed {output[pos:][:80]!r}, not its format.")
         found[header[0].decode()] = output[eol + 1 : end]
         pos = end + 1
     if missing:
-        raise MissingObjectsError(tuple(missing), found)
+        raise MissingObjectsError(tuple(missing))
     return found

@@ -14,11 +14,10 @@ from itertools import combinations
 from typing import Callable
 from collections.abc import Iterable, Mapping, Sequence
 
-from pants_calver.core.alembic import Migration
+from pants_calver.core.alembic import BASE, Migration
 from pants_calver.core.problems import plural
-from pants_calver.core.switch_report import ConfigChanges, compare_configs
+from pants_calver.core.switch_report import ConfigChanges
 
-BASE = "base"
 
 # ---------------------------------------------------------------------------------------------
 # Migrations across the switch
@@ -172,12 +171,6 @@ def _dangling(graph: Mapping[str, Migration], side: str, consequence: str) -> li
 
 # ---------------------------------------------------------------------------------------------
 # Lockfiles and configuration samples
-
-
-def compare_files(here: Mapping[str, str], there: Mapping[str, str]) -> ConfigChanges:
-    """Configuration samples (path -> blob id) that BRANCH `changed`, `added` (only on BRANCH) or
-    `removed` (only here), each sorted."""
-    return compare_configs(recorded=here, current=there)
 
 
 class PreviewStatus(Enum):

@@ -56,6 +56,16 @@ class ResolveSource:
     user: bool = False
     skip_reason: str | None = None
 
+    @property
+    def repo_lockfile(self) -> str | None:
+        """The lockfile in the repo, when there is one (not a tool's built-in one)."""
+        return next((url for url in self.lockfiles if not _is_resource(url)), None)
+
+
+def _is_resource(url: str) -> bool:
+    """Whether a lockfile URL names one that ships inside Pants (a tool's default)."""
+    return urlparse(url).scheme == "resource"
+
 
 @rule
 async def resolve_source(
@@ -212,7 +222,7 @@ def export_format(export_subsys: ExportSubsystem) -> PythonResolveExportFormat:
 async def _read_lockfile(url: str) -> bytes:
     parts = urlparse(url)
     path = parts.path[1:] if parts.path.startswith("/") else parts.path
-    if parts.scheme == "resource":
+    if _is_resource(url):
         # Tools' built-in lockfiles ship inside Pants, as `load_lockfile` reads them.
         return importlib.resources.read_binary(parts.netloc, path)
     contents = await Get(DigestContents, PathGlobs([path]))

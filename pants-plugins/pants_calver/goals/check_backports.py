@@ -120,7 +120,7 @@ def read_history(git: Git, revisions: str) -> Sequence[Commit]:
 
 def release_files(versioned: VersionedRepo) -> frozenset[str]:
     """The files a release commit changes: version files and files holding first-party pins."""
-    pin_files = {source.scan.pins[0].path for source in versioned.sources if source.scan.pins}
+    pin_files = {source.path for source in versioned.sources if source.scan.pins}
     version_files = {file.path for file in versioned.package_files}
     return frozenset({versioned.version_file, *version_files, *pin_files})
 

@@ -33,12 +33,11 @@ from pants_calver.core.export_record import DevRecord, Outcome, ResolveOutcome, 
 from pants_calver.core.switch_preview import (
     PreviewStatus,
     ResolvePreview,
-    compare_files,
     plan_migrations,
     preview_lines,
     preview_resolve,
 )
-from pants_calver.core.switch_report import report_lines
+from pants_calver.core.switch_report import compare_configs, report_lines
 from pants_calver.engine import resolve_inputs, switch_inputs, venv_export
 from pants_calver.engine.git import Git
 from pants_calver.engine.repo import current_branch
@@ -191,17 +190,17 @@ def _preview_resolves(
     """What `export-dev` will do with each resolve after the switch, by its lockfile's blob id."""
     previews = []
     for source in sources:
-        files = [f for f in source.lockfiles if "://" not in f]
+        lockfile = source.repo_lockfile
         if source.skip_reason is not None:
             previews.append(ResolvePreview(source.resolve, PreviewStatus.UNKNOWN, source.skip_reason))
-        elif not files:
+        elif lockfile is None:
             # A tool's built-in lockfile (or bare requirements) comes with the Pants version.
             previews.append(
                 ResolvePreview(source.resolve, PreviewStatus.UP_TO_DATE, "Pants' built-in lockfile")
             )
         else:
             previews.append(
-                preview_resolve(source.resolve, files[0], here.get(files[0]), there.get(files[0]), branch)
+                preview_resolve(source.resolve, lockfile, here.get(lockfile), there.get(lockfile), branch)
             )
     return previews
 
@@ -213,7 +212,7 @@ async def _preview(
     try:
         tree = read_tree(git, branch)
         sources = await MultiGet(Get(ResolveSource, ResolveSourceRequest(r)) for r in resolves)
-        lockfiles = sorted({f for s in sources for f in s.lockfiles if "://" not in f})
+        lockfiles = sorted({s.repo_lockfile for s in sources if s.repo_lockfile})
         there = branch_side(git, tree, subsystem.migrations, subsystem.config_samples, lockfiles)
     except GitError as e:
         console.print_stderr(console.red(f"error: {e}"))
@@ -234,7 +233,7 @@ async def _preview(
         branch,
         switch,
         _preview_resolves(sources, here.lockfiles, there.lockfiles, branch),
-        compare_files(here.config_samples, there.config_samples),
+        compare_configs(here.config_samples, there.config_samples),
         bin_name=bin_name(),
         migration_globs=subsystem.migrations,
         config_globs=subsystem.config_samples,
