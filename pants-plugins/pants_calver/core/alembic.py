@@ -112,9 +112,11 @@ def index_migrations(migrations: Iterable[Migration]) -> dict[str, Migration]:
     return by_revision
 
 
-def read_migrations(files: Iterable[tuple[str, bytes]]) -> tuple[tuple[Migration, ...], tuple[str, ...]]:
-    """The migrations among `(path, content)` pairs, or why they cannot be read: one message per
-    unreadable file, or the clash of two revision ids once every file reads."""
+def read_migrations(
+    files: Iterable[tuple[str, bytes]]
+) -> tuple[dict[str, Migration] | None, tuple[str, ...]]:
+    """The migrations among `(path, content)` pairs by revision, or None and why they cannot be
+    read: one message per unreadable file, or the clash of two revision ids once every file reads."""
     migrations: list[Migration] = []
     errors: list[str] = []
     for path, content in files:
@@ -125,12 +127,12 @@ def read_migrations(files: Iterable[tuple[str, bytes]]) -> tuple[tuple[Migration
             continue
         if migration is not None:
             migrations.append(migration)
-    if not errors:
-        try:
-            index_migrations(migrations)
-        except InputFileError as e:
-            errors.append(str(e))
-    return tuple(migrations), tuple(errors)
+    if errors:
+        return None, tuple(errors)
+    try:
+        return index_migrations(migrations), ()
+    except InputFileError as e:
+        return None, (str(e),)
 
 
 def _ordered(revisions: Iterable[str], graph: Mapping[str, Migration]) -> list[str]:

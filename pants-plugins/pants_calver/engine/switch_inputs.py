@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pants.engine.fs import DigestContents, PathGlobs
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.util.frozendict import FrozenDict
 
 from pants_calver.core.alembic import Migration, read_migrations
 from pants_calver.core.errors import GitError
@@ -31,7 +32,9 @@ class MigrationsRequest:
 
 @dataclass(frozen=True)
 class CurrentMigrations:
-    migrations: tuple[Migration, ...]
+    """The work tree's migrations by revision, or None and why they cannot be read."""
+
+    migrations: FrozenDict[str, Migration] | None
     errors: tuple[str, ...]
 
 
@@ -39,7 +42,7 @@ class CurrentMigrations:
 async def current_migrations(request: MigrationsRequest) -> CurrentMigrations:
     contents = await Get(DigestContents, PathGlobs(request.globs)) if request.globs else ()
     migrations, errors = read_migrations((fc.path, fc.content) for fc in contents)
-    return CurrentMigrations(migrations, errors)
+    return CurrentMigrations(FrozenDict(migrations) if migrations is not None else None, errors)
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ async def work_tree_side(
         Get(DigestContents, PathGlobs(sorted(set(lockfiles)))),
     )
     return BranchSide(
-        None if migrations.errors else {m.revision: m for m in migrations.migrations},
+        migrations.migrations,
         migrations.errors,
         {fc.path: blob_id(fc.content, object_format) for fc in configs},
         {fc.path: blob_id(fc.content, object_format) for fc in locks},
@@ -125,7 +128,7 @@ def branch_side(
         blobs = parse_cat_file_batch(result.stdout)
     migrations, errors = read_migrations((path, blobs[tree[path].oid]) for path in migration_paths)
     return BranchSide(
-        None if errors else {m.revision: m for m in migrations},
+        migrations,
         errors,
         {path: tree[path].oid for path in matching(tree, config_globs)},
         {path: tree[path].oid for path in lockfiles if path in tree},

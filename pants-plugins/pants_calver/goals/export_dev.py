@@ -27,7 +27,6 @@ from pants.option.option_types import BoolOption, StrListOption, StrOption
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 
-from pants_calver.core.alembic import Migration
 from pants_calver.core.errors import GitError
 from pants_calver.core.export_record import DevRecord, Outcome, ResolveOutcome, elapsed_line
 from pants_calver.core.switch_preview import (
@@ -165,11 +164,9 @@ async def _report_switch(
         Get(CurrentConfigSamples, ConfigSamplesRequest(tuple(subsystem.config_samples))),
     )
     config_samples = dict(configs_result.hashes)
-    current: dict[str, Migration] | None = None
+    current = migrations_result.migrations
     for error in migrations_result.errors:
         console.print_stderr(console.red(f"Cannot read a migration: {error}"))
-    if not migrations_result.errors:
-        current = {m.revision: m for m in migrations_result.migrations}
     lines = report_lines(
         recorded,
         current,
