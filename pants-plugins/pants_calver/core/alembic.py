@@ -135,18 +135,32 @@ def read_migrations(
         return None, (str(e),)
 
 
-def _ordered(revisions: Iterable[str], graph: Mapping[str, Migration]) -> list[str]:
-    """Order revisions oldest first (parents before children), ties by id, for stable output."""
+def in_order(
+    revisions: Iterable[str], graph: Mapping[str, Migration], *, newest_first: bool = False
+) -> list[str]:
+    """Order revisions oldest first (parents before children), as they are upgraded, or newest
+    first (children before parents), as they are downgraded; ties by id, for stable output. A
+    cycle (which Alembic refuses) is cut where it is found, so that no revision is left out."""
     wanted = set(revisions)
+    children: dict[str, list[str]] = {}
+    for rev in sorted(wanted):
+        for parent in graph[rev].down_revisions:
+            children.setdefault(parent, []).append(rev)
+
+    def first(rev: str) -> Iterable[str]:
+        """What must come before `rev`: its children when downgrading, else its parents."""
+        if newest_first:
+            return children.get(rev, [])
+        return (parent for parent in graph[rev].down_revisions if parent in wanted and parent in graph)
+
     done: set[str] = set()
     order: list[str] = []
 
     def visit(rev: str, seen: frozenset[str]) -> None:
         if rev in done or rev in seen:
             return
-        for parent in graph[rev].down_revisions:
-            if parent in wanted and parent in graph:
-                visit(parent, seen | {rev})
+        for other in first(rev):
+            visit(other, seen | {rev})
         done.add(rev)
         order.append(rev)
 
@@ -168,9 +182,9 @@ def compare_migrations(
     recorded: Mapping[str, Migration], current: Mapping[str, Migration]
 ) -> MigrationChanges:
     """What changed between the migrations recorded at the last run and the ones here now."""
-    added = [current[r] for r in _ordered(set(current) - set(recorded), current)]
+    added = [current[r] for r in in_order(set(current) - set(recorded), current)]
     removed_ids = set(recorded) - set(current)
-    removed = [recorded[r] for r in _ordered(removed_ids, recorded)]
+    removed = [recorded[r] for r in in_order(removed_ids, recorded)]
     targets: set[str] = set()
     for migration in removed:
         parents = [p for p in migration.down_revisions if p not in removed_ids]

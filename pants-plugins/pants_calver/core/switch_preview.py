@@ -7,14 +7,12 @@ lines `preview_lines` returns. Nothing here writes anything.
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass
 from enum import Enum
 from itertools import combinations
-from typing import Callable
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from pants_calver.core.alembic import BASE, Migration
+from pants_calver.core.alembic import BASE, Migration, in_order
 from pants_calver.core.problems import plural
 from pants_calver.core.switch_report import ConfigChanges
 
@@ -72,10 +70,10 @@ def plan_migrations(
     targets, entangled = ((), []) if broken_here else _targets(here, undo, descendants, branch)
     covered = set().union(set(), *(descendants(t) for t in targets))
     return MigrationSwitch(
-        downgrade=tuple(here[r] for r in _order(undo, here, newest_first=True)),
+        downgrade=tuple(here[r] for r in in_order(undo, here, newest_first=True)),
         targets=targets,
-        by_hand=tuple(_order(undo - covered, here, newest_first=True)),
-        upgrade=tuple(there[r] for r in _order((set(there) - shared) | (undo & shared), there)),
+        by_hand=tuple(in_order(undo - covered, here, newest_first=True)),
+        upgrade=tuple(there[r] for r in in_order((set(there) - shared) | (undo & shared), there)),
         rewritten=tuple(rewritten),
         problems=(*broken_here, *broken_there, *entangled),
     )
@@ -104,8 +102,8 @@ def _targets(
     for root in (r for r in roots if not options[r]):
         # Name the parent whose downgrade would undo the fewest revisions that must stay.
         target = min(here[root].down_revisions or (BASE,), key=lambda t: (len(descendants(t) - undo), t))
-        own = ", ".join(_order((descendants(target) & undo) - covered, here, newest_first=True))
-        also = ", ".join(_order(descendants(target) - undo, here, newest_first=True))
+        own = ", ".join(in_order((descendants(target) & undo) - covered, here, newest_first=True))
+        also = ", ".join(in_order(descendants(target) - undo, here, newest_first=True))
         problems[target] = (
             f"`alembic downgrade {target}` would undo {own} but also {also}, which {branch} has too, "
             f"so it is not offered: undo {own} by hand before the switch."
@@ -130,33 +128,6 @@ def _descendants(graph: Mapping[str, Migration]) -> Callable[[str], set[str]]:
         return found
 
     return descendants
-
-
-def _order(
-    revisions: Iterable[str], graph: Mapping[str, Migration], *, newest_first: bool = False
-) -> list[str]:
-    """Order revisions parents before children (or children before parents), ties by id.
-
-    Revisions on a cycle (which Alembic refuses) come last, by id, so that none is left out.
-    """
-    wanted = set(revisions)
-    edges = [(parent, rev) for rev in wanted for parent in graph[rev].down_revisions if parent in wanted]
-    waits: dict[str, set[str]] = {rev: set() for rev in wanted}
-    frees: dict[str, list[str]] = {rev: [] for rev in wanted}
-    for first, then in [(b, a) for a, b in edges] if newest_first else edges:
-        waits[then].add(first)
-        frees[first].append(then)
-    ready = [rev for rev in wanted if not waits[rev]]
-    heapq.heapify(ready)
-    order: list[str] = []
-    while ready:
-        rev = heapq.heappop(ready)
-        order.append(rev)
-        for then in frees[rev]:
-            waits[then].discard(rev)
-            if not waits[then]:
-                heapq.heappush(ready, then)
-    return order + sorted(wanted - set(order))
 
 
 def _dangling(graph: Mapping[str, Migration], side: str, consequence: str) -> list[str]:
