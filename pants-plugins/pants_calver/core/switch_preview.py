@@ -67,8 +67,9 @@ def plan_migrations(
     broken_there = _dangling(
         there, f"on {branch}", "`alembic upgrade head` will fail there until it is fixed."
     )
-    targets, entangled = ((), []) if broken_here else _targets(here, undo, descendants, branch)
-    covered = set().union(set(), *(descendants(t) for t in targets))
+    targets, covered, entangled = (
+        ((), set(), []) if broken_here else _targets(here, undo, descendants, branch)
+    )
     return MigrationSwitch(
         downgrade=tuple(here[r] for r in in_order(undo, here, newest_first=True)),
         targets=targets,
@@ -81,9 +82,9 @@ def plan_migrations(
 
 def _targets(
     here: Mapping[str, Migration], undo: set[str], descendants: Callable[[str], set[str]], branch: str
-) -> tuple[tuple[str, ...], list[str]]:
-    """The fewest `alembic downgrade` targets that undo only revisions of `undo`, and a problem for
-    each target that would be needed but undoes more."""
+) -> tuple[tuple[str, ...], set[str], list[str]]:
+    """The fewest `alembic downgrade` targets that undo only revisions of `undo`, the revisions
+    they undo, and a problem for each target that would be needed but undoes more."""
     # A root of `undo` (none of its parents is undone) is undone by downgrading to one of its
     # parents; nothing else undoes it without undoing that parent too.
     roots = sorted(r for r in undo if not set(here[r].down_revisions) & undo)
@@ -108,7 +109,7 @@ def _targets(
             f"`alembic downgrade {target}` would undo {own} but also {also}, which {branch} has too, "
             f"so it is not offered: undo {own} by hand before the switch."
         )
-    return tuple(sorted(chosen)), [problems[t] for t in sorted(problems)]
+    return tuple(sorted(chosen)), covered, [problems[t] for t in sorted(problems)]
 
 
 def _descendants(graph: Mapping[str, Migration]) -> Callable[[str], set[str]]:
