@@ -11,6 +11,7 @@ from pants_calver.core.alembic import (
     parse_migration,
     read_migrations,
 )
+from pants_calver.core.downgrade import plan_migrations
 from pants_calver.core.errors import InputFileError
 from pants_calver.core.export_record import (
     DevRecord,
@@ -224,12 +225,12 @@ def test_compare_migrations_added_in_order() -> None:
 def test_compare_migrations_removed_names_downgrade_target() -> None:
     changes = compare_migrations(_chain("a", "b", "c"), _chain("a"))
     assert [m.revision for m in changes.removed] == ["b", "c"]
-    assert changes.downgrade_targets == ("a",)
+    assert plan_migrations(_chain("a", "b", "c"), _chain("a")).targets == ("a",)
 
 
 def test_compare_migrations_removed_from_base() -> None:
-    changes = compare_migrations(_chain("a"), {})
-    assert changes.downgrade_targets == ("base",)
+    assert [m.revision for m in compare_migrations(_chain("a"), {}).removed] == ["a"]
+    assert plan_migrations(_chain("a"), {}).targets == ("base",)
 
 
 def test_compare_configs() -> None:
@@ -309,6 +310,18 @@ def test_report_everything() -> None:
         "  added    c/new.toml",
         "  removed  c/gone.toml",
         "  Check your local TOML configuration and etcd configuration against them.",
+    ]
+
+
+def test_report_never_advises_a_downgrade_that_undoes_this_branch() -> None:
+    # Recorded: b and c both on a; this branch keeps c. `alembic downgrade a` would undo c too.
+    a, b, c = Migration("a", (), "a.py"), Migration("b", ("a",), "b.py"), Migration("c", ("a",), "c.py")
+    recorded = DevRecord({}, {"a": a, "b": b, "c": c}, {})
+    assert _report(recorded, {"a": a, "c": c}, {}) == [
+        "Database migrations recorded at the last export-dev are gone from this branch (1):",
+        "  b  b.py",
+        "  No `alembic downgrade` undoes b without undoing revisions this branch has too: switch back "
+        "and undo them by hand, then switch here again.",
     ]
 
 

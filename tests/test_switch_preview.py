@@ -6,14 +6,8 @@ from __future__ import annotations
 import pytest
 
 from pants_calver.core.alembic import Migration
-from pants_calver.core.switch_preview import (
-    MigrationSwitch,
-    PreviewStatus,
-    ResolvePreview,
-    plan_migrations,
-    preview_lines,
-    preview_resolve,
-)
+from pants_calver.core.downgrade import MigrationSwitch, plan_migrations
+from pants_calver.core.switch_preview import PreviewStatus, ResolvePreview, preview_lines, preview_resolve
 from pants_calver.core.switch_report import ConfigChanges, compare_configs
 
 VERSIONS = "src/ai/backend/manager/models/alembic/versions"

@@ -173,22 +173,13 @@ def in_order(
 class MigrationChanges:
     added: tuple[Migration, ...]
     removed: tuple[Migration, ...]
-    # The revisions that the removed ones sit on: `alembic downgrade` to these before leaving the
-    # branch that has them. "base" when the removed chain starts at the very first migration.
-    downgrade_targets: tuple[str, ...]
 
 
 def compare_migrations(
     recorded: Mapping[str, Migration], current: Mapping[str, Migration]
 ) -> MigrationChanges:
-    """What changed between the migrations recorded at the last run and the ones here now."""
+    """What changed between the migrations recorded at the last run and the ones here now, each
+    oldest first."""
     added = [current[r] for r in in_order(set(current) - set(recorded), current)]
-    removed_ids = set(recorded) - set(current)
-    removed = [recorded[r] for r in in_order(removed_ids, recorded)]
-    targets: set[str] = set()
-    for migration in removed:
-        parents = [p for p in migration.down_revisions if p not in removed_ids]
-        if not migration.down_revisions:
-            targets.add(BASE)
-        targets.update(parents)
-    return MigrationChanges(tuple(added), tuple(removed), tuple(sorted(targets)))
+    removed = [recorded[r] for r in in_order(set(recorded) - set(current), recorded)]
+    return MigrationChanges(tuple(added), tuple(removed))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from collections.abc import Iterable, Mapping
 
 from pants_calver.core.alembic import Migration, compare_migrations
+from pants_calver.core.downgrade import plan_migrations
 from pants_calver.core.export_record import DevRecord
 from pants_calver.core.problems import plural
 
@@ -80,18 +81,25 @@ def _migration_lines(
         lines.extend(f"  {m.revision}  {m.path}" for m in changes.added)
         lines.append("  Run `alembic upgrade head` to apply them.")
     if changes.removed:
-        targets = " or ".join(changes.downgrade_targets)
+        # The database is at the recorded heads: what it must undo to be at this branch's.
+        switch = plan_migrations(recorded, migrations, branch="this branch")
         lines.append(
             "Database migrations recorded at the last export-dev are gone from this branch "
             f"({len(changes.removed)}):"
         )
         lines.extend(f"  {m.revision}  {m.path}" for m in changes.removed)
-        lines.append(
-            "  The database may be ahead of this branch. Before switching here, run "
-            f"`alembic downgrade {targets}` on the branch that has them (the `alembic "
-            "downgrade` step of the development setup): switch back, downgrade, then switch "
-            "here again."
-        )
+        if switch.targets:
+            lines.append(
+                "  The database may be ahead of this branch. Before switching here, run "
+                f"`alembic downgrade {' or '.join(switch.targets)}` on the branch that has them (the "
+                "`alembic downgrade` step of the development setup): switch back, downgrade, then "
+                "switch here again."
+            )
+        if switch.by_hand:
+            lines.append(
+                f"  No `alembic downgrade` undoes {', '.join(switch.by_hand)} without undoing revisions this "
+                "branch has too: switch back and undo them by hand, then switch here again."
+            )
     return lines
 
 

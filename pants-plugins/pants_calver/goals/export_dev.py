@@ -29,10 +29,10 @@ from pants.util.strutil import softwrap
 
 from pants_calver.core.errors import GitError
 from pants_calver.core.export_record import DevRecord, Outcome, ResolveOutcome, elapsed_line
+from pants_calver.core.downgrade import plan_migrations
 from pants_calver.core.switch_preview import (
     PreviewStatus,
     ResolvePreview,
-    plan_migrations,
     preview_lines,
     preview_resolve,
 )
