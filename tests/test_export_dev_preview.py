@@ -80,13 +80,9 @@ def snapshot(root: Path) -> Dict[str, str]:
 
 def test_preview_tells_what_the_switch_needs(runner: RuleRunner) -> None:
     root = branches(runner)
-    # A record and a venv from an earlier export, which the preview must leave as they are.
-    runner.write_files(
-        {
-            "dist/export/export-dev.json": '{"version": 1, "resolves": {}}\n',
-            "dist/export/python/virtualenvs/alpha/3.9.0/marker": "old",
-        }
-    )
+    # What this checkout exported (delta's lockfile is only on main: its export fails here). The
+    # record and the venvs must stay as they are.
+    run(runner, "--resolves=['alpha', 'beta', 'gamma', 'delta']", resolves=RESOLVES)
     before = snapshot(root)
     result = run(
         runner,
@@ -123,14 +119,21 @@ def test_preview_tells_what_the_switch_needs(runner: RuleRunner) -> None:
         "  4. alembic upgrade head",
         "  5. check your local TOML and etcd configuration against the samples above",
     ]
-    # Nothing was written: the tree and `dist/` (its record and venv) are byte-identical.
+    # Nothing was written: the tree and `dist/` (its record and venvs) are byte-identical.
     assert snapshot(root) == before
-    assert "dist/export/export-dev.json" in before
+    assert {"dist/export/export-dev.json", "dist/export/python/virtualenvs/beta/3.9.0/marker"} <= set(before)
 
 
 def test_preview_of_the_same_tree(runner: RuleRunner) -> None:
     root = branches(runner)
     git(root, "branch", "twin")
+    # Not exported here yet: exported after the switch, whatever the branch holds.
+    result = run(runner, "--preview=twin", "--resolves=['alpha', 'beta']", resolves=RESOLVES)
+    assert result.stdout.splitlines()[3:5] == [
+        "  alpha: will be re-exported (its virtualenv here is not up to date)",
+        "  beta: will be re-exported (its virtualenv here is not up to date)",
+    ]
+    run(runner, "--resolves=['alpha', 'beta']", resolves=RESOLVES)
     result = run(runner, "--preview=twin", "--resolves=['alpha', 'beta']", resolves=RESOLVES)
     assert (result.exit_code, result.stdout.splitlines()) == (
         0,
@@ -186,3 +189,23 @@ def test_preview_with_a_migration_that_cannot_be_read_on_the_branch(runner: Rule
     assert (
         "Database: not compared: the migrations could not be read (see above)." in result.stdout.splitlines()
     )
+
+
+def test_preview_of_a_new_version_with_editable_installs(runner: RuleRunner) -> None:
+    # beta installs the repo's distributions as editable: their version is in its venv, so a
+    # branch with another VERSION means a new export even with the same lockfile.
+    root = branches(runner)
+    runner.write_files({"VERSION": "23.09.6\n"})
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "version")
+    git(root, "checkout", "-q", "-b", "next")
+    runner.write_files({"VERSION": "23.09.7\n"})
+    git(root, "commit", "-qam", "next version")
+    git(root, "checkout", "-q", "topic")
+    editable = "--export-py-editable-in-resolve=['beta']"
+    run(runner, "--resolves=['alpha', 'beta']", editable, resolves=RESOLVES)
+    result = run(runner, "--preview=next", "--resolves=['alpha', 'beta']", editable, resolves=RESOLVES)
+    assert result.stdout.splitlines()[3:5] == [
+        "  alpha: up to date (same alpha.lock)",
+        "  beta: will be re-exported (next changes VERSION, the version of its editable distributions)",
+    ]

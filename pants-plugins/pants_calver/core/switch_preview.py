@@ -20,6 +20,10 @@ from pants_calver.core.switch_report import ConfigChanges
 # Lockfiles and configuration samples
 
 
+# Why a resolve whose lockfile does not change is exported after the switch all the same.
+NOT_UP_TO_DATE = "its virtualenv here is not up to date"
+
+
 class PreviewStatus(Enum):
     EXPORT = "will be re-exported"
     UP_TO_DATE = "up to date"
@@ -43,15 +47,32 @@ class ResolvePreview:
 
 
 def preview_resolve(
-    resolve: str, lockfile: str, here: str | None, there: str | None, branch: str
+    resolve: str,
+    lockfile: str,
+    here: str | None,
+    there: str | None,
+    branch: str,
+    *,
+    exported: bool = True,
+    editable_version: str | None = None,
 ) -> ResolvePreview:
-    """Compare a resolve's lockfile here and on BRANCH by blob id (None: no such file there)."""
+    """Compare a resolve's lockfile here and on BRANCH by blob id (None: no such file there).
+
+    `exported` says whether its venv here is up to date (else `export-dev` exports it whatever
+    BRANCH holds); `editable_version` names the version file that BRANCH changes when the resolve
+    installs first-party distributions as editable (their version is part of the venv).
+    """
     if there is None:
         return ResolvePreview(resolve, PreviewStatus.SKIP, f"{branch} has no {lockfile}")
-    if here == there:
-        return ResolvePreview(resolve, PreviewStatus.UP_TO_DATE, f"same {lockfile}")
-    verb = "adds" if here is None else "changes"
-    return ResolvePreview(resolve, PreviewStatus.EXPORT, f"{branch} {verb} {lockfile}")
+    if here != there:
+        verb = "adds" if here is None else "changes"
+        return ResolvePreview(resolve, PreviewStatus.EXPORT, f"{branch} {verb} {lockfile}")
+    if not exported:
+        return ResolvePreview(resolve, PreviewStatus.EXPORT, NOT_UP_TO_DATE)
+    if editable_version is not None:
+        detail = f"{branch} changes {editable_version}, the version of its editable distributions"
+        return ResolvePreview(resolve, PreviewStatus.EXPORT, detail)
+    return ResolvePreview(resolve, PreviewStatus.UP_TO_DATE, f"same {lockfile}")
 
 
 # ---------------------------------------------------------------------------------------------

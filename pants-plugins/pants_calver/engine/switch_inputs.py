@@ -64,12 +64,13 @@ async def current_config_samples(request: ConfigSamplesRequest) -> CurrentConfig
 @dataclass(frozen=True)
 class BranchSide:
     """One side of a switch: migrations (None when they cannot be read, with `errors`), and the
-    blob ids of configuration samples and lockfiles by path (a lockfile it lacks is left out)."""
+    blob ids of configuration samples and of the other files compared (lockfiles, the version
+    file) by path; a file the side lacks is left out."""
 
     migrations: Mapping[str, Migration] | None
     errors: tuple[str, ...]
     config_samples: Mapping[str, str]
-    lockfiles: Mapping[str, str]
+    files: Mapping[str, str]
 
 
 def object_format(tree: Mapping[str, TreeEntry]) -> str:
@@ -78,13 +79,13 @@ def object_format(tree: Mapping[str, TreeEntry]) -> str:
 
 
 async def work_tree_side(
-    migration_globs: Sequence[str], config_globs: Sequence[str], lockfiles: Iterable[str], object_format: str
+    migration_globs: Sequence[str], config_globs: Sequence[str], files: Iterable[str], object_format: str
 ) -> BranchSide:
     """This checkout's side, read through the engine (blob ids computed from the bytes)."""
     migrations, configs, locks = await MultiGet(
         Get(CurrentMigrations, MigrationsRequest(tuple(migration_globs))),
         Get(DigestContents, PathGlobs(config_globs)),
-        Get(DigestContents, PathGlobs(sorted(set(lockfiles)))),
+        Get(DigestContents, PathGlobs(sorted(set(files)))),
     )
     return BranchSide(
         migrations.migrations,
@@ -113,7 +114,7 @@ def branch_side(
     tree: Mapping[str, TreeEntry],
     migration_globs: Sequence[str],
     config_globs: Sequence[str],
-    lockfiles: Iterable[str],
+    files: Iterable[str],
 ) -> BranchSide:
     """The other branch's side, read from git objects: only the migrations' blobs are read
     (one `git cat-file --batch`); the rest is compared by blob id."""
@@ -131,7 +132,7 @@ def branch_side(
         migrations,
         errors,
         {path: tree[path].oid for path in matching(tree, config_globs)},
-        {path: tree[path].oid for path in lockfiles if path in tree},
+        {path: tree[path].oid for path in files if path in tree},
     )
 
 

@@ -87,13 +87,20 @@ def classify(
             logger.warning(f"Skipping the resolve `{maybe.resolve}`: {maybe.skip_reason}.")
             continue
         record = recorded.resolves.get(maybe.resolve)
-        current_id = venv_id(os.path.join(exports.abs_output_dir, record.reldir)) if record else None
-        if record is not None and not force and is_up_to_date(record, maybe.inputs, current_id):
+        if record is not None and not force and exported(maybe, recorded, exports):
             where = os.path.join(exports.output_dir, record.reldir)
             outcomes[maybe.resolve] = ResolveOutcome(maybe.resolve, Outcome.UP_TO_DATE, where)
         else:
             stale.append(maybe)
     return outcomes, stale
+
+
+def exported(maybe: MaybeResolveInputs, recorded: DevRecord, exports: Exports) -> bool:
+    """Whether the resolve's venv was exported from these inputs and is still there, as recorded."""
+    record = recorded.resolves.get(maybe.resolve)
+    if record is None or maybe.inputs is None:
+        return False
+    return is_up_to_date(record, maybe.inputs, venv_id(os.path.join(exports.abs_output_dir, record.reldir)))
 
 
 async def export_stale(

@@ -31,6 +31,7 @@ from pants_calver.core.errors import GitError
 from pants_calver.core.export_record import DevRecord, Outcome, ResolveOutcome, elapsed_line
 from pants_calver.core.downgrade import plan_migrations
 from pants_calver.core.switch_preview import (
+    NOT_UP_TO_DATE,
     PreviewStatus,
     ResolvePreview,
     preview_lines,
@@ -57,7 +58,15 @@ from pants_calver.engine.switch_inputs import (
     read_tree,
     work_tree_side,
 )
-from pants_calver.engine.venv_export import RECORD_NAME, Exports, classify, export_stale, read_record
+from pants_calver.engine.subsystem import CalverSubsystem
+from pants_calver.engine.venv_export import (
+    RECORD_NAME,
+    Exports,
+    classify,
+    export_stale,
+    exported,
+    read_record,
+)
 
 
 class ExportDevSubsystem(GoalSubsystem):
@@ -182,11 +191,18 @@ async def _report_switch(
 
 
 def _preview_resolves(
-    sources: Sequence[ResolveSource], here: Mapping[str, str], there: Mapping[str, str], branch: str
+    sources: Sequence[ResolveSource],
+    exported_here: Sequence[bool],
+    editable: Sequence[bool],
+    here: Mapping[str, str],
+    there: Mapping[str, str],
+    branch: str,
+    version_file: str,
 ) -> list[ResolvePreview]:
-    """What `export-dev` will do with each resolve after the switch, by its lockfile's blob id."""
+    """What `export-dev` will do with each resolve after the switch: by its lockfile's blob id,
+    whether its venv here is up to date, and (for editable installs) the version file's."""
     previews = []
-    for source in sources:
+    for source, up_to_date, is_editable in zip(sources, exported_here, editable):
         lockfile = source.repo_lockfile
         if source.skip_reason is not None:
             previews.append(ResolvePreview(source.resolve, PreviewStatus.UNKNOWN, source.skip_reason))
@@ -194,29 +210,46 @@ def _preview_resolves(
             # A tool's built-in lockfile (or bare requirements) comes with the Pants version.
             previews.append(
                 ResolvePreview(source.resolve, PreviewStatus.UP_TO_DATE, "Pants' built-in lockfile")
+                if up_to_date
+                else ResolvePreview(source.resolve, PreviewStatus.EXPORT, NOT_UP_TO_DATE)
             )
         else:
+            new_version = is_editable and here.get(version_file) != there.get(version_file)
             previews.append(
-                preview_resolve(source.resolve, lockfile, here.get(lockfile), there.get(lockfile), branch)
+                preview_resolve(
+                    source.resolve,
+                    lockfile,
+                    here.get(lockfile),
+                    there.get(lockfile),
+                    branch,
+                    exported=up_to_date,
+                    editable_version=version_file if new_version else None,
+                )
             )
     return previews
 
 
 async def _preview(
-    console: Console, subsystem: ExportDevSubsystem, resolves: Sequence[str], git: Git, branch: str
+    console: Console,
+    subsystem: ExportDevSubsystem,
+    resolves: Sequence[str],
+    git: Git,
+    exports: Exports,
+    version_file: str,
+    branch: str,
 ) -> ExportDev:
     """Print what switching to `branch` will need; write nothing."""
     try:
         tree = read_tree(git, branch)
         sources = await MultiGet(Get(ResolveSource, ResolveSourceRequest(r)) for r in resolves)
-        lockfiles = sorted({s.repo_lockfile for s in sources if s.repo_lockfile})
-        there = branch_side(git, tree, subsystem.migrations, subsystem.config_samples, lockfiles)
+        files = sorted({s.repo_lockfile for s in sources if s.repo_lockfile} | {version_file})
+        there = branch_side(git, tree, subsystem.migrations, subsystem.config_samples, files)
     except GitError as e:
         console.print_stderr(console.red(f"error: {e}"))
         return ExportDev(exit_code=1)
-    here = await work_tree_side(
-        subsystem.migrations, subsystem.config_samples, lockfiles, object_format(tree)
-    )
+    here = await work_tree_side(subsystem.migrations, subsystem.config_samples, files, object_format(tree))
+    all_inputs = await MultiGet(Get(MaybeResolveInputs, ResolveInputsRequest(r)) for r in resolves)
+    recorded, _ = read_record(os.path.join(git.root, exports.record_path))
     for side, errors in (("here", here.errors), (f"on {branch}", there.errors)):
         for error in errors:
             console.print_stderr(console.red(f"Cannot read a migration {side}: {error}"))
@@ -225,11 +258,20 @@ async def _preview(
         if here.migrations is not None and there.migrations is not None
         else None
     )
+    resolve_previews = _preview_resolves(
+        sources,
+        [exported(maybe, recorded, exports) for maybe in all_inputs],
+        [bool(maybe.inputs and maybe.inputs.editable) for maybe in all_inputs],
+        here.files,
+        there.files,
+        branch,
+        version_file,
+    )
     lines = preview_lines(
         await current_branch(None, git.root),
         branch,
         switch,
-        _preview_resolves(sources, here.lockfiles, there.lockfiles, branch),
+        resolve_previews,
         compare_configs(here.config_samples, there.config_samples),
         bin_name=bin_name(),
         migration_globs=subsystem.migrations,
@@ -249,15 +291,18 @@ async def export_dev(
     subsystem: ExportDevSubsystem,
     python_setup: PythonSetup,
     export_subsys: ExportSubsystem,
+    calver: CalverSubsystem,
     environment: CompleteEnvironmentVars,
 ) -> ExportDev:
     resolves = list(dict.fromkeys(subsystem.resolves or python_setup.resolves))
-    if subsystem.preview:
-        git = Git(build_root.path, dict(environment))
-        return await _preview(console, subsystem, resolves, git, subsystem.preview)
-    started = time.monotonic()
     output_dir = os.path.join(str(dist_dir.relpath), "export")
     exports = Exports(output_dir, os.path.join(build_root.path, output_dir))
+    if subsystem.preview:
+        git = Git(build_root.path, dict(environment))
+        return await _preview(
+            console, subsystem, resolves, git, exports, calver.version_file, subsystem.preview
+        )
+    started = time.monotonic()
     recorded, record_error = read_record(os.path.join(build_root.path, exports.record_path))
     if record_error:
         console.print_stderr(console.yellow(f"Ignoring a damaged record: {record_error}"))
