@@ -4,6 +4,7 @@ real git commits: what the switch will need, read from git objects, and nothing 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 from typing import Dict
@@ -58,12 +59,15 @@ def branches(runner: RuleRunner) -> Path:
     """Commit MAIN on `main`, then TOPIC on `topic`, checked out."""
     root = Path(runner.build_root)
     runner.write_files(MAIN)
+    # A sample that is a link, the same on both branches: compared by what it links to.
+    os.symlink("same.toml", root / "configs/linked.toml")
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "main")
     git(root, "checkout", "-q", "-b", "topic")
     git(root, "rm", "-rq", ".")
     runner.write_files(TOPIC)
+    os.symlink("same.toml", root / "configs/linked.toml")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "topic")
     return root

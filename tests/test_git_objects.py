@@ -14,6 +14,8 @@ from pants_calver.core.git_objects import (
     TreeEntry,
     blob_id,
     cat_file_request,
+    followed,
+    links,
     matching,
     parse_cat_file_batch,
     parse_ls_tree,
@@ -252,3 +254,23 @@ def test_matching(globs: tuple[str, ...], expected: tuple[str, ...]) -> None:
         f"{VERSIONS}/sub/c3_z.py",
     ]
     assert matching(paths, globs) == expected
+
+
+def test_links_are_followed_to_the_file_they_name() -> None:
+    link, sample, folder_link, outside, chain = "1" * 40, "2" * 40, "3" * 40, "4" * 40, "5" * 40
+    tree = {
+        "configs/linked.toml": TreeEntry("120000", link),
+        "configs/sample.toml": TreeEntry("100644", sample),
+        "configs/folder": TreeEntry("120000", folder_link),
+        "configs/outside.toml": TreeEntry("120000", outside),
+        "configs/chain.toml": TreeEntry("120000", chain),
+    }
+    texts = {link: b"sample.toml", folder_link: b"sub", outside: b"../../etc/x.toml", chain: b"linked.toml"}
+    assert links(tree, ["configs/linked.toml", "configs/sample.toml", "configs/gone.toml"]) == (link,)
+    assert followed(tree, "configs/linked.toml", texts) == sample
+    assert followed(tree, "configs/sample.toml", texts) == sample
+    # A link to a folder, out of the tree, or to another link: no file to compare.
+    assert followed(tree, "configs/folder", texts) is None
+    assert followed(tree, "configs/outside.toml", texts) is None
+    assert followed(tree, "configs/chain.toml", texts) is None
+    assert followed(tree, "configs/gone.toml", texts) is None

@@ -8,9 +8,10 @@ object id (`blob_id`), without reading the blob.
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 from dataclasses import dataclass
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from pants_calver.core.backports import glob_pattern
 from pants_calver.core.errors import GitError
@@ -64,6 +65,28 @@ def matching(paths: Iterable[str], globs: Iterable[str]) -> tuple[str, ...]:
     patterns = [(g.startswith("!"), glob_pattern(g[g.startswith("!") :])) for g in globs]
     keep = [p for p in paths if any(p2.match(p) for out, p2 in patterns if not out)]
     return tuple(sorted(p for p in keep if not any(p2.match(p) for out, p2 in patterns if out)))
+
+
+SYMLINK = "120000"
+
+
+def links(tree: Mapping[str, TreeEntry], paths: Iterable[str]) -> tuple[str, ...]:
+    """The object ids of the links among `paths`, whose text (the link's target) must be read."""
+    return tuple(sorted({tree[p].oid for p in paths if p in tree and tree[p].mode == SYMLINK}))
+
+
+def followed(tree: Mapping[str, TreeEntry], path: str, texts: Mapping[str, bytes]) -> str | None:
+    """The blob id of the file at `path`, through a link to a file of the tree (as a checkout reads
+    it); None when there is none, or the link leads out of the tree, to a folder or to a link.
+    `texts` holds the links' text by object id (see `links`)."""
+    entry = tree.get(path)
+    if entry is None or entry.mode != SYMLINK:
+        return entry.oid if entry else None
+    target = posixpath.normpath(
+        posixpath.join(posixpath.dirname(path), texts[entry.oid].decode("utf-8", "surrogateescape"))
+    )
+    found = tree.get(target)
+    return found.oid if found is not None and found.mode != SYMLINK else None
 
 
 def cat_file_request(oids: Iterable[str]) -> bytes:

@@ -15,9 +15,12 @@ from pants_calver.core.alembic import Migration, read_migrations
 from pants_calver.core.errors import GitError
 from pants_calver.core.export_record import sha256_hex
 from pants_calver.core.git_objects import (
+    SYMLINK,
     TreeEntry,
     blob_id,
     cat_file_request,
+    followed,
+    links,
     matching,
     parse_cat_file_batch,
     parse_ls_tree,
@@ -109,6 +112,18 @@ def read_tree(git: Git, ref: str) -> dict[str, TreeEntry]:
     return parse_ls_tree(result.stdout)
 
 
+def _read_blobs(git: Git, oids: Iterable[str]) -> dict[str, bytes]:
+    """The content of blobs by object id, from one `git cat-file --batch` (none for no ids)."""
+    request = cat_file_request(oids)
+    if not request:
+        return {}
+    result = git.run("cat-file", "--batch", stdin=request)
+    if result.returncode != 0:
+        said = result.stderr.decode(errors="replace").strip()
+        raise GitError(f"`git cat-file --batch` failed: {said}. Check the repository with `git fsck`.")
+    return parse_cat_file_batch(result.stdout)
+
+
 def branch_side(
     git: Git,
     tree: Mapping[str, TreeEntry],
@@ -116,23 +131,26 @@ def branch_side(
     config_globs: Sequence[str],
     files: Iterable[str],
 ) -> BranchSide:
-    """The other branch's side, read from git objects: only the migrations' blobs are read
-    (one `git cat-file --batch`); the rest is compared by blob id."""
-    migration_paths = matching(tree, migration_globs)
-    blobs: dict[str, bytes] = {}
-    if migration_paths:
-        request = cat_file_request(tree[path].oid for path in migration_paths)
-        result = git.run("cat-file", "--batch", stdin=request)
-        if result.returncode != 0:
-            said = result.stderr.decode(errors="replace").strip()
-            raise GitError(f"`git cat-file --batch` failed: {said}. Check the repository with `git fsck`.")
-        blobs = parse_cat_file_batch(result.stdout)
-    migrations, errors = read_migrations((path, blobs[tree[path].oid]) for path in migration_paths)
+    """The other branch's side, read from git objects: only the migrations' blobs (and the text of
+    links) are read, with `git cat-file --batch`; the rest is compared by blob id. A link is
+    followed to the file it names, as a checkout would read it."""
+    migration_paths, config_paths = matching(tree, migration_globs), matching(tree, config_globs)
+    paths = {*migration_paths, *config_paths, *(f for f in files if f in tree)}
+    blobs = _read_blobs(
+        git, [*links(tree, paths), *(tree[p].oid for p in migration_paths if tree[p].mode != SYMLINK)]
+    )
+    oid_of = {path: followed(tree, path, blobs) for path in paths}
+    # A migration reached through a link: its target's content, in a second read.
+    targets = {oid for p in migration_paths for oid in [oid_of[p]] if oid and oid not in blobs}
+    blobs.update(_read_blobs(git, targets))
+    migrations, errors = read_migrations(
+        (path, blobs[oid]) for path in migration_paths for oid in [oid_of[path]] if oid
+    )
     return BranchSide(
         migrations,
         errors,
-        {path: tree[path].oid for path in matching(tree, config_globs)},
-        {path: tree[path].oid for path in files if path in tree},
+        {path: oid for path in config_paths for oid in [oid_of[path]] if oid},
+        {path: oid for path in files for oid in [oid_of.get(path)] if oid},
     )
 
 
