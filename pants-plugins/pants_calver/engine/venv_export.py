@@ -12,7 +12,7 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from pants.backend.python.goals.export import MaybeExportResult, _ExportVenvForResolveRequest
 from pants.core.goals.export import ExportResult
@@ -108,9 +108,11 @@ async def export_stale(
     workspace: Workspace,
     exports: Exports,
     relocatable: bool,
-    records: dict[str, ResolveRecord],
-) -> dict[str, ResolveOutcome]:
-    """Export the stale resolves, keeping going past a failure; updates `records`."""
+    recorded: Mapping[str, ResolveRecord],
+) -> tuple[dict[str, ResolveOutcome], dict[str, ResolveRecord]]:
+    """Export the stale resolves, keeping going past a failure: the outcome of each, and the
+    records with theirs replaced (and dropped for those that failed)."""
+    records = {r: record for r, record in recorded.items() if r not in {m.resolve for m in stale}}
     built = await MultiGet(Get(BuiltExport, BuildExportRequest(m.resolve)) for m in stale)
     environment = await Get(EnvironmentVars, EnvironmentVarsRequest(["PATH"]))
     if built:
@@ -118,7 +120,6 @@ async def export_stale(
     outcomes: dict[str, ResolveOutcome] = {}
     for maybe, b in zip(stale, built):
         resolve = maybe.resolve
-        records.pop(resolve, None)
         if b.result is None:
             outcomes[resolve] = ResolveOutcome(resolve, Outcome.FAILED, b.error or "")
             continue
@@ -144,7 +145,7 @@ async def export_stale(
         )
     if built:
         clear_scratch(exports)
-    return outcomes
+    return outcomes, records
 
 
 # ---------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from pants.util.strutil import softwrap
 
 from pants_calver.core.errors import GitError
 from pants_calver.core.export_record import DevRecord, Outcome, ResolveOutcome, elapsed_line
+from pants_calver.core.alembic import Migration
 from pants_calver.core.downgrade import plan_migrations
 from pants_calver.core.switch_preview import (
     NOT_UP_TO_DATE,
@@ -166,7 +167,7 @@ def _print_outcomes(console: Console, resolves: Sequence[str], outcomes: dict[st
 
 async def _report_switch(
     console: Console, subsystem: ExportDevSubsystem, recorded: DevRecord
-) -> tuple[DevRecord, int]:
+) -> tuple[Mapping[str, Migration] | None, dict[str, str], int]:
     """Print what else the switch needs; the migrations and samples to record, and the exit code."""
     migrations_result, configs_result = await MultiGet(
         Get(CurrentMigrations, MigrationsRequest(tuple(subsystem.migrations))),
@@ -187,7 +188,7 @@ async def _report_switch(
         console.print_stdout(line)
     # Unreadable migrations: keep comparing against the last good record until they can be read.
     migrations = current if current is not None else recorded.migrations
-    return DevRecord({}, migrations, config_samples), 1 if migrations_result.errors else 0
+    return migrations, config_samples, 1 if migrations_result.errors else 0
 
 
 def _preview_resolves(
@@ -309,13 +310,12 @@ async def export_dev(
 
     all_inputs = await MultiGet(Get(MaybeResolveInputs, ResolveInputsRequest(r)) for r in resolves)
     outcomes, stale = classify(all_inputs, recorded, exports, subsystem.force)
-    records = dict(recorded.resolves)
     relocatable = export_format(export_subsys) == PythonResolveExportFormat.symlinked_immutable_virtualenv
-    outcomes.update(await export_stale(stale, workspace, exports, relocatable, records))
-    exit_code = _print_outcomes(console, resolves, outcomes)
+    exported_now, records = await export_stale(stale, workspace, exports, relocatable, recorded.resolves)
+    exit_code = _print_outcomes(console, resolves, {**outcomes, **exported_now})
 
-    seen, report_exit_code = await _report_switch(console, subsystem, recorded)
-    new_record = DevRecord(records, seen.migrations, seen.config_samples)
+    migrations, config_samples, report_exit_code = await _report_switch(console, subsystem, recorded)
+    new_record = DevRecord(records, migrations, config_samples)
     content = FileContent(exports.record_path, new_record.to_json_bytes())
     workspace.write_digest(await Get(Digest, CreateDigest([content])))
     console.print_stdout(elapsed_line(time.monotonic() - started))
