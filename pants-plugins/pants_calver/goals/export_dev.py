@@ -80,12 +80,16 @@ class ExportDevSubsystem(GoalSubsystem):
         Exports each resolve in `[export-dev].resolves` exactly as
         `{bin_name()} export --resolve=...` does (same places under `dist/export/python/virtualenvs/`,
         honouring `[export].py_resolve_format` and `[export].py_editable_in_resolve`), but skips a
-        resolve whose lockfile, interpreter constraints, Pants version and export format are what
-        the last run exported from, while its virtualenv is still there. A resolve this branch does
+        resolve whose lockfile, interpreter (constraints and full version), Pants version, export
+        format and editable distributions are what the last run exported from, while its
+        virtualenv is still there. A resolve this branch does
         not define is skipped with a warning. Then compares the Alembic migrations
         (`[export-dev].migrations`) and configuration samples (`[export-dev].config_samples`) with
         what the last run recorded, and says which `alembic` step and configuration check the switch
         needs. What was seen is recorded in `dist/export/{RECORD_NAME}`.
+
+        With `--preview=BRANCH`, run before a switch, it exports nothing and tells what switching
+        to BRANCH will need instead.
 
         Exit code 0 when every resolve was exported, up to date or skipped; 1 when a resolve failed
         to export (the others are still exported) or a migration file could not be read.
