@@ -85,7 +85,7 @@ async def work_tree_side(
     migration_globs: Sequence[str], config_globs: Sequence[str], files: Iterable[str], object_format: str
 ) -> BranchSide:
     """This checkout's side, read through the engine (blob ids computed from the bytes)."""
-    migrations, configs, locks = await MultiGet(
+    migrations, configs, compared = await MultiGet(
         Get(CurrentMigrations, MigrationsRequest(tuple(migration_globs))),
         Get(DigestContents, PathGlobs(config_globs)),
         Get(DigestContents, PathGlobs(sorted(set(files)))),
@@ -94,7 +94,7 @@ async def work_tree_side(
         migrations.migrations,
         migrations.errors,
         {fc.path: blob_id(fc.content, object_format) for fc in configs},
-        {fc.path: blob_id(fc.content, object_format) for fc in locks},
+        {fc.path: blob_id(fc.content, object_format) for fc in compared},
     )
 
 

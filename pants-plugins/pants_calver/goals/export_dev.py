@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping, Sequence
+from typing import AbstractSet
 
 from pants.backend.python.goals.export import PythonResolveExportFormat
 from pants.backend.python.subsystems.setup import PythonSetup
@@ -197,8 +198,8 @@ async def _report_switch(
 
 def _preview_resolves(
     sources: Sequence[ResolveSource],
-    exported_here: Sequence[bool],
-    editable: Sequence[bool],
+    all_inputs: Sequence[MaybeResolveInputs],
+    up_to_date_here: AbstractSet[str],
     here: Mapping[str, str],
     there: Mapping[str, str],
     branch: str,
@@ -207,8 +208,9 @@ def _preview_resolves(
     """What `export-dev` will do with each resolve after the switch: by its lockfile's blob id,
     whether its venv here is up to date, and (for editable installs) the version file's."""
     previews = []
-    for source, up_to_date, is_editable in zip(sources, exported_here, editable):
-        lockfile = source.repo_lockfile
+    for source, maybe in zip(sources, all_inputs):
+        lockfile, up_to_date = source.repo_lockfile, source.resolve in up_to_date_here
+        is_editable = maybe.inputs is not None and maybe.inputs.editable
         if source.skip_reason is not None:
             previews.append(ResolvePreview(source.resolve, PreviewStatus.UNKNOWN, source.skip_reason))
         elif lockfile is None:
@@ -265,8 +267,8 @@ async def _preview(
     )
     resolve_previews = _preview_resolves(
         sources,
-        [exported(maybe, recorded, exports) for maybe in all_inputs],
-        [bool(maybe.inputs and maybe.inputs.editable) for maybe in all_inputs],
+        all_inputs,
+        {maybe.resolve for maybe in all_inputs if exported(maybe, recorded, exports)},
         here.files,
         there.files,
         branch,
