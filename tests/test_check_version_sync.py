@@ -326,6 +326,33 @@ def test_bad_setting_is_a_clear_error(rule_runner: RuleRunner) -> None:
     )
 
 
+BAD_MONTHS = (
+    "[calver].release_months holds [13], which are not months: give numbers from 1 to 12, "
+    "or an empty list for a sequential cycle."
+)
+
+
+def test_an_error_is_one_json_document(rule_runner: RuleRunner) -> None:
+    result = run(rule_runner, "--calver-release-months=[3, 13]", "--output-format=json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {"error": {"code": "setting-invalid", "message": BAD_MONTHS}}
+    assert result.stderr == ""
+
+
+def test_an_error_is_a_github_annotation(rule_runner: RuleRunner) -> None:
+    result = run(rule_runner, "--calver-release-months=[3, 13]", "--output-format=github")
+    assert result.exit_code == 1
+    assert result.stdout == f"::error title=setting-invalid::{BAD_MONTHS}\n"
+
+
+def test_an_unreadable_build_file_is_json_too(rule_runner: RuleRunner) -> None:
+    result = run(rule_runner, "--output-format=json", files={"src/ai/backend/agent/BUILD": "python_distribution(\n"})
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "repo-unreadable"
+    assert error["message"].startswith("src/ai/backend/agent/BUILD:1: this BUILD file is not valid Python")
+
+
 def snapshot(root: str) -> dict:
     return {
         str(p.relative_to(root)): (p.is_symlink(), p.read_bytes(), p.stat().st_mode)

@@ -21,7 +21,7 @@ from pants_calver.core.versioned_repo import VersionedRepo
 from pants_calver.engine import repo
 from pants_calver.engine.repo import current_branch
 from pants_calver.engine.subsystem import CalverSubsystem
-from pants_calver.goals.output import OutputFormat, github_escape
+from pants_calver.goals.output import OutputFormat, github_escape, print_error
 
 
 class CheckVersionSyncSubsystem(GoalSubsystem):
@@ -42,7 +42,8 @@ class CheckVersionSyncSubsystem(GoalSubsystem):
             """
             How to print problems: `text` (`path:line: message`), `github` (workflow annotations,
             `::error file=…,line=…::…`) or `json` (one document with path, line, code, found and
-            expected for each problem).
+            expected for each problem). An error that stops the check is printed in the same
+            format: `::error title=<code>::…`, or the JSON document `{"error": {"code", "message"}}`.
             """
         ),
     )
@@ -150,7 +151,7 @@ async def check_version_sync(
         scheme = calver.scheme()
         versioned = await Get(VersionedRepo)
     except CalverError as e:
-        console.print_stderr(console.red(f"error: {e}"))
+        print_error(console, subsystem.output_format, e)
         return CheckVersionSync(exit_code=1)
     branch = await current_branch(subsystem.branch, build_root.path)
     result = await Get(SyncCheck, SyncCheckRequest(branch))
