@@ -346,7 +346,9 @@ def test_an_error_is_a_github_annotation(rule_runner: RuleRunner) -> None:
 
 
 def test_an_unreadable_build_file_is_json_too(rule_runner: RuleRunner) -> None:
-    result = run(rule_runner, "--output-format=json", files={"src/ai/backend/agent/BUILD": "python_distribution(\n"})
+    result = run(
+        rule_runner, "--output-format=json", files={"src/ai/backend/agent/BUILD": "python_distribution(\n"}
+    )
     assert result.exit_code == 1
     error = json.loads(result.stdout)["error"]
     assert error["code"] == "repo-unreadable"

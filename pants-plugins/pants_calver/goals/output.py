@@ -27,7 +27,9 @@ def error_document(code: str, message: str) -> str:
     return json.dumps({"error": {"code": code, "message": message}}, indent=2)
 
 
-def print_error(console: Console, output_format: OutputFormat, error: CalverError | str, code: str = "") -> None:
+def print_error(
+    console: Console, output_format: OutputFormat, error: CalverError | str, code: str = ""
+) -> None:
     """Print an error that stops a goal, in the format asked for: `error: ...` on stderr for text,
     a workflow annotation for `github`, one JSON document on stdout for `json`.
 
