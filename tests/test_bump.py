@@ -279,6 +279,28 @@ def test_diff() -> None:
     assert change.diff() == "--- a/r.txt\n+++ b/r.txt\n@@ -1,2 +1,2 @@\n a\n-b==1\n+b==2\n"
 
 
+@pytest.mark.parametrize(
+    "old, new, shown",
+    [
+        pytest.param(b"caf\xe9==1\n", b"caf\xe9==2\n", ["-caf\\xe9==1", "+caf\\xe9==2"], id="latin-1"),
+        pytest.param(
+            "x==1\n".encode("utf-16"),
+            "x==2\n".encode("utf-16"),
+            ["-\\xff\\xfex\x00=\x00=\x001\x00", "+\\xff\\xfex\x00=\x00=\x002\x00", " \x00"],
+            id="utf-16",
+        ),
+        pytest.param(
+            b"\xef\xbb\xbfa==1\r\n", b"\xef\xbb\xbfa==2\r\n", ["-\ufeffa==1", "+\ufeffa==2"], id="bom-crlf"
+        ),
+    ],
+)
+def test_diff_of_any_encoding_prints(old: bytes, new: bytes, shown: List[str]) -> None:
+    # Undecodable bytes are shown escaped, so the diff can be printed whatever the file holds.
+    diff = FileChange("r.txt", old, new, "1 pin").diff()
+    diff.encode("utf-8")  # no lone surrogates left
+    assert [line.rstrip("\r\n") for line in diff.splitlines(keepends=True)[3:]] == shown
+
+
 def _changes() -> List[FileChange]:
     return [FileChange(f"f{i}", b"old", b"new", "x") for i in range(4)]
 

@@ -32,15 +32,20 @@ class FileChange:
     what: str
 
     def diff(self) -> str:
-        """A unified diff of the change, as `git diff` would show it."""
+        """A unified diff of the change, as `git diff` would show it; bytes that are not UTF-8
+        are shown escaped (`\\xe9`), so that the diff prints whatever the file's encoding."""
         return "".join(
             difflib.unified_diff(
-                decode(self.old).splitlines(keepends=True),
-                decode(self.new).splitlines(keepends=True),
+                _printable(self.old).splitlines(keepends=True),
+                _printable(self.new).splitlines(keepends=True),
                 fromfile=f"a/{self.path}",
                 tofile=f"b/{self.path}",
             )
         )
+
+
+def _printable(data: bytes) -> str:
+    return data.decode("utf-8", "backslashreplace")
 
 
 @dataclass(frozen=True)
