@@ -11,6 +11,8 @@ from pants_calver.core.backports import (
     check_commit,
     compile_patterns,
     glob_pattern,
+    log_args,
+    LOG_FORMAT,
     parse_log,
     parse_trailers,
 )
@@ -118,3 +120,39 @@ def test_compile_patterns_names_the_option() -> None:
         "[check-backports].exempt_subjects: `[` is not a regular expression "
         "(unterminated character set at position 0)"
     )
+
+
+SHA1 = "0123456789abcdef0123456789abcdef01234567"
+
+
+def test_log_args_walk_every_parent_from_a_commit_id() -> None:
+    # Every commit HEAD has and the base has not: not only first parents, so that what a merge
+    # brings in is judged; merge commits themselves left out. The base is a commit id.
+    assert log_args(SHA1) == [
+        "log",
+        "--no-merges",
+        "--topo-order",
+        "--no-renames",
+        f"--format={LOG_FORMAT}",
+        "--name-only",
+        "-z",
+        f"{SHA1}..HEAD",
+        "--",
+    ]
+    assert log_args(SHA1 + "89abcdef" * 3)[7] == f"{SHA1}{'89abcdef' * 3}..HEAD"
+
+
+@pytest.mark.parametrize(
+    "base",
+    [
+        pytest.param("main", id="branch-name"),
+        pytest.param("--output=/tmp/x", id="option"),
+        pytest.param(SHA1[:12], id="short-id"),
+        pytest.param(SHA1.upper(), id="upper-case"),
+        pytest.param(SHA1 + "\n", id="trailing-newline"),
+        pytest.param(SHA1 + "0", id="41-digits"),
+    ],
+)
+def test_log_args_take_only_a_commit_id(base: str) -> None:
+    with pytest.raises(ValueError, match="not a full commit id"):
+        log_args(base)

@@ -3,7 +3,8 @@
 Every fix reaches a release branch `x.y` as a cherry-pick from main whose message ends, after one
 blank line, with the trailers `Backported-From: main` and `Backported-To: x.y`. Git parses the
 trailers (`%(trailers)` of `git log`, the rules of `git interpret-trailers --parse`); this module
-reads one `git log` of the branch and says which commits break the rule, and why.
+reads one `git log` of the branch (every commit since the base, merged ones included) and says
+which commits break the rule, and why.
 """
 
 from __future__ import annotations
@@ -26,19 +27,29 @@ TO_KEY = "backported-to"
 _TRAILER_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*)\s*:\s?(.*)$")
 # A Backported-* line anywhere in a message, to tell "misplaced" from "missing".
 _ANY_BACKPORT_LINE = re.compile(r"^\s*backported-(?:from|to)\s*:", re.IGNORECASE | re.MULTILINE)
+# What `git rev-parse` prints for a commit: SHA-1 or SHA-256.
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
-def log_args(revisions: str) -> list[str]:
-    """The `git` arguments that print the first-parent history in `revisions` for `parse_log`."""
+def log_args(base_commit: str) -> list[str]:
+    """The `git` arguments that print, for `parse_log`, every commit that HEAD has and
+    `base_commit` (a full commit id, never a user's ref) has not, merge commits left out.
+
+    Not only the first parents: the commits a merge brings in (a pull request's, in the merge
+    commit that CI checks out) are on the branch as much as those committed on it. The
+    topological order keeps the commits of each merged line of history together.
+    """
+    if not _COMMIT_ID.fullmatch(base_commit):
+        raise ValueError(f"not a full commit id: {base_commit!r}")
     return [
         "log",
-        "--first-parent",
         "--no-merges",
+        "--topo-order",
         "--no-renames",
         f"--format={LOG_FORMAT}",
         "--name-only",
         "-z",
-        revisions,
+        f"{base_commit}..HEAD",
         "--",
     ]
 

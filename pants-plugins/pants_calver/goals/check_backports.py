@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from collections.abc import Sequence
 
 from pants.base.build_root import BuildRoot
@@ -24,14 +24,14 @@ from pants_calver.core.backports import (
     log_args,
     parse_log,
 )
-from pants_calver.core.errors import CalverError, GitError
+from pants_calver.core.errors import CalverError, GitError, RefError
 from pants_calver.core.problems import plural
 from pants_calver.core.version import parse_branch
 from pants_calver.core.versioned_repo import VersionedRepo
 from pants_calver.engine import repo
 from pants_calver.engine.git import Git
 from pants_calver.engine.repo import current_branch
-from pants_calver.goals.output import OutputFormat, github_escape
+from pants_calver.goals.output import OutputFormat, github_escape, print_error
 
 
 class CheckBackportsSubsystem(GoalSubsystem):
@@ -43,12 +43,15 @@ class CheckBackportsSubsystem(GoalSubsystem):
         trailers `Backported-From: main` and `Backported-To: x.y` (keys in any case; a note
         after the name is fine, `main (24.09)`).
 
-        Checks the branch's first-parent commits after `--base` (merge commits skipped). Release
-        commits, which change only version files, first-party pins and
-        `[check-backports].release_paths`, are exempt, and so are subjects matching
-        `[check-backports].exempt_subjects`. On a branch that is not a release branch it says so
-        and passes. Exits 0 when every commit passes and 1 otherwise, printing each problem with
-        the commit's short sha and subject.
+        Checks every commit that HEAD has and `--base` has not, merge commits skipped but not
+        what they bring in: in the merge commit that CI checks out for a pull request, the pull
+        request's own commits are checked too. Release commits, which change only version
+        files, first-party pins and `[check-backports].release_paths`, are exempt, and so are
+        subjects matching `[check-backports].exempt_subjects`. On a branch that is not a
+        release branch it says so and passes. Exits 0 when every commit passes and 1 otherwise,
+        printing each problem with the commit's short sha and subject; exits 1 with an error
+        (in the `--output-format` asked for) when `--base` names no commit, or a ref option
+        looks like a git option.
         """
     )
 
@@ -58,7 +61,8 @@ class CheckBackportsSubsystem(GoalSubsystem):
             """
             How to print problems: `text` (`sha subject: message`), `github` (workflow
             annotations) or `json` (one document with sha, subject, code and message for each
-            problem).
+            problem). Errors are printed in the same format: `::error title=CODE::message`, or
+            a JSON document `{"error": {"code": ..., "message": ...}}`.
             """
         ),
     )
@@ -67,7 +71,8 @@ class CheckBackportsSubsystem(GoalSubsystem):
         help=softwrap(
             """
             The release branch being checked, for CI checkouts in detached HEAD (a pull request's
-            target branch). Default: the branch git has checked out.
+            target branch). Default: the branch git has checked out. A name git would not take
+            for a branch (such as one starting with `-`) is an error.
             """
         ),
     )
@@ -75,9 +80,10 @@ class CheckBackportsSubsystem(GoalSubsystem):
         default=None,
         help=softwrap(
             """
-            Check the commits after this ref (a branch, tag or sha). Default: those not on
-            `[check-backports].main_branch`, which are the commits since the release branch was
-            cut from it.
+            Check the commits that HEAD has and this ref (a branch, tag or sha) has not. Default:
+            `[check-backports].main_branch`, so the commits since the release branch was cut
+            from it. It must name a commit git has (in CI, `origin/main` after a full fetch):
+            one that does not is an error, not an empty range.
             """
         ),
     )
@@ -109,13 +115,50 @@ class CheckBackports(Goal):
     environment_behavior = Goal.EnvironmentBehavior.LOCAL_ONLY
 
 
-def read_history(git: Git, revisions: str) -> Sequence[Commit]:
-    """The first-parent commits in `revisions`, from one `git log`; raises GitError."""
-    result = git.run(*log_args(revisions))
+def read_history(git: Git, base_commit: str) -> Sequence[Commit]:
+    """The commits HEAD has and `base_commit` has not (merges left out), from one `git log`;
+    raises GitError."""
+    result = git.run(*log_args(base_commit))
     if result.returncode != 0:
         said = result.stderr.decode(errors="replace").strip().splitlines()
-        raise GitError(f"`git log {revisions}` failed: {said[0] if said else 'no message'}")
+        raise GitError(
+            f"`git log {base_commit}..HEAD` failed: {said[0].rstrip('.') if said else 'no message'}. "
+            "Check that HEAD is a commit (`git log -1`) and that the repository is whole (`git fsck`)."
+        )
     return parse_log(result.stdout.decode(errors="replace"))
+
+
+def not_release_branch(git: Git, branch: str | None, option: str | None) -> str:
+    """Why there is nothing to check on `branch`, which is no release branch `x.y`; raises
+    RefError for a `--branch` that git would not take for a branch name, so that a value that
+    looks like an option is an error rather than a pass."""
+    if option:
+        git.check_ref_name("branch", option, "--branch")
+    if branch:
+        return f"{branch} is not a release branch x.y: there are no backports to check."
+    return (
+        "HEAD is detached and --branch names no branch, so this is not a release branch x.y: "
+        "there are no backports to check."
+    )
+
+
+def resolve_base(git: Git, base: str | None, main_branch: str) -> str:
+    """The commit id of `--base`, else of `[check-backports].main_branch`; raises RefError.
+
+    Only this id reaches `git log`, so that no value is read by git as an option and a base
+    that names nothing is an error, never an empty range that passes.
+    """
+    # What `Backported-From` must name and the default base: a branch name, never an option.
+    git.check_ref_name("branch", main_branch, "[check-backports].main_branch")
+    if base:
+        return git.commit(base, "--base")
+    try:
+        return git.commit(main_branch, "--base (by default [check-backports].main_branch)")
+    except RefError as e:
+        raise RefError(
+            f"{e} Where {main_branch} is only a remote branch (a CI checkout), "
+            f"pass --base=origin/{main_branch}."
+        ) from None
 
 
 def release_files(versioned: VersionedRepo) -> frozenset[str]:
@@ -125,24 +168,63 @@ def release_files(versioned: VersionedRepo) -> frozenset[str]:
     return frozenset({versioned.version_file, *version_files, *pin_files})
 
 
-def render_text(
-    console: Console, problems: list[BackportProblem], checked: int, branch: str, base: str
-) -> str:
-    if not problems:
+@dataclass(frozen=True)
+class Report:
+    """What a run found, or why it checked nothing (`skipped`, with no commits and no base_commit)."""
+
+    branch: str | None
+    base: str
+    base_commit: str | None = None
+    commits: int = 0
+    problems: tuple[BackportProblem, ...] = ()
+    skipped: str | None = None
+
+
+def render_text(console: Console, report: Report) -> str:
+    if report.skipped:
+        return report.skipped
+    checked, since = plural(report.commits, "commit"), f"since {report.base}"
+    if not report.problems:
         return console.green(
-            f"✓ {branch}: {plural(checked, 'commit')} since {base}, every one a marked backport or a release."
+            f"✓ {report.branch}: {checked} {since}, every one a marked backport or a release."
         )
-    lines = [f"{console.red(p.sha)} {p.subject}: {p.message}" for p in problems]
-    lines.append(
-        f"\n{plural(len(problems), 'problem')} in {plural(checked, 'commit')} on {branch} since {base}."
-    )
+    lines = [f"{console.red(p.sha)} {p.subject}: {p.message}" for p in report.problems]
+    lines.append(f"\n{plural(len(report.problems), 'problem')} in {checked} on {report.branch} {since}.")
     return "\n".join(lines)
 
 
-def render_github(problems: list[BackportProblem]) -> str:
+def render_github(report: Report) -> str:
+    """An annotation for each problem; nothing on a pass but the reason a run checked nothing."""
+    if report.skipped:
+        return report.skipped
     return "\n".join(
-        f"::error title={p.code}::{github_escape(f'{p.sha} {p.subject}: {p.message}')}" for p in problems
+        f"::error title={p.code}::{github_escape(f'{p.sha} {p.subject}: {p.message}')}"
+        for p in report.problems
     )
+
+
+def render_json(report: Report) -> str:
+    """One document; `base_commit` and `skipped` came after the first four keys, which stay."""
+    document = {
+        "branch": report.branch,
+        "base": report.base,
+        "commits": report.commits,
+        "problems": [asdict(p) for p in report.problems],
+        "base_commit": report.base_commit,
+        "skipped": report.skipped,
+    }
+    return json.dumps(document, indent=2)
+
+
+def print_report(console: Console, output_format: OutputFormat, report: Report) -> None:
+    if output_format is OutputFormat.json:
+        output = render_json(report)
+    elif output_format is OutputFormat.github:
+        output = render_github(report)
+    else:
+        output = render_text(console, report)
+    if output:
+        console.print_stdout(output)
 
 
 @goal_rule
@@ -152,22 +234,22 @@ async def check_backports(
     subsystem: CheckBackportsSubsystem,
     environment: CompleteEnvironmentVars,
 ) -> CheckBackports:
-    def fail(message: str) -> CheckBackports:
-        console.print_stderr(console.red(f"error: {message}"))
-        return CheckBackports(exit_code=1)
-
+    output_format = subsystem.output_format
+    git = Git(build_root.path, dict(environment))
+    base = subsystem.base or subsystem.main_branch
     branch = await current_branch(subsystem.branch, build_root.path)
-    if branch is None or parse_branch(branch) is None:
-        where = (
-            f"{branch} is not" if branch else "HEAD is detached and --branch names no branch, so this is not"
-        )
-        console.print_stdout(f"{where} a release branch x.y: there are no backports to check.")
-        return CheckBackports(exit_code=0)
     try:
+        if branch is None or parse_branch(branch) is None:
+            skipped = not_release_branch(git, branch, subsystem.branch)
+            print_report(console, output_format, Report(branch, base, skipped=skipped))
+            return CheckBackports(exit_code=0)
         exempt = compile_patterns("[check-backports].exempt_subjects", subsystem.exempt_subjects)
+        base_commit = resolve_base(git, subsystem.base, subsystem.main_branch)
         versioned = await Get(VersionedRepo)
+        commits = read_history(git, base_commit)
     except CalverError as e:
-        return fail(str(e))
+        print_error(console, output_format, e)
+        return CheckBackports(exit_code=1)
     rules = BackportRules(
         branch=branch,
         main_branch=subsystem.main_branch,
@@ -175,25 +257,9 @@ async def check_backports(
         release_globs=tuple(glob_pattern(g) for g in subsystem.release_paths),
         exempt_subjects=exempt,
     )
-    base = subsystem.base or subsystem.main_branch
-    try:
-        commits = read_history(Git(build_root.path, dict(environment)), f"{base}..HEAD")
-    except GitError as e:
-        return fail(f"{e}. Name an existing ref with --base, or fetch {base}.")
     problems = check_commits(commits, rules)
-    if subsystem.output_format is OutputFormat.json:
-        document = {
-            "branch": branch,
-            "base": base,
-            "commits": len(commits),
-            "problems": [asdict(p) for p in problems],
-        }
-        console.print_stdout(json.dumps(document, indent=2))
-    elif subsystem.output_format is OutputFormat.github:
-        if problems:
-            console.print_stdout(render_github(problems))
-    else:
-        console.print_stdout(render_text(console, problems, len(commits), branch, base))
+    report = Report(branch, base, base_commit, len(commits), tuple(problems))
+    print_report(console, output_format, report)
     return CheckBackports(exit_code=1 if problems else 0)
 
 
