@@ -156,12 +156,20 @@ def test_failing_before_commit_leaves_tree_and_history(rule_runner: RuleRunner) 
     assert (snapshot(root), head(root)) == (before, old_head)
 
 
-def test_before_commit_changes_join_the_release_commit(rule_runner: RuleRunner) -> None:
+@pytest.mark.parametrize(
+    "remove",
+    [
+        pytest.param("rm", id="removed"),
+        # As towncrier does: the deletion is staged, and the file is in neither the index nor the tree.
+        pytest.param("git rm -q", id="removed-with-git-rm"),
+    ],
+)
+def test_before_commit_changes_join_the_release_commit(rule_runner: RuleRunner, remove: str) -> None:
     root = rule_runner.build_root
     monorepo.write(root, {"changes/123.fix.md": "Fix the scheduler\n"}, {})
     git(root, "add", "-A")
     git(root, "commit", "-qm", "a news fragment")
-    build_changelog = "sh -c 'printf \"## {version}\\n\" > CHANGELOG.md && rm changes/123.fix.md'"
+    build_changelog = f"sh -c 'printf \"## {{version}}\\n\" > CHANGELOG.md && {remove} changes/123.fix.md'"
     result = bump(
         rule_runner, "--next=patch", "--commit", f"--bump-version-before-commit=[{build_changelog!r}]"
     )
