@@ -552,3 +552,20 @@ def test_a_failed_release_leaves_tree_and_index_as_they_were(
         assert "pre-commit: refused" in result.stderr
     assert result.stderr.endswith("\nThe release stopped; the work tree and the index are as they were.\n")
     assert state(root) == before
+
+
+def test_a_command_that_commits_is_named_not_undone(rule_runner: RuleRunner) -> None:
+    root = rule_runner.build_root
+    old_head = git(root, "rev-parse", "HEAD").strip()
+    commits = "sh -c 'git commit -q --allow-empty -m made-by-the-command && exit 1'"
+    result = bump(rule_runner, "--next=patch", "--commit", f"--bump-version-before-commit=[{commits!r}]")
+    new_head = git(root, "rev-parse", "HEAD").strip()
+    assert new_head != old_head
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        f"\nThe release stopped; these could not be put back as they were: HEAD (was {old_head[:12]}, "
+        f"is {new_head[:12]} now). Check them with `git status`.\n"
+    )
+    # The work tree and the index are back as they were all the same.
+    assert git(root, "status", "--porcelain") == ""
+    assert (Path(root) / "VERSION").read_text() == "23.09.6\n"

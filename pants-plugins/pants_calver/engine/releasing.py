@@ -78,7 +78,8 @@ def check_worktree(git: Git, plan: GitPlan, paths: Sequence[str], allow_dirty: b
 
 
 def preflight(git: Git, plan: GitPlan, paths: Sequence[str], allow_dirty: bool) -> Checked:
-    """Check what can be checked before the first byte is written. Raises ReleaseError."""
+    """Check what can be checked before the first byte is written. Raises ReleaseError, or
+    RefError for a tag or branch name that git does not take."""
     if plan.tag:
         git.check_ref_name("tag", plan.tag, "[bump-version].tag_name")
     if plan.branch:
@@ -139,11 +140,12 @@ def _paths_in(paths: Sequence[str]) -> bytes:
 @dataclass(frozen=True)
 class Snapshot:
     """The work tree and the index as a release found them: every entry of the index, the paths
-    git reported changed or untracked, and what each of those held on disk."""
+    git reported changed or untracked, what each of those held on disk, and HEAD's commit."""
 
     index: Mapping[str, tuple[bytes, ...]]
     dirty: frozenset
     saved: Mapping[str, Entry]
+    head: str
 
 
 def snapshot(git: Git) -> Snapshot:
@@ -151,7 +153,8 @@ def snapshot(git: Git) -> Snapshot:
     bytes are in the index."""
     dirty = frozenset(git.status() or ())
     index = parse_index(_git_bytes(git, "ls-files", "--stage", "-z"))
-    return Snapshot(index, dirty, {path: read_entry(git.root, path) for path in dirty})
+    saved = {path: read_entry(git.root, path) for path in dirty}
+    return Snapshot(index, dirty, saved, git.out("rev-parse", "--verify", "HEAD"))
 
 
 async def restore(workspace: Workspace, git: Git, kept: Snapshot, changes: Sequence[FileChange]) -> list[str]:
@@ -174,6 +177,9 @@ async def restore(workspace: Workspace, git: Git, kept: Snapshot, changes: Seque
     # (the index is back too), and a file git ignores never shows.
     new = plan_restore(kept.dirty, git.status() or set(), set(kept.index), {c.path for c in changes})
     failed += [path for path in new.remove if not put_entry(git.root, path, None)]
+    head = git.run("rev-parse", "--verify", "HEAD").stdout.decode().strip()
+    if head != kept.head:  # A command committed: that is the user's to undo, not ours.
+        failed.append(f"HEAD (was {kept.head[:12]}, is {head[:12]} now)")
     return failed + await put_back(workspace, git.root, changes)
 
 
