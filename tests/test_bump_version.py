@@ -212,6 +212,9 @@ def test_sync_fixes_drift_and_then_changes_nothing(rule_runner: RuleRunner) -> N
     before = snapshot(rule_runner)
     result = bump(rule_runner, "--sync")
     assert result.stdout == "VERSION: 23.09.6, and everything already agrees with it.\n"
+    # The dry run says the same.
+    dry = bump(rule_runner, "--sync", "--dry-run")
+    assert (dry.exit_code, dry.stdout, dry.stderr) == (0, result.stdout, "")
     assert snapshot(rule_runner) == before
 
 

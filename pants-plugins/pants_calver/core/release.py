@@ -12,10 +12,10 @@ from __future__ import annotations
 import shlex
 import string
 from dataclasses import dataclass
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 
 from pants_calver.core.bump import BumpPlan, BumpRequest, Links, make_plan, plan_cycle
-from pants_calver.core.errors import PlanError, ReleaseError
+from pants_calver.core.errors import PlanError, ReleaseError, SettingError
 from pants_calver.core.problems import plural
 from pants_calver.core.version import CalVersion, Scheme, off_release_branch, parse_branch
 from pants_calver.core.versioned_repo import VersionedRepo
@@ -24,17 +24,35 @@ PLACEHOLDERS = ("version", "old_version", "normalized")
 
 
 def fill(option: str, template: str, values: dict[str, str]) -> str:
-    """`template` with `{version}`-style placeholders filled; raises ReleaseError naming the option
-    for a placeholder it does not know or a stray brace."""
+    """`template` with its `{version}`-style placeholders filled.
+
+    Only plain placeholders are filled: a name that is not one of `values` (also `{}`, `{0}`,
+    `{version.x}`, `{version[0]}`), a conversion or format spec (`{version!r}`, `{version:>10}`,
+    nested fields) or a stray brace raises a one-line SettingError naming the option, where
+    `str.format` would raise its own error or make up text.
+    """
     try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+        parts = list(string.Formatter().parse(template))
     except ValueError as e:
-        raise ReleaseError(f"{option}: `{template}` is not a valid template ({e}); write braces as {{{{ }}}}")
-    unknown = sorted(set(fields) - set(values))
-    if unknown:
-        known = ", ".join(f"{{{name}}}" for name in values)
-        raise ReleaseError(f"{option}: `{template}` uses {{{unknown[0]}}}; the placeholders are {known}")
-    return template.format(**values)
+        raise SettingError(
+            f"{option}: `{template}` is not a valid template ({e}); write a literal brace as {{{{ or }}}}."
+        ) from None
+    filled = []
+    for literal, name, spec, conversion in parts:
+        filled.append(literal)
+        if name is None:
+            continue
+        if name not in values:
+            known = ", ".join(f"{{{known}}}" for known in values)
+            raise SettingError(f"{option}: `{template}` uses {{{name}}}; the placeholders are {known}.")
+        if spec or conversion:
+            field = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            raise SettingError(
+                f"{option}: `{template}` uses {field}; write the placeholder as {{{name}}}, "
+                "with no conversion or format spec."
+            )
+        filled.append(values[name])
+    return "".join(filled)
 
 
 def template_values(new: CalVersion, old: str | None, scheme: Scheme) -> dict[str, str]:
@@ -43,15 +61,18 @@ def template_values(new: CalVersion, old: str | None, scheme: Scheme) -> dict[st
 
 
 def commands(option: str, lines: Iterable[str], values: dict[str, str]) -> list[tuple[str, ...]]:
-    """Split each command line as a shell would (no shell runs it), filling the placeholders."""
+    """Split each command line as a shell would (no shell runs it), filling the placeholders;
+    raises SettingError naming the option."""
     argvs = []
     for line in lines:
         try:
             argv = shlex.split(line)
         except ValueError as e:
-            raise ReleaseError(f"{option}: cannot split `{line}` into arguments ({e})") from None
+            raise SettingError(
+                f"{option}: cannot split `{line}` into arguments ({e}); quote it as a shell would."
+            ) from None
         if not argv:
-            raise ReleaseError(f"{option}: an empty command; remove it")
+            raise SettingError(f"{option}: an empty command; remove it.")
         argvs.append(tuple(fill(option, arg, values) for arg in argv))
     return argvs
 
@@ -90,6 +111,57 @@ def parse_status(output: bytes) -> set[str]:
             paths.add(entries[i].decode("utf-8", "surrogateescape"))
             i += 1
     return paths
+
+
+def parse_index(output: bytes) -> dict[str, tuple[bytes, ...]]:
+    """The entries of `git ls-files --stage -z` by path: each `<mode> <object> <stage>` (several
+    for a path with a merge conflict), as git printed them."""
+    entries: dict[str, list[bytes]] = {}
+    for record in output.split(b"\0"):
+        info, tab, path = record.partition(b"\t")
+        if tab:
+            entries.setdefault(path.decode("utf-8", "surrogateescape"), []).append(info)
+    return {path: tuple(infos) for path, infos in entries.items()}
+
+
+def index_restore(before: Mapping[str, tuple[bytes, ...]], after: Mapping[str, tuple[bytes, ...]]) -> bytes:
+    """The input of `git update-index -z --index-info` that turns the index `after` back into
+    `before`: every path whose entries differ is dropped (a mode 0 entry), then given its entries
+    of before again. Paths go to git as they are, never as pathspecs."""
+    records = []
+    for path in sorted(set(before) | set(after)):
+        if before.get(path) == after.get(path):
+            continue
+        name = path.encode("utf-8", "surrogateescape")
+        if path in after:
+            object_id = after[path][0].split(b" ")[1]  # Its length: SHA-1 or SHA-256.
+            records.append(b"0 " + b"0" * len(object_id) + b"\t" + name)
+        records += [info + b"\t" + name for info in before.get(path, ())]
+    return b"".join(record + b"\0" for record in records)
+
+
+@dataclass(frozen=True)
+class TreeRestore:
+    """How each path that a failed release may have changed gets back what it held: `saved`,
+    those git reported changed before (their bytes were kept); `checkout`, those that were
+    committed and clean (from the index); `remove`, those that did not exist (unless ignored)."""
+
+    saved: tuple[str, ...]
+    checkout: tuple[str, ...]
+    remove: tuple[str, ...]
+
+
+def plan_restore(
+    dirty_before: Set[str], dirty_after: Set[str], tracked: Set[str], skip: Set[str]
+) -> TreeRestore:
+    """Sort the paths git reports changed, before or after a failed release (the index already put
+    back), by how each is put back; `skip` holds the paths put back otherwise (the bump's own)."""
+    touched = (set(dirty_before) | set(dirty_after)) - set(skip)
+    saved = touched & set(dirty_before)
+    checkout = (touched - saved) & set(tracked)
+    return TreeRestore(
+        tuple(sorted(saved)), tuple(sorted(checkout)), tuple(sorted(touched - saved - checkout))
+    )
 
 
 @dataclass(frozen=True)
@@ -156,13 +228,17 @@ class GitPlan:
 def plan_git(
     request: ReleaseRequest, new: CalVersion, old: str | None, scheme: Scheme, on_release_branch: bool
 ) -> GitPlan:
-    """The git steps of the release of `new`; raises ReleaseError for one that cannot be done."""
+    """The git steps of the release of `new`; raises ReleaseError for one that cannot be done and
+    SettingError for a template that cannot be filled (every template of a release is checked,
+    also those this one does not use, so that a bad `cycle_message` shows before the day of a cut)."""
     cut, tag = request.cut_branch, request.tag or request.cut_branch
     if not (request.commit or tag):
         return GitPlan()
+    values = template_values(new, old, scheme)
+    fill("[bump-version].tag_name", request.tag_name, values)
+    fill("[bump-version].cycle_message", request.cycle_message, values)
     if cut:
         check_cut(new, on_release_branch, scheme)
-    values = template_values(new, old, scheme)
     return GitPlan(
         commit_message=fill("[bump-version].commit_message", request.commit_message, values),
         tag=fill("[bump-version].tag_name", request.tag_name, values) if tag else None,
@@ -196,7 +272,8 @@ def prepare(
     """Plan the bump on `branch`, its git steps and the next cycle, before anything is written.
 
     Raises `PlanError` (with the problems) for a repo that cannot be bumped as asked,
-    `ReleaseError` for a git step that cannot be done, `CommandError` for a bad command.
+    `ReleaseError` for a git step that cannot be done, `SettingError` for a template that cannot
+    be filled, `CommandError` for a bad command.
     """
     plan = make_plan(versioned, bump, scheme, links)
     new = plan.new.display(scheme)

@@ -1,12 +1,15 @@
 """The bump's files on disk: how they are linked, what they hold, and writing them all or nothing
-through Pants' workspace."""
+through Pants' workspace; and any path's exact state, kept before a release and put back after a
+failed one."""
 
 from __future__ import annotations
 
 import os
+import stat
 import time
 from pathlib import Path
 from collections.abc import Sequence
+from typing import Optional, Tuple
 
 from pants.engine.fs import CreateDigest, Digest, FileContent, Workspace
 from pants.engine.rules import Get
@@ -71,3 +74,65 @@ async def write_all(workspace: Workspace, build_root: str, changes: Sequence[Fil
             )
         return f"writing failed: {error}. Every file was put back; the tree is as it was."
     return None
+
+
+# What a path held: None (nothing), ("link", target), ("file", bytes, permission bits), or
+# ("other",) for a directory (a submodule) or a special file, which is never touched.
+Entry = Optional[Tuple]
+
+
+def read_entry(build_root: str, path: str) -> Entry:
+    """What `path` holds now, without following a link."""
+    full = os.path.join(build_root, path)
+    try:
+        mode = os.lstat(full).st_mode
+        if stat.S_ISLNK(mode):
+            return ("link", os.readlink(full))
+        if stat.S_ISREG(mode):
+            return ("file", Path(full).read_bytes(), stat.S_IMODE(mode))
+    except FileNotFoundError:
+        return None
+    return ("other",)
+
+
+# A failed release puts paths back with plain file operations, not through the workspace: the
+# workspace follows links and cannot make one, and the path may have become a link, a file or
+# nothing at all since.
+
+
+def put_entry(build_root: str, path: str, entry: Entry) -> bool:
+    """Make `path` hold `entry` again, with its mode; False when that failed, or when something
+    this does not touch (a directory) is in the way."""
+    current = read_entry(build_root, path)
+    if current == entry or entry == ("other",):
+        return True
+    full = os.path.join(build_root, path)
+    try:
+        if current is not None:
+            if current == ("other",):
+                return False
+            os.unlink(full)
+        if entry is None:
+            prune_empty_parents(build_root, path)
+            return True
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        if entry[0] == "link":
+            os.symlink(entry[1], full)
+        else:
+            Path(full).write_bytes(entry[1])
+            os.chmod(full, entry[2])
+    except OSError:
+        return False
+    return True
+
+
+def prune_empty_parents(build_root: str, path: str) -> None:
+    """Remove the directories above `path` that are left empty, up to the build root (git keeps
+    no empty directory: one left empty was made for what was removed)."""
+    parent = os.path.dirname(path)
+    while parent:
+        try:
+            os.rmdir(os.path.join(build_root, parent))
+        except OSError:
+            return
+        parent = os.path.dirname(parent)

@@ -13,16 +13,16 @@ from pants.option.option_types import BoolOption, EnumOption, StrListOption, Str
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 
-from pants_calver.core.bump import BumpPlan, BumpRequest, stale
-from pants_calver.core.errors import CalverError, CommandError, PlanError, ReleaseError
+from pants_calver.core.bump import BumpPlan, BumpRequest
+from pants_calver.core.errors import CalverError, GitError, PlanError, ReleaseError
 from pants_calver.core.problems import Problem
 from pants_calver.core.release import Prepared, ReleaseRequest, prepare, push_command
 from pants_calver.core.version import NextKind, Scheme
 from pants_calver.core.versioned_repo import VersionedRepo
 from pants_calver.engine import repo
-from pants_calver.engine.files import links, read_disk, write_all
+from pants_calver.engine.files import links, write_all
 from pants_calver.engine.git import Git
-from pants_calver.engine.releasing import Checked, check_worktree, release, start_cycle
+from pants_calver.engine.releasing import Checked, check_before_write, release, snapshot, start_cycle
 from pants_calver.engine.repo import current_branch
 from pants_calver.engine.subsystem import CalverSubsystem
 
@@ -43,9 +43,10 @@ class BumpVersionSubsystem(GoalSubsystem):
         With `--commit`, `--tag-release` or `--cut-branch` the release goes on in git (see their
         help); nothing is ever pushed.
 
-        Exits 0 when the repo was bumped (or `--dry-run` printed the diff and the git steps) and 1
-        when nothing was written, or when a git step after the release commit failed (the error
-        says what was done and the commands that undo it). Settings are in `[calver]`; run
+        Exits 0 when the repo was bumped (or `--dry-run` found that it would be, and printed the
+        diff and the git steps) and 1 when nothing was written (a dry run refuses what the real
+        run refuses, with the same error), or when a git step after the release commit failed
+        (the error says what was done and the commands that undo it). Settings are in `[calver]`; run
         `{bin_name()} check-version-sync` to see drift.
         """
     )
@@ -76,7 +77,13 @@ class BumpVersionSubsystem(GoalSubsystem):
         ),
     )
     dry_run = BoolOption(
-        default=False, help="Print a unified diff of every change and write nothing (exit 0)."
+        default=False,
+        help=softwrap(
+            """
+            Run every check of the real run, then print a unified diff of every change and the git
+            steps, and write nothing. Exits 1 with the real run's error where it would refuse.
+            """
+        ),
     )
     allow_dirty = BoolOption(
         default=False,
@@ -119,14 +126,19 @@ class BumpVersionSubsystem(GoalSubsystem):
         help=softwrap(
             """
             The release commit's message. Placeholders: `{version}` (as the version file spells it),
-            `{old_version}`, `{normalized}` (as pins spell it).
+            `{old_version}`, `{normalized}` (as pins spell it), with no conversion or format spec.
             """
         ),
     )
     tag_name = StrOption(
         default="{version}",
         advanced=True,
-        help="The release tag's name; placeholders as in `[bump-version].commit_message`.",
+        help=softwrap(
+            """
+            The release tag's name; placeholders as in `[bump-version].commit_message`. The
+            result must be a name git takes for a tag.
+            """
+        ),
     )
     tag_message = StrOption(
         default=None,
@@ -156,8 +168,9 @@ class BumpVersionSubsystem(GoalSubsystem):
             Commands to run after the write and before the release commit, in the build root,
             e.g. `towncrier build --yes --version {version}`; what they change joins the commit.
             Each is split into arguments as a shell would (no shell runs it); placeholders as in
-            `[bump-version].commit_message`. A command that fails stops the release, and the
-            bump's own edits are put back.
+            `[bump-version].commit_message`. A command that fails stops the release, and the work
+            tree and the index are put back as they were, with what the commands changed (files
+            git ignores excepted).
             """
         ),
     )
@@ -165,8 +178,9 @@ class BumpVersionSubsystem(GoalSubsystem):
         default=None,
         help=softwrap(
             """
-            The branch being bumped, for checkouts in detached HEAD. On a release branch `x.y` only
-            `x.y.*` versions are allowed. Default: the branch git has checked out.
+            The branch being bumped, for checkouts in detached HEAD: a name git takes for a
+            branch. On a release branch `x.y` only `x.y.*` versions are allowed. Default: the
+            branch git has checked out.
             """
         ),
     )
@@ -227,18 +241,6 @@ def _dry_run(console: Console, prepared: Prepared, versioned: VersionedRepo, sch
         console.print_stdout("Then, in git:\n" + "\n".join(steps))
 
 
-def _check_tree(git: Git, prepared: Prepared, allow_dirty: bool, build_root: str) -> Checked:
-    """What must hold before the first byte is written; raises `CalverError` when it does not."""
-    paths = [change.path for change in prepared.plan.changes]
-    checked = check_worktree(git, prepared.git_plan, paths, allow_dirty)
-    changed = stale(prepared.plan.changes, read_disk(build_root, paths))
-    if changed:
-        raise CommandError(
-            f"these files changed while the bump was planned: {', '.join(changed)}. Run it again."
-        )
-    return checked
-
-
 async def _write_and_release(
     console: Console,
     workspace: Workspace,
@@ -249,16 +251,19 @@ async def _write_and_release(
     scheme: Scheme,
 ) -> str | None:
     """Write the bump, then do its git steps; why it stopped, or None."""
-    plan, new = prepared.plan, prepared.plan.new.display(scheme)
+    plan, new, git_plan = prepared.plan, prepared.plan.new.display(scheme), prepared.git_plan
+    try:
+        # What a failed release puts back, kept before its first write.
+        kept = snapshot(git) if git_plan.commit_message is not None else None
+    except GitError as e:
+        return f"{e}; nothing was written"
     error = await write_all(workspace, git.root, plan.changes)
     if error:
         return error
     _report(console, plan, new, versioned)
-    if prepared.git_plan.commit_message is None:
+    if kept is None:
         return None
-    done, error, release_sha = await release(
-        workspace, git, prepared.git_plan, plan, checked.dirty, checked.head
-    )
+    done, error, release_sha = await release(workspace, git, git_plan, plan, kept, checked.head)
     if error:
         return error
     if prepared.cycle is not None:
@@ -270,7 +275,7 @@ async def _write_and_release(
         )
     for step in done:
         console.print_stdout(step.what[:1].upper() + step.what[1:] + ".")
-    refs = [checked.branch, *filter(None, [prepared.git_plan.branch, prepared.git_plan.tag])]
+    refs = [checked.branch, *filter(None, [git_plan.branch, git_plan.tag])]
     console.print_stdout(f"Nothing was pushed. To publish: {push_command('origin', refs)}")
     return None
 
@@ -290,8 +295,11 @@ async def bump_version(
         console.print_stderr(console.red(f"error: {message}"))
         return BumpVersion(exit_code=1)
 
+    git = Git(build_root.path, dict(environment))
     try:
         scheme = calver.scheme()
+        if subsystem.branch:
+            git.check_ref_name("branch", subsystem.branch, "--branch")
         versioned = await Get(VersionedRepo)
         branch = await current_branch(subsystem.branch, build_root.path)
         prepared = prepare(
@@ -302,23 +310,22 @@ async def bump_version(
             branch,
             links(build_root.path),
         )
-        if subsystem.dry_run:
-            _dry_run(console, prepared, versioned, scheme)
-            return BumpVersion(exit_code=0)
         new = prepared.plan.new.display(scheme)
-        if not prepared.plan.changes:
-            if prepared.git_plan.commit_message is not None:
-                return fail(f"{versioned.version_file} is {new} already: there is nothing to release.")
-            console.print_stdout(f"{versioned.version_file}: {new}, and everything already agrees with it.")
-            return BumpVersion(exit_code=0)
-        git = Git(build_root.path, dict(environment))
-        checked = _check_tree(git, prepared, subsystem.allow_dirty, build_root.path)
+        nothing = f"{versioned.version_file} is {new} already: there is nothing to release"
+        # The one path of every guard, before the dry run prints as before the real run writes.
+        checked = check_before_write(git, prepared, subsystem.allow_dirty, nothing)
     except PlanError as e:
         return fail(str(e), e.problems)
     except ReleaseError as e:
         return fail(f"{e}.")
     except CalverError as e:
         return fail(str(e))
+    if not prepared.plan.changes:
+        console.print_stdout(f"{versioned.version_file}: {new}, and everything already agrees with it.")
+        return BumpVersion(exit_code=0)
+    if subsystem.dry_run:
+        _dry_run(console, prepared, versioned, scheme)
+        return BumpVersion(exit_code=0)
     error = await _write_and_release(console, workspace, git, prepared, checked, versioned, scheme)
     return fail(error) if error else BumpVersion(exit_code=0)
 
