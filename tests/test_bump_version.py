@@ -144,8 +144,8 @@ DRY_RUN_RC = (
     "--- a/shared/requirements.txt\n+++ b/shared/requirements.txt\n@@ -1 +1 @@\n"
     "-backend.ai-common==23.9.6\n+backend.ai-common==23.9.7rc1\n"
     "--- a/src/ai/backend/kernel/setup.cfg\n+++ b/src/ai/backend/kernel/setup.cfg\n@@ -1,4 +1,4 @@\n"
-    # The Latin-1 byte comes back as the surrogate that stands for it.
-    " # caf\udce9\n [options]\n install_requires =\n"
+    # The Latin-1 byte is shown escaped, so that the diff prints on any console.
+    " # caf\\xe9\n [options]\n install_requires =\n"
     "-    backend.ai-common == 23.9.6 ; python_version >= '3.9'\n"
     "+    backend.ai-common == 23.9.7rc1 ; python_version >= '3.9'\n"
     "--- a/src/ai/backend/manager/BUILD\n+++ b/src/ai/backend/manager/BUILD\n@@ -1,2 +1,2 @@\n"
