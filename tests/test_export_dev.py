@@ -34,7 +34,9 @@ from pants.core.goals.export import ExportError, ExportResult, ExportSubsystem, 
 from pants.core.target_types import LockfilesGeneratorTarget, LockfileTarget
 from pants.core.util_rules import distdir
 from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, PathGlobs
+from pants.engine.process import ProcessExecutionFailure
 from pants.engine.rules import Get, rule
+from pants.option.global_options import KeepSandboxes
 from pants.testutil.rule_runner import RuleRunner, mock_console
 
 from pants_calver.engine import resolve_inputs
@@ -138,10 +140,24 @@ async def fake_export_venv_for_resolve(
     return MaybeExportResult(result)
 
 
+# Constraints that no interpreter here matches, for `fake_find_interpreter`.
+MISSING = "CPython==3.11.6"
+
+
 @rule
 async def fake_find_interpreter(request: InterpreterRequest) -> Interpreter:
     """Stand-in for the interpreter lookup (which runs pex): the version in `python-version` in the
-    build root, if there is one, so that a test can upgrade the interpreter between runs."""
+    build root, if there is one, so that a test can upgrade the interpreter between runs. For
+    MISSING it fails as Pants 2.17.1's lookup does when pex finds no interpreter."""
+    if request.constraints == (MISSING,):
+        raise ProcessExecutionFailure(
+            102,
+            b"",
+            b"Could not find a compatible interpreter.\n\nExamined the following working interpreters:\n"
+            b"1.) /usr/bin/python3.11 CPython==3.11.7\n",
+            f"Find interpreter for constraints: {MISSING}",
+            keep_sandboxes=KeepSandboxes.never,
+        )
     contents = await Get(DigestContents, PathGlobs(["python-version"]))
     version = contents[0].content.decode().strip() if contents else PY
     return Interpreter(version, hashlib.sha256(version.encode()).hexdigest())
@@ -543,6 +559,58 @@ def test_broken_lockfile_leaves_the_exported_venv_as_it_was(rule_runner: RuleRun
     )
     assert read_record(rule_runner)["resolves"] == {}
     assert entries(Path(rule_runner.build_root, "dist/export")) == ["export-dev.json", "python"]
+
+
+NO_INTERPRETER = (
+    "beta: failed: Could not find a compatible interpreter (Process 'Find interpreter for constraints: "
+    f"{MISSING}' failed with exit code 102). Install a Python that matches {MISSING} where "
+    "`[python-bootstrap].search_path` looks, or change the interpreter constraints of `beta`."
+)
+
+
+def test_a_resolve_without_an_interpreter_fails_alone(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files({"alpha.lock": LOCK, "beta.lock": LOCK})
+    assert_result(
+        run(rule_runner, "--resolves=['alpha', 'beta']"), 0, [exported("alpha"), exported("beta"), FIRST]
+    )
+    assert probe(rule_runner, "beta") == "marker\n"
+    beta_before = venv_id(venv(rule_runner, "beta"))
+    record_before = read_record(rule_runner)["resolves"]["beta"]
+    rule_runner.write_files({"alpha.lock": LOCK + "// changed\n"})
+    # beta's constraints now match no interpreter: that line says why, in one line; alpha is
+    # exported and recorded all the same, and the run ends with exit code 1, without a traceback.
+    missing = f"--python-resolves-to-interpreter-constraints={{'beta': ['{MISSING}']}}"
+    result = run(rule_runner, "--resolves=['alpha', 'beta']", missing)
+    assert_result(result, 1, [exported("alpha"), NO_INTERPRETER, UNCHANGED])
+    assert probe(rule_runner, "beta") is None
+    # Nothing of beta was touched, so its record still tells what its venv was built from: with
+    # its interpreter back, it is up to date.
+    assert venv_id(venv(rule_runner, "beta")) == beta_before
+    record = read_record(rule_runner)["resolves"]
+    assert record["alpha"]["inputs"]["lockfile_sha256"] != record_before["inputs"]["lockfile_sha256"]
+    assert record["beta"] == record_before
+    assert_result(
+        run(rule_runner, "--resolves=['alpha', 'beta']"),
+        0,
+        [up_to_date("alpha"), up_to_date("beta"), UNCHANGED],
+    )
+
+
+def test_a_resolve_with_an_unreadable_constraint_fails_alone(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files({"alpha.lock": LOCK, "beta.lock": LOCK})
+    bad = "--python-resolves-to-interpreter-constraints={'beta': ['CPython==3.9.*', 'CPython=>3.11']}"
+    result = run(rule_runner, "--resolves=['beta', 'alpha']", bad)
+    assert_result(
+        result,
+        1,
+        [
+            "beta: failed: `CPython=>3.11` is not an interpreter constraint (Parse error at \"'=>3.11'\": "
+            "Expected string_end): fix the interpreter constraints of `beta`.",
+            exported("alpha"),
+            FIRST,
+        ],
+    )
+    assert sorted(read_record(rule_runner)["resolves"]) == ["alpha"]
 
 
 @pytest.mark.parametrize(

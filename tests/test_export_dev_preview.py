@@ -13,7 +13,7 @@ import pytest
 from pants.testutil.rule_runner import RuleRunner
 
 from monorepo import git
-from test_export_dev import export_dev_rule_runner, run
+from test_export_dev import MISSING, export_dev_rule_runner, run
 
 # The other branch, `main`: the topic branch forked at b0, main went on with two revisions and a
 # merge of them. Its lockfiles and configuration samples differ from the topic's in every way.
@@ -212,4 +212,24 @@ def test_preview_of_a_new_version_with_editable_installs(runner: RuleRunner) -> 
     assert result.stdout.splitlines()[3:5] == [
         "  alpha: up to date (same alpha.lock)",
         "  beta: will be re-exported (next changes VERSION, the version of its editable distributions)",
+    ]
+
+
+def test_preview_goes_on_past_a_resolve_without_an_interpreter(runner: RuleRunner) -> None:
+    # beta's inputs cannot be computed here (no interpreter matches its constraints): its line says
+    # why, and the other resolves, the database and the samples are still previewed.
+    branches(runner)
+    missing = f"--python-resolves-to-interpreter-constraints={{'beta': ['{MISSING}']}}"
+    result = run(runner, "--preview=main", "--resolves=['alpha', 'beta']", missing, resolves=RESOLVES)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[9:16] == [
+        "Virtualenvs:",
+        "  alpha: will be re-exported (main changes alpha.lock)",
+        "  beta: cannot tell: Could not find a compatible interpreter (Process 'Find interpreter for "
+        f"constraints: {MISSING}' failed with exit code 102). Install a Python that matches {MISSING} where "
+        "`[python-bootstrap].search_path` looks, or change the interpreter constraints of `beta`.",
+        "Configuration samples that differ on main:",
+        "  changed  configs/changed.toml",
+        "  added    configs/added.toml",
+        "  removed  configs/removed.toml",
     ]

@@ -145,6 +145,23 @@ def failure_reason(message: str, max_lines: int = 8) -> str:
     return "\n    ".join(lines)
 
 
+def interpreter_failure(message: str, stderr: str, constraints: str, resolve: str) -> str:
+    """One line for a resolve whose interpreter Pants cannot find: what the interpreter search
+    said (the first line of its output, e.g. pex's "Could not find a compatible interpreter."),
+    the process Pants names in `message` (its first line), and what to do.
+
+    `constraints` are the resolve's interpreter constraints, as Pants spells them.
+    """
+    said = next((line.strip() for line in stderr.splitlines() if line.strip()), "")
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    process = lines[0].rstrip(".") if lines else "the interpreter search failed"
+    why = f"{said.rstrip('.')} ({process})" if said else process
+    return (
+        f"{why}. Install a Python that matches {constraints or 'its interpreter constraints'} where "
+        f"`[python-bootstrap].search_path` looks, or change the interpreter constraints of `{resolve}`."
+    )
+
+
 @dataclass(frozen=True)
 class DevRecord:
     """What the last `export-dev` run saw, stored as JSON next to the exports.

@@ -78,16 +78,19 @@ def clear_scratch(exports: Exports) -> None:
 def classify(
     all_inputs: Sequence[MaybeResolveInputs], recorded: DevRecord, exports: Exports, force: bool
 ) -> tuple[dict[str, ResolveOutcome], list[MaybeResolveInputs]]:
-    """The outcome of each resolve that needs no export (skipped, up to date), and the others."""
+    """The outcome of each resolve that needs no export (skipped, up to date) or cannot be
+    exported (failed: its inputs cannot be computed), and the others."""
     outcomes: dict[str, ResolveOutcome] = {}
     stale: list[MaybeResolveInputs] = []
     for maybe in all_inputs:
-        if maybe.inputs is None:
+        if maybe.error is not None:
+            # Nothing was touched: its record (if any) still tells what its venv was built from.
+            outcomes[maybe.resolve] = ResolveOutcome(maybe.resolve, Outcome.FAILED, maybe.error)
+        elif maybe.inputs is None:
             outcomes[maybe.resolve] = ResolveOutcome(maybe.resolve, Outcome.SKIPPED, maybe.skip_reason or "")
             logger.warning(f"Skipping the resolve `{maybe.resolve}`: {maybe.skip_reason}.")
-            continue
-        record = recorded.resolves.get(maybe.resolve)
-        if record is not None and not force and exported(maybe, recorded, exports):
+        elif not force and exported(maybe, recorded, exports):
+            record = recorded.resolves[maybe.resolve]
             where = os.path.join(exports.output_dir, record.reldir)
             outcomes[maybe.resolve] = ResolveOutcome(maybe.resolve, Outcome.UP_TO_DATE, where)
         else:

@@ -93,7 +93,8 @@ class ExportDevSubsystem(GoalSubsystem):
         to BRANCH will need instead.
 
         Exit code 0 when every resolve was exported, up to date or skipped; 1 when a resolve failed
-        to export (the others are still exported) or a migration file could not be read.
+        (its export failed, or no interpreter matches its constraints: its line says why, and the
+        others are still exported) or a migration file could not be read.
         """
     )
 
@@ -130,8 +131,9 @@ class ExportDevSubsystem(GoalSubsystem):
             command), those to apply after the switch, the resolves whose lockfile differs there
             (to be re-exported), and the configuration samples that differ; then the steps to run,
             `git switch` and `{bin_name()} export-dev` among them. Reads the branch from git
-            objects, without a checkout. Exits 0, or 1 when the ref does not exist or a file
-            cannot be read.
+            objects, without a checkout. A resolve it cannot tell about (not defined here, or no
+            interpreter matches its constraints) says why on its line. Exits 0, or 1 when the ref
+            does not exist or a file cannot be read.
             """
         ),
     )
@@ -211,8 +213,11 @@ def _preview_resolves(
     for source, maybe in zip(sources, all_inputs):
         lockfile, up_to_date = source.repo_lockfile, source.resolve in up_to_date_here
         is_editable = maybe.inputs is not None and maybe.inputs.editable
-        if source.skip_reason is not None:
-            previews.append(ResolvePreview(source.resolve, PreviewStatus.UNKNOWN, source.skip_reason))
+        if source.skip_reason is not None or maybe.error is not None:
+            # Not defined here, or its inputs cannot be computed here (e.g. no interpreter matches
+            # its constraints): whether BRANCH changes that is only known after the switch.
+            reason = source.skip_reason or maybe.error or ""
+            previews.append(ResolvePreview(source.resolve, PreviewStatus.UNKNOWN, reason))
         elif lockfile is None:
             # A tool's built-in lockfile (or bare requirements) comes with the Pants version.
             previews.append(
