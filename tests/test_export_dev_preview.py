@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from pathlib import Path
 from typing import Dict
 
@@ -160,21 +159,46 @@ def test_preview_of_the_same_tree(runner: RuleRunner) -> None:
     [
         pytest.param(
             "no-such-branch",
-            "git knows no branch, tag or commit `no-such-branch` (fatal: Not a valid object name "
-            "no-such-branch^{commit}): check the name, or fetch it first.",
+            "--preview: git knows no branch, tag or commit `no-such-branch`: check the name, or fetch "
+            "it first.",
             id="unknown",
         ),
-        pytest.param("--all", "`--all` is not a branch, tag or commit name.", id="an-option"),
+        # Not a commit: a tree's id (`main^{tree}` names one).
+        pytest.param(
+            "main^{tree}",
+            "--preview: git knows no branch, tag or commit `main^{tree}`: check the name, or fetch it first.",
+            id="a-tree",
+        ),
+        # Values git would read as options, were they passed on: refused before git sees them.
+        pytest.param("--all", "--preview: `--all` is not a branch, tag or commit name.", id="an-option"),
+        pytest.param(
+            "--output=OUT",
+            "--preview: `--output=OUT` is not a branch, tag or commit name.",
+            id="output",
+        ),
+        pytest.param(
+            "-ccore.pager=touch OUT",
+            "--preview: `-ccore.pager=touch OUT` is not a branch, tag or commit name.",
+            id="config",
+        ),
+        pytest.param(
+            "--exec=touch OUT",
+            "--preview: `--exec=touch OUT` is not a branch, tag or commit name.",
+            id="exec",
+        ),
     ],
 )
-def test_preview_of_a_ref_git_does_not_know(runner: RuleRunner, ref: str, message: str) -> None:
+def test_preview_of_a_ref_git_does_not_know(
+    runner: RuleRunner, tmp_path: Path, ref: str, message: str
+) -> None:
     root = branches(runner)
     before = snapshot(root)
+    out = tmp_path / "out"
+    ref, message = (text.replace("OUT", str(out)) for text in (ref, message))
     result = run(runner, f"--preview={ref}", resolves=RESOLVES)
-    assert result.exit_code == 1
-    assert result.stdout == ""
-    assert re.fullmatch(rf"error: {re.escape(message)}\n", result.stderr), result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"error: {message}\n")
     assert snapshot(root) == before
+    assert not out.exists()
 
 
 def test_preview_with_a_migration_that_cannot_be_read_on_the_branch(runner: RuleRunner) -> None:

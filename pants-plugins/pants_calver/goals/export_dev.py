@@ -28,7 +28,7 @@ from pants.option.option_types import BoolOption, StrListOption, StrOption
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 
-from pants_calver.core.errors import GitError
+from pants_calver.core.errors import GitError, RefError
 from pants_calver.core.export_record import DevRecord, Outcome, ResolveOutcome, elapsed_line
 from pants_calver.core.alembic import Migration
 from pants_calver.core.downgrade import plan_migrations
@@ -69,6 +69,7 @@ from pants_calver.engine.venv_export import (
     exported,
     read_record,
 )
+from pants_calver.goals.output import OutputFormat, print_error
 
 
 class ExportDevSubsystem(GoalSubsystem):
@@ -252,12 +253,12 @@ async def _preview(
 ) -> ExportDev:
     """Print what switching to `branch` will need; write nothing."""
     try:
-        tree = read_tree(git, branch)
+        tree = read_tree(git, branch, "--preview")
         sources = await MultiGet(Get(ResolveSource, ResolveSourceRequest(r)) for r in resolves)
         files = sorted({s.repo_lockfile for s in sources if s.repo_lockfile} | {version_file})
         there = branch_side(git, tree, subsystem.migrations, subsystem.config_samples, files)
-    except GitError as e:
-        console.print_stderr(console.red(f"error: {e}"))
+    except (GitError, RefError) as e:
+        print_error(console, OutputFormat.text, e)
         return ExportDev(exit_code=1)
     here = await work_tree_side(subsystem.migrations, subsystem.config_samples, files, object_format(tree))
     all_inputs = await MultiGet(Get(MaybeResolveInputs, ResolveInputsRequest(r)) for r in resolves)
