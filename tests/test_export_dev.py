@@ -218,7 +218,14 @@ class Run:
     log: str
 
 
-def run(rule_runner: RuleRunner, *args: str, resolves: Mapping[str, str] = RESOLVES) -> Run:
+def run(
+    rule_runner: RuleRunner,
+    *args: str,
+    resolves: Mapping[str, str] = RESOLVES,
+    config_samples: Sequence[str] | None = ("configs/*.toml",),
+) -> Run:
+    """Run the goal; `config_samples` None leaves `[export-dev].config_samples` at its default."""
+    samples = [] if config_samples is None else [f"--export-dev-config-samples={list(config_samples)!r}"]
     # Post-processing commands are `InteractiveProcess`es, which need real stdio handles.
     with mock_console(rule_runner.options_bootstrapper) as (_, stdio):
         result = rule_runner.run_goal_rule(
@@ -228,7 +235,7 @@ def run(rule_runner: RuleRunner, *args: str, resolves: Mapping[str, str] = RESOL
                 f"--python-resolves={json.dumps(dict(resolves))}",
                 "--python-interpreter-constraints=['CPython==3.9.*']",
                 "--export-dev-migrations=['versions/*.py']",
-                "--export-dev-config-samples=['configs/*.toml']",
+                *samples,
             ],
             args=args,
             env_inherit={"PATH"},
@@ -712,6 +719,80 @@ def test_migrations_and_config_samples_are_compared_with_the_last_run(
             "Configuration samples changed since the last export-dev:",
             "  changed  configs/sample.toml",
             "  Check your local TOML configuration and etcd configuration against them.",
+        ],
+    )
+
+
+# Backend.AI's configuration samples beside its TOML ones (`configs/` of 23.09 to 24.09 and of its
+# main branch), and files there that are not configuration samples.
+BACKEND_AI_SAMPLES = {
+    "configs/manager/sample.toml": "[db]\n",
+    "configs/manager/sample.etcd.config.json": "{}\n",
+    "configs/manager/sample.etcd.volumes.json": "{}\n",
+    "configs/manager/halfstack.alembic.ini": "[alembic]\n",
+    "configs/webserver/halfstack.conf": "[service]\n",
+    "configs/webserver/sample.conf": "[service]\n",
+    "configs/redis/haproxy.cfg": "global\n",
+    "configs/prometheus/prometheus.yaml": "global: {}\n",
+    "configs/traefik/traefik.halfstack.yml": "entryPoints: {}\n",
+}
+NOT_SAMPLES = {
+    "configs/storage-proxy/ssl/manager-api-selfsigned.key.pem": "key\n",
+    "configs/systemd/backendai-manager.service": "[Unit]\n",
+    "configs/graphql/README.md": "# GraphQL\n",
+}
+
+
+def test_default_config_samples_are_every_format_of_backend_ai(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files({"alpha.lock": LOCK, **BACKEND_AI_SAMPLES, **NOT_SAMPLES})
+    first = run(rule_runner, "--resolves=['alpha']", config_samples=None)
+    assert first.stdout.splitlines()[1] == (
+        "First export-dev run here: nothing was recorded before, so there is nothing to compare. "
+        "Recorded 0 migrations and 9 configuration samples for the next run."
+    )
+    assert sorted(read_record(rule_runner)["config_samples"]) == sorted(BACKEND_AI_SAMPLES)
+    # Another branch: every sample changed (the TOML one, too) and the others as well.
+    rule_runner.write_files(
+        {path: text + "# changed\n" for path, text in {**BACKEND_AI_SAMPLES, **NOT_SAMPLES}.items()}
+    )
+    result = run(rule_runner, "--resolves=['alpha']", config_samples=None)
+    assert_result(
+        result,
+        0,
+        [
+            up_to_date("alpha"),
+            "Configuration samples changed since the last export-dev:",
+            *(f"  changed  {path}" for path in sorted(BACKEND_AI_SAMPLES)),
+            "  Check your local TOML configuration and etcd configuration against them.",
+        ],
+    )
+
+
+def test_samples_watched_since_an_upgrade_are_reported_as_added(rule_runner: RuleRunner) -> None:
+    # A record of the TOML samples only (the earlier default): the first run with the new default
+    # lists the other samples as added, once.
+    rule_runner.write_files({"alpha.lock": LOCK, **BACKEND_AI_SAMPLES})
+    run(rule_runner, "--resolves=['alpha']", config_samples=["configs/**/*.toml"])
+    toml = "configs/manager/sample.toml"
+    assert_result(
+        run(rule_runner, "--resolves=['alpha']", config_samples=None),
+        0,
+        [
+            up_to_date("alpha"),
+            "Configuration samples changed since the last export-dev:",
+            *(f"  added    {path}" for path in sorted(BACKEND_AI_SAMPLES) if path != toml),
+            "  Check your local TOML configuration and etcd configuration against them.",
+        ],
+    )
+    assert_result(
+        run(rule_runner, "--resolves=['alpha']", config_samples=None),
+        0,
+        [
+            up_to_date("alpha"),
+            "No database migration or configuration sample changed since the last export-dev (looked at "
+            "versions/*.py, configs/**/*.toml, "
+            "configs/**/*.json, configs/**/*.conf, configs/**/*.ini, configs/**/*.cfg, configs/**/*.yaml, "
+            "configs/**/*.yml).",
         ],
     )
 

@@ -12,7 +12,7 @@ import pytest
 from pants.testutil.rule_runner import RuleRunner
 
 from monorepo import git
-from test_export_dev import MISSING, export_dev_rule_runner, run
+from test_export_dev import BACKEND_AI_SAMPLES, MISSING, NOT_SAMPLES, export_dev_rule_runner, run
 
 # The other branch, `main`: the topic branch forked at b0, main went on with two revisions and a
 # merge of them. Its lockfiles and configuration samples differ from the topic's in every way.
@@ -256,4 +256,25 @@ def test_preview_goes_on_past_a_resolve_without_an_interpreter(runner: RuleRunne
         "  changed  configs/changed.toml",
         "  added    configs/added.toml",
         "  removed  configs/removed.toml",
+    ]
+
+
+def test_preview_with_the_default_config_samples(runner: RuleRunner) -> None:
+    # The default globs, read from git objects, take every format of Backend.AI's samples, as
+    # `export-dev` after the switch does.
+    root = branches(runner)
+    runner.write_files({**BACKEND_AI_SAMPLES, **NOT_SAMPLES})
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "samples")
+    git(root, "branch", "samples")
+    runner.write_files(
+        {path: text + "# changed\n" for path, text in {**BACKEND_AI_SAMPLES, **NOT_SAMPLES}.items()}
+    )
+    git(root, "commit", "-qam", "changed samples")
+    result = run(runner, "--preview=samples", "--resolves=['beta']", resolves=RESOLVES, config_samples=None)
+    assert (result.exit_code, result.stderr) == (0, "")
+    lines = result.stdout.splitlines()
+    start = lines.index("Configuration samples that differ on samples:")
+    assert lines[start + 1 : lines.index("Then:")] == [
+        f"  changed  {path}" for path in sorted(BACKEND_AI_SAMPLES)
     ]

@@ -72,6 +72,12 @@ from pants_calver.engine.venv_export import (
 from pants_calver.goals.output import OutputFormat, print_error
 
 
+# Every configuration format in Backend.AI's `configs/` (23.09 to 24.09 and its main branch):
+# `sample.etcd.*.json` for etcd, the web server's `.conf`, `halfstack.alembic.ini`, redis'
+# `haproxy.cfg`, the halfstack's YAML (prometheus, grafana, loki, ...).
+CONFIG_SAMPLE_FORMATS = ("toml", "json", "conf", "ini", "cfg", "yaml", "yml")
+
+
 class ExportDevSubsystem(GoalSubsystem):
     name = "export-dev"
     help = softwrap(
@@ -139,11 +145,15 @@ class ExportDevSubsystem(GoalSubsystem):
         ),
     )
     config_samples = StrListOption(
-        default=["configs/**/*.toml"],
+        default=[f"configs/**/*.{ext}" for ext in CONFIG_SAMPLE_FORMATS],
         help=softwrap(
             """
             Globs of configuration sample files. Those added, changed or removed since the last
-            run are listed with a reminder to check the local TOML and etcd configuration.
+            run are listed with a reminder to check the local TOML and etcd configuration. The
+            default takes every configuration format of Backend.AI's `configs/`: TOML, JSON (the
+            etcd samples, e.g. `configs/manager/sample.etcd.volumes.json`), `.conf` (the web
+            server's), `.ini` (`halfstack.alembic.ini`), `.cfg` and YAML (the halfstack's
+            services); not keys, certificates or systemd units.
             """
         ),
     )
