@@ -33,8 +33,6 @@ from pants_calver.core.export_record import DevRecord, Outcome, ResolveOutcome, 
 from pants_calver.core.alembic import Migration
 from pants_calver.core.downgrade import plan_migrations
 from pants_calver.core.switch_preview import (
-    NOT_UP_TO_DATE,
-    PreviewStatus,
     ResolvePreview,
     preview_lines,
     preview_resolve,
@@ -218,37 +216,23 @@ def _preview_resolves(
     branch: str,
     version_file: str,
 ) -> list[ResolvePreview]:
-    """What `export-dev` will do with each resolve after the switch: by its lockfile's blob id,
-    whether its venv here is up to date, and (for editable installs) the version file's."""
+    """What `export-dev` will do with each resolve after the switch (see `preview_resolve`)."""
     previews = []
     for source, maybe in zip(sources, all_inputs):
-        lockfile, up_to_date = source.repo_lockfile, source.resolve in up_to_date_here
-        is_editable = maybe.inputs is not None and maybe.inputs.editable
-        if source.skip_reason is not None or maybe.error is not None:
-            # Not defined here, or its inputs cannot be computed here (e.g. no interpreter matches
-            # its constraints): whether BRANCH changes that is only known after the switch.
-            reason = source.skip_reason or maybe.error or ""
-            previews.append(ResolvePreview(source.resolve, PreviewStatus.UNKNOWN, reason))
-        elif lockfile is None:
-            # A tool's built-in lockfile (or bare requirements) comes with the Pants version.
-            previews.append(
-                ResolvePreview(source.resolve, PreviewStatus.UP_TO_DATE, "Pants' built-in lockfile")
-                if up_to_date
-                else ResolvePreview(source.resolve, PreviewStatus.EXPORT, NOT_UP_TO_DATE)
-            )
-        else:
-            new_version = is_editable and here.get(version_file) != there.get(version_file)
-            previews.append(
-                preview_resolve(
-                    source.resolve,
-                    lockfile,
-                    here.get(lockfile),
-                    there.get(lockfile),
-                    branch,
-                    exported=up_to_date,
-                    editable_version=version_file if new_version else None,
-                )
-            )
+        lockfile = source.repo_lockfile
+        editable = maybe.inputs is not None and maybe.inputs.editable
+        new_version = editable and here.get(version_file) != there.get(version_file)
+        preview = preview_resolve(
+            source.resolve,
+            lockfile,
+            here.get(lockfile) if lockfile else None,
+            there.get(lockfile) if lockfile else None,
+            branch,
+            exported=source.resolve in up_to_date_here,
+            editable_version=version_file if new_version else None,
+            cannot_tell=source.skip_reason or maybe.error,
+        )
+        previews.append(preview)
     return previews
 
 
