@@ -861,6 +861,28 @@ def test_damaged_record_is_reported_ignored_and_rewritten(
     assert_result(run(rule_runner, "--resolves=['alpha']"), 0, [up_to_date("alpha"), UNCHANGED])
 
 
+def test_a_directory_in_place_of_the_record(rule_runner: RuleRunner) -> None:
+    # Read as a damaged record, and not written over: the venvs are exported, the run says what
+    # to do, with exit code 1 and no traceback.
+    rule_runner.write_files({"alpha.lock": LOCK})
+    record = Path(rule_runner.build_root, "dist/export/export-dev.json")
+    record.mkdir(parents=True)
+    assert_result(
+        run(rule_runner, "--resolves=['alpha']"),
+        1,
+        [exported("alpha"), FIRST],
+        [
+            f"Ignoring a damaged record: {record}: cannot be read (Is a directory). Delete it (the next "
+            "run re-exports everything and records afresh).",
+            # Pants' own words for the OS error.
+            f"error: cannot write dist/export/export-dev.json (Error opening file {record} for writing: "
+            'Os { code: 21, kind: IsADirectory, message: "Is a directory" }): remove what is in its place; '
+            "the next run re-exports every resolve and records afresh.",
+        ],
+    )
+    assert record.is_dir() and entries(record) == []
+
+
 def test_symlinked_export_replaces_the_old_one_only_when_complete(rule_runner: RuleRunner) -> None:
     rule_runner.write_files({"alpha.lock": LOCK})
     cache = Path(rule_runner.build_root, "venv-cache/alpha")

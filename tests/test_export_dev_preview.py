@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Dict
+from typing import Callable, Dict
 
 import pytest
 from pants.testutil.rule_runner import RuleRunner
@@ -278,3 +278,35 @@ def test_preview_with_the_default_config_samples(runner: RuleRunner) -> None:
     assert lines[start + 1 : lines.index("Then:")] == [
         f"  changed  {path}" for path in sorted(BACKEND_AI_SAMPLES)
     ]
+
+
+@pytest.mark.parametrize(
+    "damage, problem",
+    [
+        pytest.param(
+            lambda path: path.write_text("{not json"),
+            "is not valid JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1)).",
+            id="not-json",
+        ),
+        pytest.param(lambda path: path.mkdir(), "cannot be read (Is a directory).", id="a-directory"),
+    ],
+)
+def test_preview_with_a_damaged_record(
+    runner: RuleRunner, damage: Callable[[Path], None], problem: str
+) -> None:
+    # Said, ignored (every venv counts as not up to date), and left as it is: no traceback.
+    root = branches(runner)
+    record = root / "dist/export/export-dev.json"
+    record.parent.mkdir(parents=True)
+    damage(record)
+    before = snapshot(root)
+    result = run(runner, "--preview=main", "--resolves=['beta']", resolves=RESOLVES)
+    assert (result.exit_code, result.stderr.splitlines()) == (
+        0,
+        [
+            f"Ignoring a damaged record: {record}: {problem} Delete it (the next run re-exports everything "
+            "and records afresh)."
+        ],
+    )
+    assert "  beta: will be re-exported (its virtualenv here is not up to date)" in result.stdout.splitlines()
+    assert snapshot(root) == before

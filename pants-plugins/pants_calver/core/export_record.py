@@ -14,6 +14,8 @@ from pants_calver.core.alembic import Migration
 from pants_calver.core.errors import InputFileError
 
 RECORD_VERSION = 1
+# What to do with a record that cannot be read.
+RECORD_FIX = "Delete it (the next run re-exports everything and records afresh)."
 
 
 def sha256_hex(*chunks: bytes) -> str:
@@ -196,7 +198,7 @@ class DevRecord:
     @classmethod
     def from_json_bytes(cls, content: bytes, path: str) -> DevRecord:
         """Parse a record; a damaged or foreign one raises `InputFileError` naming `path`."""
-        fix = "Delete it (the next run re-exports everything and records afresh)."
+        fix = RECORD_FIX
         try:
             data = json.loads(content)
         except ValueError as e:
