@@ -34,7 +34,9 @@ from pants.core.goals.export import ExportError, ExportResult, ExportSubsystem, 
 from pants.core.target_types import LockfilesGeneratorTarget, LockfileTarget
 from pants.core.util_rules import distdir
 from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, PathGlobs
+from pants.engine.process import ProcessExecutionFailure
 from pants.engine.rules import Get, rule
+from pants.option.global_options import KeepSandboxes
 from pants.testutil.rule_runner import RuleRunner, mock_console
 
 from pants_calver.engine import resolve_inputs
@@ -138,10 +140,24 @@ async def fake_export_venv_for_resolve(
     return MaybeExportResult(result)
 
 
+# Constraints that no interpreter here matches, for `fake_find_interpreter`.
+MISSING = "CPython==3.11.6"
+
+
 @rule
 async def fake_find_interpreter(request: InterpreterRequest) -> Interpreter:
     """Stand-in for the interpreter lookup (which runs pex): the version in `python-version` in the
-    build root, if there is one, so that a test can upgrade the interpreter between runs."""
+    build root, if there is one, so that a test can upgrade the interpreter between runs. For
+    MISSING it fails as Pants 2.17.1's lookup does when pex finds no interpreter."""
+    if request.constraints == (MISSING,):
+        raise ProcessExecutionFailure(
+            102,
+            b"",
+            b"Could not find a compatible interpreter.\n\nExamined the following working interpreters:\n"
+            b"1.) /usr/bin/python3.11 CPython==3.11.7\n",
+            f"Find interpreter for constraints: {MISSING}",
+            keep_sandboxes=KeepSandboxes.never,
+        )
     contents = await Get(DigestContents, PathGlobs(["python-version"]))
     version = contents[0].content.decode().strip() if contents else PY
     return Interpreter(version, hashlib.sha256(version.encode()).hexdigest())
@@ -202,7 +218,14 @@ class Run:
     log: str
 
 
-def run(rule_runner: RuleRunner, *args: str, resolves: Mapping[str, str] = RESOLVES) -> Run:
+def run(
+    rule_runner: RuleRunner,
+    *args: str,
+    resolves: Mapping[str, str] = RESOLVES,
+    config_samples: Sequence[str] | None = ("configs/*.toml",),
+) -> Run:
+    """Run the goal; `config_samples` None leaves `[export-dev].config_samples` at its default."""
+    samples = [] if config_samples is None else [f"--export-dev-config-samples={list(config_samples)!r}"]
     # Post-processing commands are `InteractiveProcess`es, which need real stdio handles.
     with mock_console(rule_runner.options_bootstrapper) as (_, stdio):
         result = rule_runner.run_goal_rule(
@@ -212,7 +235,7 @@ def run(rule_runner: RuleRunner, *args: str, resolves: Mapping[str, str] = RESOL
                 f"--python-resolves={json.dumps(dict(resolves))}",
                 "--python-interpreter-constraints=['CPython==3.9.*']",
                 "--export-dev-migrations=['versions/*.py']",
-                "--export-dev-config-samples=['configs/*.toml']",
+                *samples,
             ],
             args=args,
             env_inherit={"PATH"},
@@ -545,6 +568,58 @@ def test_broken_lockfile_leaves_the_exported_venv_as_it_was(rule_runner: RuleRun
     assert entries(Path(rule_runner.build_root, "dist/export")) == ["export-dev.json", "python"]
 
 
+NO_INTERPRETER = (
+    "beta: failed: Could not find a compatible interpreter (Process 'Find interpreter for constraints: "
+    f"{MISSING}' failed with exit code 102). Install a Python that matches {MISSING} where "
+    "`[python-bootstrap].search_path` looks, or change the interpreter constraints of `beta`."
+)
+
+
+def test_a_resolve_without_an_interpreter_fails_alone(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files({"alpha.lock": LOCK, "beta.lock": LOCK})
+    assert_result(
+        run(rule_runner, "--resolves=['alpha', 'beta']"), 0, [exported("alpha"), exported("beta"), FIRST]
+    )
+    assert probe(rule_runner, "beta") == "marker\n"
+    beta_before = venv_id(venv(rule_runner, "beta"))
+    record_before = read_record(rule_runner)["resolves"]["beta"]
+    rule_runner.write_files({"alpha.lock": LOCK + "// changed\n"})
+    # beta's constraints now match no interpreter: that line says why, in one line; alpha is
+    # exported and recorded all the same, and the run ends with exit code 1, without a traceback.
+    missing = f"--python-resolves-to-interpreter-constraints={{'beta': ['{MISSING}']}}"
+    result = run(rule_runner, "--resolves=['alpha', 'beta']", missing)
+    assert_result(result, 1, [exported("alpha"), NO_INTERPRETER, UNCHANGED])
+    assert probe(rule_runner, "beta") is None
+    # Nothing of beta was touched, so its record still tells what its venv was built from: with
+    # its interpreter back, it is up to date.
+    assert venv_id(venv(rule_runner, "beta")) == beta_before
+    record = read_record(rule_runner)["resolves"]
+    assert record["alpha"]["inputs"]["lockfile_sha256"] != record_before["inputs"]["lockfile_sha256"]
+    assert record["beta"] == record_before
+    assert_result(
+        run(rule_runner, "--resolves=['alpha', 'beta']"),
+        0,
+        [up_to_date("alpha"), up_to_date("beta"), UNCHANGED],
+    )
+
+
+def test_a_resolve_with_an_unreadable_constraint_fails_alone(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files({"alpha.lock": LOCK, "beta.lock": LOCK})
+    bad = "--python-resolves-to-interpreter-constraints={'beta': ['CPython==3.9.*', 'CPython=>3.11']}"
+    result = run(rule_runner, "--resolves=['beta', 'alpha']", bad)
+    assert_result(
+        result,
+        1,
+        [
+            "beta: failed: `CPython=>3.11` is not an interpreter constraint (Parse error at \"'=>3.11'\": "
+            "Expected string_end): fix the interpreter constraints of `beta`.",
+            exported("alpha"),
+            FIRST,
+        ],
+    )
+    assert sorted(read_record(rule_runner)["resolves"]) == ["alpha"]
+
+
 @pytest.mark.parametrize(
     "args, change_files, change_args",
     [
@@ -648,6 +723,80 @@ def test_migrations_and_config_samples_are_compared_with_the_last_run(
     )
 
 
+# Backend.AI's configuration samples beside its TOML ones (`configs/` of 23.09 to 24.09 and of its
+# main branch), and files there that are not configuration samples.
+BACKEND_AI_SAMPLES = {
+    "configs/manager/sample.toml": "[db]\n",
+    "configs/manager/sample.etcd.config.json": "{}\n",
+    "configs/manager/sample.etcd.volumes.json": "{}\n",
+    "configs/manager/halfstack.alembic.ini": "[alembic]\n",
+    "configs/webserver/halfstack.conf": "[service]\n",
+    "configs/webserver/sample.conf": "[service]\n",
+    "configs/redis/haproxy.cfg": "global\n",
+    "configs/prometheus/prometheus.yaml": "global: {}\n",
+    "configs/traefik/traefik.halfstack.yml": "entryPoints: {}\n",
+}
+NOT_SAMPLES = {
+    "configs/storage-proxy/ssl/manager-api-selfsigned.key.pem": "key\n",
+    "configs/systemd/backendai-manager.service": "[Unit]\n",
+    "configs/graphql/README.md": "# GraphQL\n",
+}
+
+
+def test_default_config_samples_are_every_format_of_backend_ai(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files({"alpha.lock": LOCK, **BACKEND_AI_SAMPLES, **NOT_SAMPLES})
+    first = run(rule_runner, "--resolves=['alpha']", config_samples=None)
+    assert first.stdout.splitlines()[1] == (
+        "First export-dev run here: nothing was recorded before, so there is nothing to compare. "
+        "Recorded 0 migrations and 9 configuration samples for the next run."
+    )
+    assert sorted(read_record(rule_runner)["config_samples"]) == sorted(BACKEND_AI_SAMPLES)
+    # Another branch: every sample changed (the TOML one, too) and the others as well.
+    rule_runner.write_files(
+        {path: text + "# changed\n" for path, text in {**BACKEND_AI_SAMPLES, **NOT_SAMPLES}.items()}
+    )
+    result = run(rule_runner, "--resolves=['alpha']", config_samples=None)
+    assert_result(
+        result,
+        0,
+        [
+            up_to_date("alpha"),
+            "Configuration samples changed since the last export-dev:",
+            *(f"  changed  {path}" for path in sorted(BACKEND_AI_SAMPLES)),
+            "  Check your local TOML configuration and etcd configuration against them.",
+        ],
+    )
+
+
+def test_samples_watched_since_an_upgrade_are_reported_as_added(rule_runner: RuleRunner) -> None:
+    # A record of the TOML samples only (the earlier default): the first run with the new default
+    # lists the other samples as added, once.
+    rule_runner.write_files({"alpha.lock": LOCK, **BACKEND_AI_SAMPLES})
+    run(rule_runner, "--resolves=['alpha']", config_samples=["configs/**/*.toml"])
+    toml = "configs/manager/sample.toml"
+    assert_result(
+        run(rule_runner, "--resolves=['alpha']", config_samples=None),
+        0,
+        [
+            up_to_date("alpha"),
+            "Configuration samples changed since the last export-dev:",
+            *(f"  added    {path}" for path in sorted(BACKEND_AI_SAMPLES) if path != toml),
+            "  Check your local TOML configuration and etcd configuration against them.",
+        ],
+    )
+    assert_result(
+        run(rule_runner, "--resolves=['alpha']", config_samples=None),
+        0,
+        [
+            up_to_date("alpha"),
+            "No database migration or configuration sample changed since the last export-dev (looked at "
+            "versions/*.py, configs/**/*.toml, "
+            "configs/**/*.json, configs/**/*.conf, configs/**/*.ini, configs/**/*.cfg, configs/**/*.yaml, "
+            "configs/**/*.yml).",
+        ],
+    )
+
+
 def test_unreadable_migration_is_an_error_until_fixed(rule_runner: RuleRunner) -> None:
     rule_runner.write_files({"alpha.lock": LOCK, "versions/a1.py": 'revision = "a1"\n'})
     run(rule_runner, "--resolves=['alpha']")
@@ -710,6 +859,28 @@ def test_damaged_record_is_reported_ignored_and_rewritten(
     assert sorted(read_record(rule_runner)["resolves"]) == ["alpha"]
     # Rewritten: the next run reads it without complaint and finds alpha up to date.
     assert_result(run(rule_runner, "--resolves=['alpha']"), 0, [up_to_date("alpha"), UNCHANGED])
+
+
+def test_a_directory_in_place_of_the_record(rule_runner: RuleRunner) -> None:
+    # Read as a damaged record, and not written over: the venvs are exported, the run says what
+    # to do, with exit code 1 and no traceback.
+    rule_runner.write_files({"alpha.lock": LOCK})
+    record = Path(rule_runner.build_root, "dist/export/export-dev.json")
+    record.mkdir(parents=True)
+    assert_result(
+        run(rule_runner, "--resolves=['alpha']"),
+        1,
+        [exported("alpha"), FIRST],
+        [
+            f"Ignoring a damaged record: {record}: cannot be read (Is a directory). Delete it (the next "
+            "run re-exports everything and records afresh).",
+            # Pants' own words for the OS error.
+            f"error: cannot write dist/export/export-dev.json (Error opening file {record} for writing: "
+            'Os { code: 21, kind: IsADirectory, message: "Is a directory" }): remove what is in its place; '
+            "the next run re-exports every resolve and records afresh.",
+        ],
+    )
+    assert record.is_dir() and entries(record) == []
 
 
 def test_symlinked_export_replaces_the_old_one_only_when_complete(rule_runner: RuleRunner) -> None:

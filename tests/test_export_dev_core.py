@@ -20,6 +20,7 @@ from pants_calver.core.export_record import (
     ResolveOutcome,
     ResolveRecord,
     failure_reason,
+    interpreter_failure,
     is_up_to_date,
     sha256_hex,
 )
@@ -130,6 +131,59 @@ def test_failure_reason_shortens() -> None:
     assert failure_reason("") == "unknown error"
     long = "\n".join(f"l{i}" for i in range(20))
     assert failure_reason(long, max_lines=3) == "l0\n    ... (17 lines left out)\n    l18\n    l19"
+
+
+# What Pants 2.17.1 raises when pex finds no interpreter (`ProcessExecutionFailure`), as seen here
+# for `CPython==3.11.6` with 3.11.7 installed: its message, and pex's stderr (shortened).
+NO_INTERPRETER_STDERR = """Could not find a compatible interpreter.
+
+Examined the following working interpreters:
+1.)   /root/.pyenv/versions/3.9.18/bin/python3.9 CPython==3.9.18
+2.)  /root/.pyenv/versions/3.11.7/bin/python3.11 CPython==3.11.7
+
+No working interpreter compatible with the requested constraints was found:
+
+  Version matches CPython==3.11.6
+"""
+NO_INTERPRETER = (
+    "Process 'Find interpreter for constraints: CPython==3.11.6' failed with exit code 102.\nstdout:\n\n"
+    f"stderr:\n{NO_INTERPRETER_STDERR}\n\nUse `--keep-sandboxes=on_failure` to preserve the process "
+    "chroot for inspection."
+)
+
+
+@pytest.mark.parametrize(
+    "message, stderr, constraints, reason",
+    [
+        pytest.param(
+            NO_INTERPRETER,
+            NO_INTERPRETER_STDERR,
+            "CPython==3.11.6",
+            "Could not find a compatible interpreter (Process 'Find interpreter for constraints: "
+            "CPython==3.11.6' failed with exit code 102). Install a Python that matches CPython==3.11.6 "
+            "where `[python-bootstrap].search_path` looks, or change the interpreter constraints of `beta`.",
+            id="pex-finds-none",
+        ),
+        pytest.param(
+            "\nProcess 'x' failed with exit code 1.\n",
+            "\n \n",
+            "",
+            "Process 'x' failed with exit code 1. Install a Python that matches its interpreter constraints "
+            "where `[python-bootstrap].search_path` looks, or change the interpreter constraints of `beta`.",
+            id="nothing-said",
+        ),
+        pytest.param(
+            "",
+            "boom.\nmore",
+            "CPython>=3.8 OR PyPy",
+            "boom (the interpreter search failed). Install a Python that matches CPython>=3.8 OR PyPy "
+            "where `[python-bootstrap].search_path` looks, or change the interpreter constraints of `beta`.",
+            id="no-message",
+        ),
+    ],
+)
+def test_interpreter_failure_is_one_line(message: str, stderr: str, constraints: str, reason: str) -> None:
+    assert interpreter_failure(message, stderr, constraints, "beta") == reason
 
 
 @pytest.mark.parametrize(

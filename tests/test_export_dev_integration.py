@@ -397,3 +397,64 @@ def test_preview_before_a_switch(repo: Path) -> None:
     # Nothing was written, and nothing was exported.
     assert _files(repo) == before
     assert not (repo / "dist").exists()
+
+
+# A patch release of CPython that does not exist, so that no machine has an interpreter for it
+# (the case of the issue: `CPython==3.11.6` with only 3.11.7 installed).
+MISSING = "CPython==3.9.99"
+NO_INTERPRETER = (
+    f"Could not find a compatible interpreter (Process 'Find interpreter for constraints: {MISSING}' "
+    f"failed with exit code 102). Install a Python that matches {MISSING} where "
+    "`[python-bootstrap].search_path` looks, or change the interpreter constraints of `beta`."
+)
+
+
+def test_a_resolve_without_an_interpreter(repo: Path) -> None:
+    with open(repo / "pants.toml", "a") as f:
+        f.write(f'\n[python.resolves_to_interpreter_constraints]\nbeta = ["{MISSING}"]\n')
+    # beta fails on its own line, with pex's reason in one line; alpha is exported and recorded;
+    # no traceback (Pants logged nothing but the warning for gamma).
+    result = pants(repo, "export-dev")
+    assert "Engine traceback" not in result.stderr, result.stderr
+    assert_run(
+        result,
+        1,
+        [
+            exported(repo, "alpha"),
+            f"beta: failed: {NO_INTERPRETER}",
+            GAMMA,
+            "First export-dev run here: nothing was recorded before, so there is nothing to "
+            "compare. Recorded 1 migration and 1 configuration sample for the next run.",
+        ],
+        [GAMMA_WARNING],
+    )
+    assert imports(repo, "alpha", "six") == 0
+    assert not (repo / "dist/export/python/virtualenvs/beta").exists()
+    assert sorted(read_record(repo)["resolves"]) == ["alpha"]
+
+    # The preview builds nothing: beta's line says why it cannot tell, and the preview goes on.
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "pants.toml", "BUILD", "locks", "migrations", "configs")
+    git(repo, "commit", "-qm", "main")
+    git(repo, "checkout", "-q", "-b", "topic")
+    (repo / "locks/alpha.lock").write_text((repo / "locks/alpha.lock").read_text() + "// topic\n")
+    git(repo, "commit", "-qam", "topic")
+    before = _files(repo)
+    preview = pants(repo, "export-dev", "--preview=main")
+    assert (preview.exit_code, preview.stdout.splitlines()) == (
+        0,
+        [
+            "Switching from topic to main: a preview, nothing was changed.",
+            "Database: no migration differs (looked at migrations/*.py).",
+            "Virtualenvs:",
+            "  alpha: will be re-exported (main changes locks/alpha.lock)",
+            f"  beta: cannot tell: {NO_INTERPRETER}",
+            f"  {GAMMA.replace('skipped:', 'cannot tell:')}",
+            "Configuration samples: none differs (looked at configs/**/*.toml).",
+            "Then:",
+            "  1. git switch main",
+            "  2. pants export-dev",
+        ],
+    ), preview.stderr
+    assert "Traceback" not in preview.stderr
+    assert _files(repo) == before

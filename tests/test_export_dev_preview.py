@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from pathlib import Path
-from typing import Dict
+from typing import Callable, Dict
 
 import pytest
 from pants.testutil.rule_runner import RuleRunner
 
 from monorepo import git
-from test_export_dev import export_dev_rule_runner, run
+from test_export_dev import BACKEND_AI_SAMPLES, MISSING, NOT_SAMPLES, export_dev_rule_runner, run
 
 # The other branch, `main`: the topic branch forked at b0, main went on with two revisions and a
 # merge of them. Its lockfiles and configuration samples differ from the topic's in every way.
@@ -160,21 +159,46 @@ def test_preview_of_the_same_tree(runner: RuleRunner) -> None:
     [
         pytest.param(
             "no-such-branch",
-            "git knows no branch, tag or commit `no-such-branch` (fatal: Not a valid object name "
-            "no-such-branch^{commit}): check the name, or fetch it first.",
+            "--preview: git knows no branch, tag or commit `no-such-branch`: check the name, or fetch "
+            "it first.",
             id="unknown",
         ),
-        pytest.param("--all", "`--all` is not a branch, tag or commit name.", id="an-option"),
+        # Not a commit: a tree's id (`main^{tree}` names one).
+        pytest.param(
+            "main^{tree}",
+            "--preview: git knows no branch, tag or commit `main^{tree}`: check the name, or fetch it first.",
+            id="a-tree",
+        ),
+        # Values git would read as options, were they passed on: refused before git sees them.
+        pytest.param("--all", "--preview: `--all` is not a branch, tag or commit name.", id="an-option"),
+        pytest.param(
+            "--output=OUT",
+            "--preview: `--output=OUT` is not a branch, tag or commit name.",
+            id="output",
+        ),
+        pytest.param(
+            "-ccore.pager=touch OUT",
+            "--preview: `-ccore.pager=touch OUT` is not a branch, tag or commit name.",
+            id="config",
+        ),
+        pytest.param(
+            "--exec=touch OUT",
+            "--preview: `--exec=touch OUT` is not a branch, tag or commit name.",
+            id="exec",
+        ),
     ],
 )
-def test_preview_of_a_ref_git_does_not_know(runner: RuleRunner, ref: str, message: str) -> None:
+def test_preview_of_a_ref_git_does_not_know(
+    runner: RuleRunner, tmp_path: Path, ref: str, message: str
+) -> None:
     root = branches(runner)
     before = snapshot(root)
+    out = tmp_path / "out"
+    ref, message = (text.replace("OUT", str(out)) for text in (ref, message))
     result = run(runner, f"--preview={ref}", resolves=RESOLVES)
-    assert result.exit_code == 1
-    assert result.stdout == ""
-    assert re.fullmatch(rf"error: {re.escape(message)}\n", result.stderr), result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"error: {message}\n")
     assert snapshot(root) == before
+    assert not out.exists()
 
 
 def test_preview_with_a_migration_that_cannot_be_read_on_the_branch(runner: RuleRunner) -> None:
@@ -213,3 +237,76 @@ def test_preview_of_a_new_version_with_editable_installs(runner: RuleRunner) -> 
         "  alpha: up to date (same alpha.lock)",
         "  beta: will be re-exported (next changes VERSION, the version of its editable distributions)",
     ]
+
+
+def test_preview_goes_on_past_a_resolve_without_an_interpreter(runner: RuleRunner) -> None:
+    # beta's inputs cannot be computed here (no interpreter matches its constraints): its line says
+    # why, and the other resolves, the database and the samples are still previewed.
+    branches(runner)
+    missing = f"--python-resolves-to-interpreter-constraints={{'beta': ['{MISSING}']}}"
+    result = run(runner, "--preview=main", "--resolves=['alpha', 'beta']", missing, resolves=RESOLVES)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[9:16] == [
+        "Virtualenvs:",
+        "  alpha: will be re-exported (main changes alpha.lock)",
+        "  beta: cannot tell: Could not find a compatible interpreter (Process 'Find interpreter for "
+        f"constraints: {MISSING}' failed with exit code 102). Install a Python that matches {MISSING} where "
+        "`[python-bootstrap].search_path` looks, or change the interpreter constraints of `beta`.",
+        "Configuration samples that differ on main:",
+        "  changed  configs/changed.toml",
+        "  added    configs/added.toml",
+        "  removed  configs/removed.toml",
+    ]
+
+
+def test_preview_with_the_default_config_samples(runner: RuleRunner) -> None:
+    # The default globs, read from git objects, take every format of Backend.AI's samples, as
+    # `export-dev` after the switch does.
+    root = branches(runner)
+    runner.write_files({**BACKEND_AI_SAMPLES, **NOT_SAMPLES})
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "samples")
+    git(root, "branch", "samples")
+    runner.write_files(
+        {path: text + "# changed\n" for path, text in {**BACKEND_AI_SAMPLES, **NOT_SAMPLES}.items()}
+    )
+    git(root, "commit", "-qam", "changed samples")
+    result = run(runner, "--preview=samples", "--resolves=['beta']", resolves=RESOLVES, config_samples=None)
+    assert (result.exit_code, result.stderr) == (0, "")
+    lines = result.stdout.splitlines()
+    start = lines.index("Configuration samples that differ on samples:")
+    assert lines[start + 1 : lines.index("Then:")] == [
+        f"  changed  {path}" for path in sorted(BACKEND_AI_SAMPLES)
+    ]
+
+
+@pytest.mark.parametrize(
+    "damage, problem",
+    [
+        pytest.param(
+            lambda path: path.write_text("{not json"),
+            "is not valid JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1)).",
+            id="not-json",
+        ),
+        pytest.param(lambda path: path.mkdir(), "cannot be read (Is a directory).", id="a-directory"),
+    ],
+)
+def test_preview_with_a_damaged_record(
+    runner: RuleRunner, damage: Callable[[Path], None], problem: str
+) -> None:
+    # Said, ignored (every venv counts as not up to date), and left as it is: no traceback.
+    root = branches(runner)
+    record = root / "dist/export/export-dev.json"
+    record.parent.mkdir(parents=True)
+    damage(record)
+    before = snapshot(root)
+    result = run(runner, "--preview=main", "--resolves=['beta']", resolves=RESOLVES)
+    assert (result.exit_code, result.stderr.splitlines()) == (
+        0,
+        [
+            f"Ignoring a damaged record: {record}: {problem} Delete it (the next run re-exports everything "
+            "and records afresh)."
+        ],
+    )
+    assert "  beta: will be re-exported (its virtualenv here is not up to date)" in result.stdout.splitlines()
+    assert snapshot(root) == before

@@ -340,6 +340,53 @@ def test_resolve_this_checkout_cannot_tell() -> None:
     assert preview.line() == "ruff: cannot tell: this checkout defines no resolve `ruff`"
 
 
+@pytest.mark.parametrize(
+    "lockfile, here, there, exported, line",
+    [
+        # Why this checkout cannot tell comes first: whatever the lockfiles, the venv or the version.
+        pytest.param("a.lock", "1", "2", False, "cannot tell: no interpreter", id="cannot-tell"),
+        pytest.param(None, None, None, True, "cannot tell: no interpreter", id="cannot-tell-built-in"),
+    ],
+)
+def test_preview_resolve_cannot_tell(
+    lockfile: str | None, here: str | None, there: str | None, exported: bool, line: str
+) -> None:
+    preview = preview_resolve(
+        "beta",
+        lockfile,
+        here,
+        there,
+        "24.03",
+        exported=exported,
+        editable_version="VERSION",
+        cannot_tell="no interpreter",
+    )
+    assert preview == ResolvePreview("beta", PreviewStatus.UNKNOWN, "no interpreter")
+    assert preview.line() == f"beta: {line}"
+
+
+@pytest.mark.parametrize(
+    "exported, expected",
+    [
+        pytest.param(
+            True, ResolvePreview("ruff", PreviewStatus.UP_TO_DATE, "Pants' built-in lockfile"), id="exported"
+        ),
+        pytest.param(
+            False,
+            ResolvePreview("ruff", PreviewStatus.EXPORT, "its virtualenv here is not up to date"),
+            id="not-exported",
+        ),
+    ],
+)
+def test_preview_resolve_with_a_built_in_lockfile(exported: bool, expected: ResolvePreview) -> None:
+    # A tool's lockfile that ships with Pants does not change with the branch; an editable
+    # version does not apply to a tool.
+    assert (
+        preview_resolve("ruff", None, None, None, "24.03", exported=exported, editable_version="VERSION")
+        == expected
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Wording
 

@@ -14,6 +14,8 @@ from pants_calver.core.alembic import Migration
 from pants_calver.core.errors import InputFileError
 
 RECORD_VERSION = 1
+# What to do with a record that cannot be read.
+RECORD_FIX = "Delete it (the next run re-exports everything and records afresh)."
 
 
 def sha256_hex(*chunks: bytes) -> str:
@@ -145,6 +147,23 @@ def failure_reason(message: str, max_lines: int = 8) -> str:
     return "\n    ".join(lines)
 
 
+def interpreter_failure(message: str, stderr: str, constraints: str, resolve: str) -> str:
+    """One line for a resolve whose interpreter Pants cannot find: what the interpreter search
+    said (the first line of its output, e.g. pex's "Could not find a compatible interpreter."),
+    the process Pants names in `message` (its first line), and what to do.
+
+    `constraints` are the resolve's interpreter constraints, as Pants spells them.
+    """
+    said = next((line.strip() for line in stderr.splitlines() if line.strip()), "")
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    process = lines[0].rstrip(".") if lines else "the interpreter search failed"
+    why = f"{said.rstrip('.')} ({process})" if said else process
+    return (
+        f"{why}. Install a Python that matches {constraints or 'its interpreter constraints'} where "
+        f"`[python-bootstrap].search_path` looks, or change the interpreter constraints of `{resolve}`."
+    )
+
+
 @dataclass(frozen=True)
 class DevRecord:
     """What the last `export-dev` run saw, stored as JSON next to the exports.
@@ -179,7 +198,7 @@ class DevRecord:
     @classmethod
     def from_json_bytes(cls, content: bytes, path: str) -> DevRecord:
         """Parse a record; a damaged or foreign one raises `InputFileError` naming `path`."""
-        fix = "Delete it (the next run re-exports everything and records afresh)."
+        fix = RECORD_FIX
         try:
             data = json.loads(content)
         except ValueError as e:

@@ -48,20 +48,30 @@ class ResolvePreview:
 
 def preview_resolve(
     resolve: str,
-    lockfile: str,
+    lockfile: str | None,
     here: str | None,
     there: str | None,
     branch: str,
     *,
     exported: bool = True,
     editable_version: str | None = None,
+    cannot_tell: str | None = None,
 ) -> ResolvePreview:
     """Compare a resolve's lockfile here and on BRANCH by blob id (None: no such file there).
 
-    `exported` says whether its venv here is up to date (else `export-dev` exports it whatever
-    BRANCH holds); `editable_version` names the version file that BRANCH changes when the resolve
-    installs first-party distributions as editable (their version is part of the venv).
+    `lockfile` is None for a tool's lockfile built into Pants (or bare requirements), which comes
+    with the Pants version, not the branch. `exported` says whether its venv here is up to date
+    (else `export-dev` exports it whatever BRANCH holds); `editable_version` names the version file
+    that BRANCH changes when the resolve installs first-party distributions as editable (their
+    version is part of the venv). `cannot_tell` is why this checkout cannot tell (it does not
+    define the resolve, or cannot find its interpreter): BRANCH may change that.
     """
+    if cannot_tell is not None:
+        return ResolvePreview(resolve, PreviewStatus.UNKNOWN, cannot_tell)
+    if lockfile is None:
+        if not exported:
+            return ResolvePreview(resolve, PreviewStatus.EXPORT, NOT_UP_TO_DATE)
+        return ResolvePreview(resolve, PreviewStatus.UP_TO_DATE, "Pants' built-in lockfile")
     if there is None:
         return ResolvePreview(resolve, PreviewStatus.SKIP, f"{branch} has no {lockfile}")
     if here != there:

@@ -25,13 +25,13 @@ from pants.backend.python.util_rules.pex_requirements import EntireLockfile, Pex
 from pants.core.goals.export import ExportSubsystem
 from pants.engine.fs import DigestContents, PathGlobs
 from pants.engine.internals.selectors import Get, MultiGet
-from pants.engine.process import Process, ProcessResult
+from pants.engine.process import Process, ProcessExecutionFailure, ProcessResult
 from pants.engine.rules import collect_rules, rule
 from pants.engine.unions import UnionMembership
 from pants.util.logging import LogLevel
 from pants.version import VERSION
 
-from pants_calver.core.export_record import ResolveInputs, sha256_hex
+from pants_calver.core.export_record import ResolveInputs, interpreter_failure, sha256_hex
 from pants_calver.engine.subsystem import CalverSubsystem
 
 
@@ -205,11 +205,13 @@ class ResolveInputsRequest:
 
 @dataclass(frozen=True)
 class MaybeResolveInputs:
-    """The inputs of a resolve, or why it cannot be exported on this branch."""
+    """The inputs of a resolve, or why it cannot be exported on this branch: `skip_reason` when
+    the branch does not define it (skipped), `error` when they cannot be computed here (failed)."""
 
     resolve: str
     inputs: ResolveInputs | None
     skip_reason: str | None = None
+    error: str | None = None
 
 
 def export_format(export_subsys: ExportSubsystem) -> PythonResolveExportFormat:
@@ -230,6 +232,26 @@ async def _read_lockfile(url: str) -> bytes:
     return contents[0].content if contents else b""
 
 
+async def _find_interpreter(source: ResolveSource) -> Interpreter | str:
+    """The interpreter a resolve's export is built with, or why there is none, in one line."""
+    for constraint in source.interpreter_constraints:
+        try:
+            InterpreterConstraints([constraint])
+        except ValueError as e:  # What Pants' `parse_constraint` raises (`InvalidRequirement`).
+            return (
+                f"`{constraint}` is not an interpreter constraint ({e}): fix the interpreter constraints "
+                f"of `{source.resolve}`."
+            )
+    try:
+        return await Get(Interpreter, InterpreterRequest(source.interpreter_constraints))
+    except ProcessExecutionFailure as e:
+        # Pants' interpreter search is a pex process: no interpreter matching the constraints (or
+        # one that cannot run) makes it exit non-zero, and Pants raises this from `ProcessResult`.
+        # Caught here, it fails this resolve only, and the preview (which builds nothing) goes on.
+        constraints = " OR ".join(source.interpreter_constraints)
+        return interpreter_failure(str(e), e.stderr.decode(errors="replace"), constraints, source.resolve)
+
+
 @rule
 async def resolve_inputs(request: ResolveInputsRequest, export_subsys: ExportSubsystem) -> MaybeResolveInputs:
     source = await Get(ResolveSource, ResolveSourceRequest(request.resolve))
@@ -238,7 +260,9 @@ async def resolve_inputs(request: ResolveInputsRequest, export_subsys: ExportSub
     chunks = []
     for lockfile in source.lockfiles:
         chunks.append(await _read_lockfile(lockfile))
-    interpreter = await Get(Interpreter, InterpreterRequest(source.interpreter_constraints))
+    interpreter = await _find_interpreter(source)
+    if isinstance(interpreter, str):
+        return MaybeResolveInputs(source.resolve, None, error=interpreter)
     editable = source.user and source.resolve in export_subsys.options.py_editable_in_resolve
     dists = await Get(EditableDists, EditableDistsRequest(source.resolve)) if editable else EditableDists(())
     inputs = ResolveInputs(

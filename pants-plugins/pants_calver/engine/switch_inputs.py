@@ -98,16 +98,18 @@ async def work_tree_side(
     )
 
 
-def read_tree(git: Git, ref: str) -> dict[str, TreeEntry]:
-    """Every blob of `ref`'s tree, by path; raises GitError when git knows no such ref."""
-    if ref.startswith("-"):
-        raise GitError(f"`{ref}` is not a branch, tag or commit name.")
-    result = git.run("ls-tree", "-r", "-z", "--full-tree", f"{ref}^{{commit}}", "--")
+def read_tree(git: Git, ref: str, what: str) -> dict[str, TreeEntry]:
+    """Every blob of the tree of the commit that `ref` (the value of the flag `what`) names, by
+    path. The ref goes through `Git.commit`, the one door for user values to git, and only the
+    resulting id reaches `git ls-tree`; raises RefError when it names no commit (or looks like an
+    option), GitError when git cannot list the tree."""
+    commit = git.commit(ref, what)
+    result = git.run("ls-tree", "-r", "-z", "--full-tree", commit, "--")
     if result.returncode != 0:
         said = result.stderr.decode(errors="replace").strip().splitlines()
         raise GitError(
-            f"git knows no branch, tag or commit `{ref}` ({said[-1] if said else 'no message'}): "
-            "check the name, or fetch it first."
+            f"`git ls-tree {commit}` failed ({said[-1] if said else 'no message'}): "
+            "check the repository with `git fsck`."
         )
     return parse_ls_tree(result.stdout)
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pants.backend.python.goals.export import MaybeExportResult, _ExportVenvForResolveRequest
 from pants.core.goals.export import ExportResult
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
-from pants.engine.fs import AddPrefix, Digest, Workspace
+from pants.engine.fs import AddPrefix, CreateDigest, Digest, FileContent, Workspace
 from pants.engine.internals.selectors import Effect, Get, MultiGet
 from pants.engine.process import InteractiveProcess, InteractiveProcessResult
 from pants.engine.rules import collect_rules, rule
@@ -26,6 +26,7 @@ from pants_calver.core.export_record import (
     DevRecord,
     Outcome,
     ResolveOutcome,
+    RECORD_FIX,
     ResolveRecord,
     failure_reason,
     is_up_to_date,
@@ -58,15 +59,34 @@ class Exports:
 
 
 def read_record(path: str) -> tuple[DevRecord, str | None]:
+    """The record at `path` (empty when there is none), and why it was ignored, if it was."""
     try:
         with open(path, "rb") as f:
             content = f.read()
     except FileNotFoundError:
         return DevRecord.empty(), None
+    except OSError as e:  # A directory in its place, no permission: as damaged as bad JSON.
+        return DevRecord.empty(), str(
+            InputFileError(path, None, f"cannot be read ({e.strerror}). {RECORD_FIX}")
+        )
     try:
         return DevRecord.from_json_bytes(content, path), None
     except InputFileError as e:
         return DevRecord.empty(), str(e)
+
+
+async def write_record(workspace: Workspace, exports: Exports, record: DevRecord) -> str | None:
+    """Write the record; why it could not be written, or None."""
+    content = FileContent(exports.record_path, record.to_json_bytes())
+    digest = await Get(Digest, CreateDigest([content]))
+    try:
+        workspace.write_digest(digest)
+    except Exception as e:  # Pants raises a plain Exception that carries the OS error.
+        return (
+            f"cannot write {exports.record_path} ({e}): remove what is in its place; the next run "
+            "re-exports every resolve and records afresh."
+        )
+    return None
 
 
 def clear_scratch(exports: Exports) -> None:
@@ -78,16 +98,19 @@ def clear_scratch(exports: Exports) -> None:
 def classify(
     all_inputs: Sequence[MaybeResolveInputs], recorded: DevRecord, exports: Exports, force: bool
 ) -> tuple[dict[str, ResolveOutcome], list[MaybeResolveInputs]]:
-    """The outcome of each resolve that needs no export (skipped, up to date), and the others."""
+    """The outcome of each resolve that needs no export (skipped, up to date) or cannot be
+    exported (failed: its inputs cannot be computed), and the others."""
     outcomes: dict[str, ResolveOutcome] = {}
     stale: list[MaybeResolveInputs] = []
     for maybe in all_inputs:
-        if maybe.inputs is None:
+        if maybe.error is not None:
+            # Nothing was touched: its record (if any) still tells what its venv was built from.
+            outcomes[maybe.resolve] = ResolveOutcome(maybe.resolve, Outcome.FAILED, maybe.error)
+        elif maybe.inputs is None:
             outcomes[maybe.resolve] = ResolveOutcome(maybe.resolve, Outcome.SKIPPED, maybe.skip_reason or "")
             logger.warning(f"Skipping the resolve `{maybe.resolve}`: {maybe.skip_reason}.")
-            continue
-        record = recorded.resolves.get(maybe.resolve)
-        if record is not None and not force and exported(maybe, recorded, exports):
+        elif not force and exported(maybe, recorded, exports):
+            record = recorded.resolves[maybe.resolve]
             where = os.path.join(exports.output_dir, record.reldir)
             outcomes[maybe.resolve] = ResolveOutcome(maybe.resolve, Outcome.UP_TO_DATE, where)
         else:

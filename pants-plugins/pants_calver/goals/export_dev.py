@@ -20,7 +20,7 @@ from pants.core.goals.export import ExportSubsystem
 from pants.core.util_rules.distdir import DistDir
 from pants.engine.console import Console
 from pants.engine.env_vars import CompleteEnvironmentVars
-from pants.engine.fs import CreateDigest, Digest, FileContent, Workspace
+from pants.engine.fs import Workspace
 from pants.engine.goal import Goal, GoalSubsystem
 from pants.engine.internals.selectors import Get, MultiGet
 from pants.engine.rules import collect_rules, goal_rule
@@ -28,17 +28,11 @@ from pants.option.option_types import BoolOption, StrListOption, StrOption
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 
-from pants_calver.core.errors import GitError
+from pants_calver.core.errors import GitError, RefError
 from pants_calver.core.export_record import DevRecord, Outcome, ResolveOutcome, elapsed_line
 from pants_calver.core.alembic import Migration
 from pants_calver.core.downgrade import plan_migrations
-from pants_calver.core.switch_preview import (
-    NOT_UP_TO_DATE,
-    PreviewStatus,
-    ResolvePreview,
-    preview_lines,
-    preview_resolve,
-)
+from pants_calver.core.switch_preview import ResolvePreview, preview_lines, preview_resolve
 from pants_calver.core.switch_report import compare_configs, report_lines
 from pants_calver.engine import resolve_inputs, switch_inputs, venv_export
 from pants_calver.engine.git import Git
@@ -68,7 +62,15 @@ from pants_calver.engine.venv_export import (
     export_stale,
     exported,
     read_record,
+    write_record,
 )
+from pants_calver.goals.output import OutputFormat, print_error
+
+
+# Every configuration format in Backend.AI's `configs/` (23.09 to 24.09 and its main branch):
+# `sample.etcd.*.json` for etcd, the web server's `.conf`, `halfstack.alembic.ini`, redis'
+# `haproxy.cfg`, the halfstack's YAML (prometheus, grafana, loki, ...).
+CONFIG_SAMPLE_FORMATS = ("toml", "json", "conf", "ini", "cfg", "yaml", "yml")
 
 
 class ExportDevSubsystem(GoalSubsystem):
@@ -83,17 +85,19 @@ class ExportDevSubsystem(GoalSubsystem):
         honouring `[export].py_resolve_format` and `[export].py_editable_in_resolve`), but skips a
         resolve whose lockfile, interpreter (constraints and full version), Pants version, export
         format and editable distributions are what the last run exported from, while its
-        virtualenv is still there. A resolve this branch does
-        not define is skipped with a warning. Then compares the Alembic migrations
-        (`[export-dev].migrations`) and configuration samples (`[export-dev].config_samples`) with
-        what the last run recorded, and says which `alembic` step and configuration check the switch
-        needs. What was seen is recorded in `dist/export/{RECORD_NAME}`.
+        virtualenv is still there. A resolve this branch does not define is skipped with a warning.
+        Then compares the Alembic migrations (`[export-dev].migrations`) and configuration samples
+        (`[export-dev].config_samples`) with what the last run recorded, and says which `alembic`
+        step and configuration check the switch needs. What was seen is recorded in
+        `dist/export/{RECORD_NAME}`.
 
         With `--preview=BRANCH`, run before a switch, it exports nothing and tells what switching
         to BRANCH will need instead.
 
         Exit code 0 when every resolve was exported, up to date or skipped; 1 when a resolve failed
-        to export (the others are still exported) or a migration file could not be read.
+        (its export failed, or no interpreter matches its constraints: its line says why, and the
+        others are still exported), a migration file could not be read or the record could not be
+        written.
         """
     )
 
@@ -130,17 +134,22 @@ class ExportDevSubsystem(GoalSubsystem):
             command), those to apply after the switch, the resolves whose lockfile differs there
             (to be re-exported), and the configuration samples that differ; then the steps to run,
             `git switch` and `{bin_name()} export-dev` among them. Reads the branch from git
-            objects, without a checkout. Exits 0, or 1 when the ref does not exist or a file
-            cannot be read.
+            objects, without a checkout. A resolve it cannot tell about (not defined here, or no
+            interpreter matches its constraints) says why on its line. Exits 0, or 1 when the ref
+            does not exist or a file cannot be read.
             """
         ),
     )
     config_samples = StrListOption(
-        default=["configs/**/*.toml"],
+        default=[f"configs/**/*.{ext}" for ext in CONFIG_SAMPLE_FORMATS],
         help=softwrap(
             """
             Globs of configuration sample files. Those added, changed or removed since the last
-            run are listed with a reminder to check the local TOML and etcd configuration.
+            run are listed with a reminder to check the local TOML and etcd configuration. The
+            default takes every configuration format of Backend.AI's `configs/`: TOML, JSON (the
+            etcd samples, e.g. `configs/manager/sample.etcd.volumes.json`), `.conf` (the web
+            server's), `.ini` (`halfstack.alembic.ini`), `.cfg` and YAML (the halfstack's
+            services); not keys, certificates or systemd units.
             """
         ),
     )
@@ -168,6 +177,14 @@ def _print_outcomes(console: Console, resolves: Sequence[str], outcomes: dict[st
         else:
             console.print_stdout(outcome.line())
     return exit_code
+
+
+def _read_record(console: Console, path: str) -> DevRecord:
+    """The last run's record; a damaged one is reported and ignored (and replaced by a run)."""
+    recorded, error = read_record(path)
+    if error:
+        console.print_stderr(console.yellow(f"Ignoring a damaged record: {error}"))
+    return recorded
 
 
 async def _report_switch(
@@ -205,35 +222,21 @@ def _preview_resolves(
     branch: str,
     version_file: str,
 ) -> list[ResolvePreview]:
-    """What `export-dev` will do with each resolve after the switch: by its lockfile's blob id,
-    whether its venv here is up to date, and (for editable installs) the version file's."""
-    previews = []
-    for source, maybe in zip(sources, all_inputs):
-        lockfile, up_to_date = source.repo_lockfile, source.resolve in up_to_date_here
-        is_editable = maybe.inputs is not None and maybe.inputs.editable
-        if source.skip_reason is not None:
-            previews.append(ResolvePreview(source.resolve, PreviewStatus.UNKNOWN, source.skip_reason))
-        elif lockfile is None:
-            # A tool's built-in lockfile (or bare requirements) comes with the Pants version.
-            previews.append(
-                ResolvePreview(source.resolve, PreviewStatus.UP_TO_DATE, "Pants' built-in lockfile")
-                if up_to_date
-                else ResolvePreview(source.resolve, PreviewStatus.EXPORT, NOT_UP_TO_DATE)
-            )
-        else:
-            new_version = is_editable and here.get(version_file) != there.get(version_file)
-            previews.append(
-                preview_resolve(
-                    source.resolve,
-                    lockfile,
-                    here.get(lockfile),
-                    there.get(lockfile),
-                    branch,
-                    exported=up_to_date,
-                    editable_version=version_file if new_version else None,
-                )
-            )
-    return previews
+    """What `export-dev` will do with each resolve after the switch (see `preview_resolve`)."""
+    new_version = here.get(version_file) != there.get(version_file)
+    return [
+        preview_resolve(
+            source.resolve,
+            source.repo_lockfile,
+            here.get(source.repo_lockfile or ""),
+            there.get(source.repo_lockfile or ""),
+            branch,
+            exported=source.resolve in up_to_date_here,
+            editable_version=version_file if new_version and maybe.inputs and maybe.inputs.editable else None,
+            cannot_tell=source.skip_reason or maybe.error,
+        )
+        for source, maybe in zip(sources, all_inputs)
+    ]
 
 
 async def _preview(
@@ -247,16 +250,16 @@ async def _preview(
 ) -> ExportDev:
     """Print what switching to `branch` will need; write nothing."""
     try:
-        tree = read_tree(git, branch)
+        tree = read_tree(git, branch, "--preview")
         sources = await MultiGet(Get(ResolveSource, ResolveSourceRequest(r)) for r in resolves)
         files = sorted({s.repo_lockfile for s in sources if s.repo_lockfile} | {version_file})
         there = branch_side(git, tree, subsystem.migrations, subsystem.config_samples, files)
-    except GitError as e:
-        console.print_stderr(console.red(f"error: {e}"))
+    except (GitError, RefError) as e:
+        print_error(console, OutputFormat.text, e)
         return ExportDev(exit_code=1)
     here = await work_tree_side(subsystem.migrations, subsystem.config_samples, files, object_format(tree))
     all_inputs = await MultiGet(Get(MaybeResolveInputs, ResolveInputsRequest(r)) for r in resolves)
-    recorded, _ = read_record(os.path.join(git.root, exports.record_path))
+    recorded = _read_record(console, os.path.join(git.root, exports.record_path))
     for side, errors in (("here", here.errors), (f"on {branch}", there.errors)):
         for error in errors:
             console.print_stderr(console.red(f"Cannot read a migration {side}: {error}"))
@@ -310,10 +313,7 @@ async def export_dev(
             console, subsystem, resolves, git, exports, calver.version_file, subsystem.preview
         )
     started = time.monotonic()
-    recorded, record_error = read_record(os.path.join(build_root.path, exports.record_path))
-    if record_error:
-        console.print_stderr(console.yellow(f"Ignoring a damaged record: {record_error}"))
-
+    recorded = _read_record(console, os.path.join(build_root.path, exports.record_path))
     all_inputs = await MultiGet(Get(MaybeResolveInputs, ResolveInputsRequest(r)) for r in resolves)
     outcomes, stale = classify(all_inputs, recorded, exports, subsystem.force)
     relocatable = export_format(export_subsys) == PythonResolveExportFormat.symlinked_immutable_virtualenv
@@ -321,11 +321,11 @@ async def export_dev(
     exit_code = _print_outcomes(console, resolves, {**outcomes, **exported_now})
 
     migrations, config_samples, report_exit_code = await _report_switch(console, subsystem, recorded)
-    new_record = DevRecord(records, migrations, config_samples)
-    content = FileContent(exports.record_path, new_record.to_json_bytes())
-    workspace.write_digest(await Get(Digest, CreateDigest([content])))
+    write_error = await write_record(workspace, exports, DevRecord(records, migrations, config_samples))
+    if write_error:
+        print_error(console, OutputFormat.text, write_error)
     console.print_stdout(elapsed_line(time.monotonic() - started))
-    return ExportDev(exit_code=max(exit_code, report_exit_code))
+    return ExportDev(exit_code=max(exit_code, report_exit_code, 1 if write_error else 0))
 
 
 def rules():
