@@ -17,11 +17,17 @@ from types import SimpleNamespace
 from typing import Callable, List, Sequence, Tuple
 
 import pytest
+from pants.backend.python.macros import python_requirements
+from pants.backend.python.macros.python_artifact import PythonArtifact
+from pants.backend.python.macros.python_requirements import PythonRequirementsTargetGenerator
+from pants.backend.python.target_types import PythonDistribution, PythonRequirementTarget
 from pants.testutil.rule_runner import RuleRunner
 
 import monorepo
 from pants_calver.engine import git as engine_git
+from pants_calver.goals import bump_version as bump_version_goal
 from pants_calver.goals.check_backports import CheckBackports
+from test_bump_version_release import bump
 from test_check_backports import check_backports_rule_runner, cut_release_branch
 from test_export_dev import export_dev_rule_runner
 from test_export_dev import run as run_export_dev
@@ -43,11 +49,12 @@ PLAIN = f"{TOKEN}-ref"
 
 
 def allowed(argv: Sequence[str], index: int) -> bool:
-    """Whether `argv[index]`, which holds a user's value, is where the door puts one."""
-    command = argv[1:3]
-    if command == ["rev-parse", "--verify"]:
+    """Whether `argv[index]`, which holds a user's value, is where the door puts one: a ref after
+    `--end-of-options` in `rev-parse --verify`, a vetted name as a full ref (`refs/tags/...`), or
+    a vetted name after `--` (`git tag -- NAME SHA`)."""
+    if argv[1:3] == ["rev-parse", "--verify"]:
         return "--end-of-options" in argv[:index]
-    return argv[1] == "check-ref-format" and argv[index].startswith("refs/")
+    return argv[index].startswith("refs/") or "--" in argv[:index]
 
 
 def misplaced(calls: Sequence[Sequence[str]]) -> List[Sequence[str]]:
@@ -87,6 +94,29 @@ def check_backports(*args: str) -> Case:
     return Case(check_backports_rule_runner, cut_release_branch, _check_backports, args)
 
 
+def _bump_version_runner() -> RuleRunner:
+    return RuleRunner(
+        rules=[*bump_version_goal.rules(), *python_requirements.rules()],
+        target_types=[PythonDistribution, PythonRequirementTarget, PythonRequirementsTargetGenerator],
+        objects={"python_artifact": PythonArtifact},
+    )
+
+
+def _bump_version_repo(runner: RuleRunner) -> None:
+    monorepo.write(runner.build_root, {**monorepo.FILES, ".gitignore": "/.pants.d/\n/.pids/\n"})
+    monorepo.commit_all(runner.build_root)
+
+
+def _bump_version(runner: RuleRunner, args: Sequence[str]) -> Tuple[int, str]:
+    result = bump(runner, *args)
+    return result.exit_code, result.stdout + result.stderr
+
+
+def bump_version(*args: str) -> Case:
+    """bump-version on main, at 23.09.6."""
+    return Case(_bump_version_runner, _bump_version_repo, _bump_version, args)
+
+
 CASES = {
     "check-backports --base": check_backports("--base={value}"),
     "check-backports --base with --branch": check_backports("--branch=23.09", "--base={value}"),
@@ -96,12 +126,11 @@ CASES = {
         "--base=main", "--check-backports-main-branch={value}"
     ),
     "export-dev --preview": Case(export_dev_rule_runner, _git_repo, _export_dev, ("--preview={value}",)),
-}
-# Values that git would take for a ref, which some goals still pass to git themselves.
-PASSES_PLAIN_REFS = {
-    # engine/switch_inputs.py's read_tree gives the ref itself to `git ls-tree` (after refusing a
-    # leading `-`), rather than the id that Git.commit returns.
-    "export-dev --preview": "read_tree passes the --preview ref itself to `git ls-tree`",
+    "bump-version tag_name": bump_version("--next=patch", "--tag-release", "--bump-version-tag-name={value}"),
+    "bump-version tag_name, --dry-run": bump_version(
+        "--next=patch", "--tag-release", "--dry-run", "--bump-version-tag-name={value}"
+    ),
+    "bump-version --branch": bump_version("--next=patch", "--commit", "--branch={value}"),
 }
 
 
@@ -124,12 +153,7 @@ def params() -> list:
     for name in CASES:
         for kind in ("output", "config", "exec"):
             rows.append(pytest.param(name, kind, id=f"{name}-{kind}"))
-        marks = (
-            [pytest.mark.xfail(strict=True, reason=PASSES_PLAIN_REFS[name])]
-            if name in PASSES_PLAIN_REFS
-            else []
-        )
-        rows.append(pytest.param(name, "plain", id=f"{name}-plain", marks=marks))
+        rows.append(pytest.param(name, "plain", id=f"{name}-plain"))
     return rows
 
 
@@ -143,12 +167,12 @@ def test_values_reach_git_only_through_the_door(
     value = dict(option_like(tmp_path), plain=PLAIN)[kind]
     git_calls.clear()
     exit_code, output = case.run(runner, [arg.format(value=value) for arg in case.args])
-    # The goal read the value and said what it made of it, and no git command misread it.
-    assert TOKEN in output, output
+    # No git command misread the value, and nothing was written; a value git would read as an
+    # option is refused, naming it.
     assert misplaced(git_calls) == []
     assert list(tmp_path.iterdir()) == []
     if kind != "plain":
-        assert exit_code == 1, output
+        assert (exit_code, TOKEN in output) == (1, True), output
 
 
 def test_the_recorder_sees_the_door() -> None:
