@@ -24,17 +24,21 @@ from pants_calver.core.bump import BumpRequest, Links, Source, make_plan, plan_b
 from pants_calver.core.formats.build_file import ArtifactCall, find_artifacts
 from pants_calver.core.formats.found import located
 from pants_calver.core.formats.pyproject import ProjectVersion, find_version
+from pants_calver.core import pins
 from pants_calver.core.pins import ScanResult
 from pants_calver.core.problems import Problem
+from pants_calver.core.text import Edit
 from pants_calver.core.sync import PackageFile, check_repo
 from pants_calver.core.version import CalVersion, NextKind, Scheme
-from pants_calver.core.versioned_repo import Distribution, VersionedRepo
+from pants_calver.core.versioned_repo import Distribution, SourceFile, VersionedRepo
 
 SCHEME = Scheme()
 VERSION = CalVersion.parse("23.09.6")
 COMMON = Declared("backend.ai-common", "backend-ai-common", False, "23.9.6")
 CLIENT = Declared("backend.ai-client", "backend-ai-client", True, "24.3.1")
-CALL = 'python_distribution(name="dist", provides=python_artifact(name="backend.ai-common", version="23.9.6"))\n'
+CALL = (
+    'python_distribution(name="dist", provides=python_artifact(name="backend.ai-common", version="23.9.6"))\n'
+)
 
 
 def build(text: str | bytes, *declared: Declared, path: str = "common/BUILD") -> ArtifactFile:
@@ -56,15 +60,21 @@ def literal(line: int, start: int, text: str, declared: Declared = COMMON, **kw)
     )
 
 
-def unreadable(line: int, why: str, path: str = "common/BUILD", read_as: str = "`23.9.6`") -> Problem:
+def unreadable(
+    line: int, why: str, fix: str = 'write it as version="23.9.6"', read_as: str = "`23.9.6`"
+) -> Problem:
     return Problem(
-        path,
+        "common/BUILD",
         line,
         "distribution-version-unreadable",
         f"backend.ai-common: Pants reads the version {read_as} from `provides`, but {why}, so it can be "
-        'neither checked nor rewritten; write it as version="x.y.z" in that one call',
-        "23.9.6" if read_as == "`23.9.6`" else read_as.split(",")[0],
+        f"neither checked nor rewritten; {fix}",
     )
+
+
+NOT_PLAIN = "the version there is not one plain string literal"
+NO_CALL = 'no `python_artifact(name="backend.ai-common", ...)` with a plain string name stands in this file'
+WRITE_CALL = 'write `python_artifact(name="backend.ai-common", version="23.9.6")` here'
 
 
 # --- Locating `python_artifact(...)` in a BUILD file with tokenize ---------------------------------
@@ -83,7 +93,9 @@ def test_find_artifacts_places_the_version_body() -> None:
         pytest.param('python_artifact(name="a", version="""1.0""")', "a", "1.0", id="triple-quotes"),
         pytest.param("python_artifact(name='a', version='''1.0''')", "a", "1.0", id="single-triple-quotes"),
         pytest.param('setup_py(name="a", version="1.0")', "a", "1.0", id="setup-py-alias"),
-        pytest.param('python_artifact(\n  name="a",  # n\n  version="1.0",  # v\n)', "a", "1.0", id="comments"),
+        pytest.param(
+            'python_artifact(\n  name="a",  # n\n  version="1.0",  # v\n)', "a", "1.0", id="comments"
+        ),
         pytest.param('python_artifact(name="a", version=V)', "a", None, id="variable"),
         pytest.param('python_artifact(name="a", version=read("VERSION"))', "a", None, id="call"),
         pytest.param('python_artifact(name="a", version=f"{V}")', "a", None, id="f-string"),
@@ -96,14 +108,20 @@ def test_find_artifacts_places_the_version_body() -> None:
         pytest.param('python_artifact(name=NAME, version="1.0")', None, "1.0", id="name-variable"),
     ],
 )
-def test_find_artifacts_reads_only_plain_strings(text: str, name: Optional[str], version: Optional[str]) -> None:
+def test_find_artifacts_reads_only_plain_strings(
+    text: str, name: Optional[str], version: Optional[str]
+) -> None:
     [call] = find_artifacts(text)
     assert (call.name, call.version.text if call.version else None) == (name, version)
     assert call.version_line == (3 if "# v" in text else 1)
 
 
 def test_find_artifacts_keyword_line_and_calls_without_version() -> None:
-    text = 'python_artifact(name="a")\npython_artifact(\n  name="b",\n  version=\n    V,\n)\nx = artifact(version="9")\n'
+    text = (
+        'python_artifact(name="a")\n'
+        'python_artifact(\n  name="b",\n  version=\n    V,\n)\n'
+        'x = artifact(version="9")\n'
+    )
     assert find_artifacts(text) == (ArtifactCall(1, "a"), ArtifactCall(2, "b", 5, None))
 
 
@@ -126,32 +144,33 @@ def test_an_exact_literal_is_a_source() -> None:
     [
         pytest.param(
             'python_distribution(provides=python_artifact(name="backend.ai-common", version=V))\n',
-            unreadable(1, "the version there is not one plain one-line string literal"),
+            unreadable(1, NOT_PLAIN),
             id="variable",
         ),
         pytest.param(
             'python_distribution(provides=python_artifact(name="backend.ai-common", version=v()))\n',
-            unreadable(1, "the version there is not one plain one-line string literal"),
+            unreadable(1, NOT_PLAIN),
             id="call",
         ),
         pytest.param(
-            'python_distribution(\n  provides=python_artifact(\n    name="backend.ai-common",\n    version=f"{V}",\n  ),\n)\n',
-            unreadable(4, "the version there is not one plain one-line string literal"),
+            'python_distribution(\n  provides=python_artifact(\n    name="backend.ai-common",\n'
+            '    version=f"{V}",\n  ),\n)\n',
+            unreadable(4, NOT_PLAIN),
             id="f-string",
         ),
         pytest.param(
             'python_distribution(provides=python_artifact(name="backend.ai-common", version="23." + "9.6"))\n',
-            unreadable(1, "the version there is not one plain one-line string literal"),
+            unreadable(1, NOT_PLAIN),
             id="concatenation",
         ),
         pytest.param(
             'python_distribution(provides=python_artifact(name="backend.ai-common", version=""))\n',
-            unreadable(1, "the version there is not one plain one-line string literal"),
+            unreadable(1, NOT_PLAIN),
             id="empty",
         ),
         pytest.param(
             'python_distribution(provides=python_artifact(name="backend.ai-common", **KW))\n',
-            unreadable(1, "the version there is not one plain one-line string literal"),
+            unreadable(1, NOT_PLAIN),
             id="keywords-spread",
         ),
         pytest.param(
@@ -161,23 +180,19 @@ def test_an_exact_literal_is_a_source() -> None:
         ),
         pytest.param(
             'python_distribution(provides=python_artifact(name=NAME, version="23.9.6"))\n',
-            unreadable(
-                0,
-                'no `python_artifact(name="backend.ai-common", ...)` with a plain string name stands in this file',
-            ),
+            unreadable(0, NO_CALL, WRITE_CALL),
             id="name-variable",
         ),
         pytest.param(
-            'python_distribution(provides=ARTIFACT)\n',
-            unreadable(
-                0,
-                'no `python_artifact(name="backend.ai-common", ...)` with a plain string name stands in this file',
-            ),
+            "python_distribution(provides=ARTIFACT)\n",
+            unreadable(0, NO_CALL, WRITE_CALL),
             id="artifact-elsewhere",
         ),
         pytest.param(
             CALL + CALL.replace("dist", "dist2"),
-            unreadable(1, '`python_artifact(name="backend.ai-common", ...)` stands 2 times in this file'),
+            unreadable(
+                1, '`python_artifact(name="backend.ai-common", ...)` stands 2 times in this file', "keep one"
+            ),
             id="two-calls",
         ),
     ],
@@ -190,12 +205,14 @@ def test_what_cannot_be_read_exactly_is_reported(text: str, problem: Problem) ->
 def test_a_version_that_is_not_a_string_is_reported() -> None:
     file = build(CALL.replace('"23.9.6"', "23.9"), Declared(COMMON.name, COMMON.key, False, "23.9", False))
     assert file.problems == (
-        unreadable(1, "the version there is not one plain one-line string literal", read_as="23.9, which is not a string"),
+        unreadable(1, NOT_PLAIN, 'write it as version="x.y.z"', read_as="23.9, which is not a string"),
     )
 
 
 def test_distributions_without_a_provides_version_are_not_read() -> None:
-    file = build("python_artifact(name='backend.ai-common', version=V)", Declared(COMMON.name, COMMON.key, False))
+    file = build(
+        "python_artifact(name='backend.ai-common', version=V)", Declared(COMMON.name, COMMON.key, False)
+    )
     assert (file.literals, file.problems) == ((), ())
 
 
@@ -209,7 +226,10 @@ def test_two_distributions_in_one_build_file() -> None:
     agent = Declared("backend.ai-agent", "backend-ai-agent", False, "23.9.6")
     text = CALL + CALL.replace("dist", "agent").replace("backend.ai-common", "backend.ai-agent")
     file = build(text, COMMON, agent)
-    assert [(x.distribution, x.line) for x in file.literals] == [("backend.ai-common", 1), ("backend.ai-agent", 2)]
+    assert [(x.distribution, x.line) for x in file.literals] == [
+        ("backend.ai-common", 1),
+        ("backend.ai-agent", 2),
+    ]
 
 
 def test_a_byte_order_mark_moves_the_column_on_line_one_only() -> None:
@@ -241,9 +261,13 @@ WEB = Declared("backend.ai-webserver", "backend-ai-webserver", False)
         pytest.param('[tool.poetry]\nversion = "1.0"\n', ProjectVersion(), id="other-table"),
         pytest.param("[project\n", ProjectVersion(toml=False), id="not-toml"),
         pytest.param('project.version = "1.0"\n', ProjectVersion("1.0", line=1), id="dotted-key"),
-        pytest.param('[project]\nversion = """1.0"""\n', ProjectVersion("1.0", line=2), id="multi-line-string"),
+        pytest.param(
+            '[project]\nversion = """1.0"""\n', ProjectVersion("1.0", line=2), id="multi-line-string"
+        ),
         pytest.param('[project]\nversion = "1.\\u0030"\n', ProjectVersion("1.0", line=2), id="escape"),
-        pytest.param('[project]\nversion = 1.0\n', ProjectVersion("1.0", is_text=False, line=2), id="not-a-string"),
+        pytest.param(
+            "[project]\nversion = 1.0\n", ProjectVersion("1.0", is_text=False, line=2), id="not-a-string"
+        ),
         pytest.param(
             '[project]\ndescription = """\nversion = "1.0"\n"""\nversion = "1.0"\n',
             ProjectVersion("1.0", line=3),
@@ -312,44 +336,51 @@ def test_two_distributions_in_one_directory_are_told_apart_by_project_name() -> 
 
 
 def checked(text: str, *declared: Declared, version: Optional[CalVersion] = VERSION, own=None) -> list:
-    return check([build(text, *declared)], version, "VERSION", version.display(SCHEME) if version else None, own or {})
+    return check(
+        [build(text, *declared)], version, "VERSION", version.display(SCHEME) if version else None, own or {}
+    )
+
+
+def drift(code: str, message: str, written: str) -> list:
+    return [Problem("common/BUILD", 1, code, message, written, "23.9.6")]
 
 
 @pytest.mark.parametrize(
-    "written, code, message, expected",
+    "written, problems",
     [
-        pytest.param("23.9.6", None, None, None, id="in-sync"),
+        pytest.param("23.9.6", [], id="in-sync"),
         pytest.param(
             "23.09.6",
-            "distribution-version-not-normalized",
-            "backend.ai-common's provides version `23.09.6` is not normalized, write `23.9.6`",
-            "23.9.6",
+            drift(
+                "distribution-version-not-normalized",
+                "backend.ai-common's provides version `23.09.6` is not normalized, write `23.9.6`",
+                "23.09.6",
+            ),
             id="padded",
         ),
         pytest.param(
             "23.9.5",
-            "distribution-version-mismatch",
-            "backend.ai-common's provides version is `23.9.5`, but VERSION has `23.09.6`; write `23.9.6`",
-            "23.9.6",
+            drift(
+                "distribution-version-mismatch",
+                "backend.ai-common's provides version is `23.9.5`, but VERSION has `23.09.6`; write `23.9.6`",
+                "23.9.5",
+            ),
             id="other-version",
         ),
         pytest.param(
             "junk",
-            "distribution-version-mismatch",
-            "backend.ai-common's provides version is `junk`, but VERSION has `23.09.6`; write `23.9.6`",
-            "23.9.6",
+            drift(
+                "distribution-version-mismatch",
+                "backend.ai-common's provides version is `junk`, but VERSION has `23.09.6`; write `23.9.6`",
+                "junk",
+            ),
             id="not-a-version",
         ),
     ],
 )
-def test_check_holds_a_shared_distribution_to_the_root_version(
-    written: str, code: Optional[str], message: Optional[str], expected: Optional[str]
-) -> None:
+def test_check_holds_a_shared_distribution_to_the_root_version(written: str, problems: list) -> None:
     text = CALL.replace("23.9.6", written)
-    problems = checked(text, Declared(COMMON.name, COMMON.key, False, written))
-    column = text.index(written)
-    assert problems == ([Problem("common/BUILD", 1, code, message, written, expected)] if code else [])
-    assert column == CALL.index("23.9.6")
+    assert checked(text, Declared(COMMON.name, COMMON.key, False, written)) == problems
 
 
 @pytest.mark.parametrize(
@@ -403,22 +434,35 @@ def test_check_holds_a_shared_distribution_to_the_root_version(
         ),
     ],
 )
-def test_check_holds_an_independent_distribution_to_its_own_version(written: str, own, problems: list) -> None:
+def test_check_holds_an_independent_distribution_to_its_own_version(
+    written: str, own, problems: list
+) -> None:
     text = CALL.replace("backend.ai-common", "backend.ai-client").replace("23.9.6", written)
     file = read("client/BUILD", text.encode(), PROVIDES, [Declared(CLIENT.name, CLIENT.key, True, written)])
     assert check([file], VERSION, "VERSION", "23.09.6", own or {}) == problems
 
 
 def test_check_without_a_root_version_checks_only_the_spelling() -> None:
-    problems = checked(CALL.replace("23.9.6", "23.09.5"), Declared(COMMON.name, COMMON.key, False, "23.09.5"), version=None)
+    problems = checked(
+        CALL.replace("23.9.6", "23.09.5"), Declared(COMMON.name, COMMON.key, False, "23.09.5"), version=None
+    )
     assert [p.code for p in problems] == ["distribution-version-not-normalized"]
-    assert checked(CALL.replace("23.9.6", "23.9.5"), Declared(COMMON.name, COMMON.key, False, "23.9.5"), version=None) == []
+    assert (
+        checked(
+            CALL.replace("23.9.6", "23.9.5"), Declared(COMMON.name, COMMON.key, False, "23.9.5"), version=None
+        )
+        == []
+    )
 
 
 def test_check_repo_reports_them_in_file_order_with_the_rest() -> None:
     files = [
         build(CALL.replace("23.9.6", "23.9.5"), Declared(COMMON.name, COMMON.key, False, "23.9.5")),
-        build("python_artifact(name='backend.ai-agent', version=V)\n", Declared("backend.ai-agent", "backend-ai-agent", False, "1"), path="agent/BUILD"),
+        build(
+            "python_artifact(name='backend.ai-agent', version=V)\n",
+            Declared("backend.ai-agent", "backend-ai-agent", False, "1"),
+            path="agent/BUILD",
+        ),
     ]
     version, problems = check_repo("VERSION", b"23.9.6\n", [], [], frozenset(), SCHEME, artifacts=files)
     assert [(p.path, p.code) for p in problems] == [
@@ -472,7 +516,9 @@ def test_an_unplaced_provides_version_and_a_version_file_is_twice() -> None:
 @pytest.mark.parametrize(
     "files, version_files",
     [
-        pytest.param([build(CALL)], [("backend.ai-agent", "agent/VERSION")], id="another-distribution-s-file"),
+        pytest.param(
+            [build(CALL)], [("backend.ai-agent", "agent/VERSION")], id="another-distribution-s-file"
+        ),
         pytest.param(
             [build(CALL, Declared(COMMON.name, COMMON.key, False))],
             [("backend.ai-common", "common/VERSION")],
@@ -492,16 +538,22 @@ def test_once_is_not_twice(files: list, version_files: list) -> None:
 # --- Planning and rewriting ----------------------------------------------------------------------
 
 
-def planned(file: ArtifactFile, new: str = "23.9.7", old: Optional[str] = "23.09.6", sync: bool = False, own=None):
+def planned(
+    file: ArtifactFile, new: str = "23.9.7", old: Optional[str] = "23.09.6", sync: bool = False, own=None
+):
     return plan(file, CalVersion.parse(new), old, "VERSION", own or {}, sync)
 
 
-def bumped(content: bytes, declared: Sequence[Declared] = (COMMON,), kind: str = PROVIDES, new: str = "23.09.7") -> bytes:
+def bumped(
+    content: bytes, declared: Sequence[Declared] = (COMMON,), kind: str = PROVIDES, new: str = "23.09.7"
+) -> bytes:
     """The bytes `plan_bump` writes for one file that sets a version (and holds no pins)."""
     path = "common/BUILD" if kind == PROVIDES else "common/pyproject.toml"
     file = read(path, content, kind, declared)
     source = Source(path, ScanResult(), content, path, file)
-    result = plan_bump(CalVersion.parse(new), "23.09.6", "VERSION", None, [], [source], frozenset(), SCHEME, sync=False)
+    result = plan_bump(
+        CalVersion.parse(new), "23.09.6", "VERSION", None, [], [source], frozenset(), SCHEME, sync=False
+    )
     assert result.problems == ()
     [change] = result.changes
     return change.new
@@ -520,7 +572,9 @@ def bumped(content: bytes, declared: Sequence[Declared] = (COMMON,), kind: str =
             id="crlf-and-comments",
         ),
         pytest.param(b"\xef\xbb\xbf" + CALL.encode(), id="bom"),
-        pytest.param(b"\xef\xbb\xbf" + CALL.replace("\n", "\r\n").encode() + b"# caf\xe9\r\n", id="bom-crlf-latin1"),
+        pytest.param(
+            b"\xef\xbb\xbf" + CALL.replace("\n", "\r\n").encode() + b"# caf\xe9\r\n", id="bom-crlf-latin1"
+        ),
         pytest.param(b"x = 1\rpython_artifact(name='backend.ai-common', version='23.9.6')\r", id="lone-cr"),
     ],
 )
@@ -532,7 +586,7 @@ def test_a_bump_changes_only_the_version_characters(content: bytes) -> None:
 
 
 def test_a_bump_rewrites_a_project_version_byte_for_byte() -> None:
-    content = b'\xef\xbb\xbf[project]\r\nname = "backend.ai-common"\r\nversion = \'23.9.6\'  # 23.9.6\r\n'
+    content = b"\xef\xbb\xbf[project]\r\nname = \"backend.ai-common\"\r\nversion = '23.9.6'  # 23.9.6\r\n"
     assert bumped(content, kind=PYPROJECT, new="24.03.0rc1") == content.replace(b"'23.9.6'", b"'24.3.0rc1'")
 
 
@@ -540,7 +594,7 @@ def test_plan_moves_a_literal_that_holds_the_old_version_in_any_spelling() -> No
     padded = CALL.replace("23.9.6", "23.09.6")
     file = build(padded, Declared(COMMON.name, COMMON.key, False, "23.09.6"))
     column = padded.index("23.09.6")
-    assert planned(file) == ([artifact_versions.Edit(1, column, column + 7, "23.9.7")], [])
+    assert planned(file) == ([Edit(1, column, column + 7, "23.9.7")], [])
 
 
 def test_plan_refuses_a_literal_holding_another_version_unless_syncing() -> None:
@@ -560,7 +614,10 @@ def test_plan_refuses_a_literal_holding_another_version_unless_syncing() -> None
             )
         ],
     )
-    assert planned(file, new="23.9.6", sync=True) == ([artifact_versions.Edit(1, column, column + 6, "23.9.6")], [])
+    assert planned(file, new="23.9.6", sync=True) == (
+        [Edit(1, column, column + 6, "23.9.6")],
+        [],
+    )
 
 
 def test_plan_with_an_unreadable_root_version_needs_sync() -> None:
@@ -582,18 +639,27 @@ def test_plan_only_normalizes_an_independent_distribution() -> None:
     own = {"backend-ai-client": (CalVersion.parse("24.3.2"), "24.03.2")}
     assert planned(in_sync, sync=True, own=own)[0][0].new == "24.3.2"
     assert planned(in_sync, sync=False, own=own) == ([], [])
-    invalid = read("client/BUILD", text.replace("23.9.6", "x").encode(), PROVIDES, [Declared(CLIENT.name, CLIENT.key, True, "x")])
+    invalid = read(
+        "client/BUILD",
+        text.replace("23.9.6", "x").encode(),
+        PROVIDES,
+        [Declared(CLIENT.name, CLIENT.key, True, "x")],
+    )
     assert [p.code for p in planned(invalid)[1]] == ["distribution-version-invalid"]
 
 
 def test_what_cannot_be_read_or_is_set_twice_stops_the_bump() -> None:
     unplaced = build("python_artifact(name='backend.ai-common', version=V)")
     source = Source("common/BUILD", ScanResult(), unplaced.content, "common/BUILD", unplaced)
-    result = plan_bump(VERSION, "23.09.6", "VERSION", b"23.09.6\n", [], [source], frozenset(), SCHEME, sync=True)
+    result = plan_bump(
+        VERSION, "23.09.6", "VERSION", b"23.09.6\n", [], [source], frozenset(), SCHEME, sync=True
+    )
     assert [p.code for p in result.problems] == ["distribution-version-unreadable"]
     exact = Source("common/BUILD", ScanResult(), CALL.encode(), "common/BUILD", build(CALL))
     package = PackageFile("common/VERSION", b"23.09.6\n", "backend.ai-common", False, is_link=True)
-    result = plan_bump(VERSION, "23.09.6", "VERSION", b"23.09.6\n", [package], [exact], frozenset(), SCHEME, sync=True)
+    result = plan_bump(
+        VERSION, "23.09.6", "VERSION", b"23.09.6\n", [package], [exact], frozenset(), SCHEME, sync=True
+    )
     assert [p.code for p in result.problems] == ["distribution-version-twice"]
 
 
@@ -610,9 +676,6 @@ def repo(*files: ArtifactFile, sources=()) -> VersionedRepo:
 
 def test_make_plan_merges_pins_and_the_version_of_one_file() -> None:
     text = CALL + 'python_requirement(name="r", requirements=["backend.ai-common==23.9.6"])\n'
-    from pants_calver.core import pins
-    from pants_calver.core.versioned_repo import SourceFile
-
     scan = pins.scan("common/BUILD", text, {"backend-ai-common"})
     versioned = repo(build(text), sources=[SourceFile("common/BUILD", text.encode(), scan)])
     links = Links(is_link=lambda path: False, real_path=lambda path: path)
@@ -639,7 +702,11 @@ def test_rewritten_places_the_literals_again_after_a_write() -> None:
 
 def test_summary_counts_the_kinds_of_literal_the_repo_has() -> None:
     assert repo().summary() == "1 distribution, 0 version files and 0 first-party pins"
-    files = [build(CALL), project('[project]\nversion = "23.9.6"\n'), project('[project]\nversion = "1"\n', path="x/pyproject.toml")]
+    files = [
+        build(CALL),
+        project('[project]\nversion = "23.9.6"\n'),
+        project('[project]\nversion = "1"\n', path="x/pyproject.toml"),
+    ]
     assert repo(*files).summary() == (
         "1 distribution, 0 version files, 1 provides version, 2 [project] versions and 0 first-party pins"
     )

@@ -121,18 +121,23 @@ def _read_build(path: str, text: str, declared: Sequence[Declared]) -> tuple[lis
 
 def _match(path: str, d: Declared, calls: Sequence[build_file.ArtifactCall]) -> Literal | Problem:
     """The literal of `d`'s `provides` version, when the one call that names it holds, as one
-    plain string, exactly what Pants read; otherwise why not."""
+    plain string, exactly what Pants read; otherwise why not, and what to write."""
     call = calls[0] if len(calls) == 1 else None
     line = (call.version_line or call.line) if call else (calls[0].line if calls else 0)
     read_as = f"`{d.provides}`" if d.provides_is_text else f"{d.provides}, which is not a string"
+    wanted = f'version="{d.provides if d.provides_is_text else "x.y.z"}"'
     if not calls:
         why = f'no `python_artifact(name="{d.name}", ...)` with a plain string name stands in this file'
+        fix = f'write `python_artifact(name="{d.name}", {wanted})` here'
     elif call is None:
-        why = f'`python_artifact(name="{d.name}", ...)` stands {len(calls)} times in this file'
+        why, fix = (
+            f'`python_artifact(name="{d.name}", ...)` stands {len(calls)} times in this file',
+            "keep one",
+        )
     elif call.version is None or not call.version.text:
-        why = "the version there is not one plain one-line string literal"
+        why, fix = "the version there is not one plain string literal", f"write it as {wanted}"
     elif not d.provides_is_text or call.version.text != d.provides:
-        why = f"the string literal there reads `{call.version.text}`"
+        why, fix = f"the string literal there reads `{call.version.text}`", f"write it as {wanted}"
     else:
         return _literal(path, d, call.version, PROVIDES)
     return Problem(
@@ -140,8 +145,7 @@ def _match(path: str, d: Declared, calls: Sequence[build_file.ArtifactCall]) -> 
         line,
         UNREADABLE,
         f"{d.name}: Pants reads the version {read_as} from `provides`, but {why}, so it can be neither "
-        f'checked nor rewritten; write it as version="x.y.z" in that one call',
-        d.provides or "",
+        f"checked nor rewritten; {fix}",
     )
 
 

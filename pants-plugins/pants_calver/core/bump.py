@@ -179,7 +179,9 @@ def _plan_inputs(versioned: VersionedRepo, links: Links) -> tuple[list[PackageFi
         Source(s.path, s.scan, s.content, links.real_path(s.path), artifacts.pop(s.path, None))
         for s in versioned.sources
     ]
-    sources += [Source(f.path, pins.ScanResult(), f.content, links.real_path(f.path), f) for f in artifacts.values()]
+    sources += [
+        Source(f.path, pins.ScanResult(), f.content, links.real_path(f.path), f) for f in artifacts.values()
+    ]
     return (
         [replace(package, is_link=links.is_link(package.path)) for package in versioned.package_files],
         sources,

@@ -101,8 +101,8 @@ def check_repo(
             if problem
         ]
     own = own_versions(package_files)
-    shown = version.display(scheme) if version else None
-    problems += artifact_versions.check(artifacts, version, version_path, shown, own)
+    display = version.display(scheme) if version else None
+    problems += artifact_versions.check(artifacts, version, version_path, display, own)
     problems += artifact_versions.twice(artifacts, [(p.distribution, p.path) for p in package_files])
     for scan in scans:
         problems.extend(scan.problems)

@@ -108,7 +108,9 @@ def _plain_string(path: str, token: tokenize.TokenInfo, problems: list[Problem])
     string = _string_body(token)
     if string is None:
         problems.append(
-            unreadable(path, token.start[0], f"write the requirement {token.string} as a plain one-line string")
+            unreadable(
+                path, token.start[0], f"write the requirement {token.string} as a plain one-line string"
+            )
         )
     return string
 

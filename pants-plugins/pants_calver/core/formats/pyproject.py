@@ -190,7 +190,7 @@ def _version_strings(text: str) -> list[Located]:
         if table != "project" or not key:
             continue
         quote = line[key.end() : key.end() + 1]
-        if quote not in ("\"", "'") or line.startswith(quote * 3, key.end()):
+        if quote not in ('"', "'") or line.startswith(quote * 3, key.end()):
             continue
         end = line.find(quote, key.end() + 1)
         body = line[key.end() + 1 : end]
