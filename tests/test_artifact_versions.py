@@ -713,3 +713,13 @@ def test_summary_counts_the_kinds_of_literal_the_repo_has() -> None:
     assert repo(build("python_artifact(name='backend.ai-common', version=V)")).summary() == (
         "1 distribution, 0 version files and 0 first-party pins"
     )
+
+
+def test_the_report_counts_only_the_literals_a_bump_edits() -> None:
+    client = CALL.replace("backend.ai-common", "backend.ai-client").replace("23.9.6", "24.3.1")
+    file = build(CALL + client, COMMON, CLIENT)
+    source = Source("common/BUILD", ScanResult(), file.content, "common/BUILD", file)
+    new = CalVersion.parse("23.9.7")
+    result = plan_bump(new, "23.09.6", "VERSION", None, [], [source], frozenset(), SCHEME, sync=False)
+    assert [(c.path, c.what) for c in result.changes] == [("common/BUILD", "1 provides version")]
+    assert result.changes[0].new == (CALL.replace("23.9.6", "23.9.7") + client).encode()
