@@ -255,28 +255,21 @@ def _check_literal(literal: Literal, target: CalVersion | None, source: str) -> 
 
 
 def plan(
-    file: ArtifactFile,
-    new: CalVersion,
-    old_text: str | None,
-    version_path: str,
-    own: Mapping[str, tuple[CalVersion, str]],
-    sync: bool,
+    file: ArtifactFile, new: CalVersion, old_text: str | None, version_path: str, sync: bool
 ) -> tuple[list[Edit], list[Problem]]:
     """The edits that move the literals of one file to `new`, or why they cannot move.
 
     A literal of a distribution that shares the version and holds the old one (in any spelling)
     gets `new`, normalized; one holding anything else only with `sync`, and is a problem
-    otherwise. A literal of an independent distribution is only normalized (with `sync`, moved to
-    its own version when it has a version file). What cannot be read stops the bump.
+    otherwise. A literal of an independent distribution is only normalized (one that also has a
+    version file is set twice, which `twice` reports). What cannot be read stops the bump.
     """
     edits: list[Edit] = []
     problems = list(file.problems)
     old = _parsed(old_text) if old_text is not None else None
     for literal in file.literals:
         found = _parsed(literal.text)
-        if literal.independent and sync and literal.key in own:
-            wanted = own[literal.key][0].normalized()
-        elif literal.independent:
+        if literal.independent:
             wanted = str(found) if found is not None else ""
         else:
             wanted = new.normalized() if sync or (found is not None and found == old) else ""

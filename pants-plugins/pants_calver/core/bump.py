@@ -302,7 +302,7 @@ def _pin_changes(
             problems.extend([plan.problem] if plan.problem else [])
             edits.extend(plan.edits)
         literal_edits, literal_problems = (
-            artifact_versions.plan(source.artifact, new, *old, own, sync) if source.artifact else ([], [])
+            artifact_versions.plan(source.artifact, new, *old, sync) if source.artifact else ([], [])
         )
         problems.extend(literal_problems)
         if edits or literal_edits:

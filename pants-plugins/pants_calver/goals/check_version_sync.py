@@ -29,8 +29,9 @@ class CheckVersionSyncSubsystem(GoalSubsystem):
     name = "check-version-sync"
     help = softwrap(
         """
-        Check that the repo's version file, the version files of its distributions and every
-        first-party pin agree with the version scheme of `[calver]`.
+        Check that the repo's version file, the versions of its distributions (their version
+        files, `version=` in `provides`, `[project] version`) and every first-party pin agree with
+        the version scheme of `[calver]`.
 
         Exits 0 when everything is in sync and 1 otherwise, printing one `path:line: message` line
         per problem and the command that fixes what can be fixed. Settings are in `[calver]`.
