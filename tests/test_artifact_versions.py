@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Optional, Sequence
 
 import pytest
@@ -290,26 +291,32 @@ def test_a_project_version_is_a_source() -> None:
     assert file.problems == ()
 
 
+CANNOT_PLACE = (
+    "it cannot be placed, so it can be neither checked nor rewritten; "
+    'write `version = "x.y.z"` on one line under `[project]`'
+)
+
+
 @pytest.mark.parametrize(
-    "text, line, why",
+    "text, line, read_as, why",
     [
         pytest.param(
             '[project]\nversion = "23.9.6"\ndynamic = ["version"]\n',
             2,
+            "`23.9.6`",
             "`dynamic` lists it too, which PEP 621 forbids; remove one of them",
             id="version-and-dynamic",
         ),
         pytest.param(
-            'project = {version = "23.9.6"}\n',
-            1,
-            "it cannot be placed, so it can be neither checked nor rewritten; "
-            'write `version = "x.y.z"` on one line under `[project]`',
-            id="inline-table",
+            "[project]\nversion = 23.9\n", 2, "23.9, which is not a string", CANNOT_PLACE, id="float"
         ),
+        pytest.param('project = {version = "23.9.6"}\n', 1, "`23.9.6`", CANNOT_PLACE, id="inline-table"),
     ],
 )
-def test_a_project_version_that_cannot_be_read_exactly_is_reported(text: str, line: int, why: str) -> None:
-    message = f"`[project] version` reads `23.9.6`, but {why}"
+def test_a_project_version_that_cannot_be_read_exactly_is_reported(
+    text: str, line: int, read_as: str, why: str
+) -> None:
+    message = f"`[project] version` reads {read_as}, but {why}"
     assert project(text).problems == (
         Problem("web/pyproject.toml", line, "distribution-version-unreadable", message),
     )
@@ -619,10 +626,16 @@ def test_plan_refuses_a_literal_holding_another_version_unless_syncing() -> None
 
 
 def test_plan_with_an_unreadable_root_version_needs_sync() -> None:
-    [problem] = planned(build(CALL), new="24.3.0", old=None)[1]
-    assert problem.message == (
-        "backend.ai-common's provides version is `23.9.6`, and VERSION cannot be read; run with --sync first"
-    )
+    assert planned(build(CALL), new="24.3.0", old=None)[1] == [
+        Problem(
+            "common/BUILD",
+            1,
+            "distribution-version-mismatch",
+            "backend.ai-common's provides version is `23.9.6`, and VERSION cannot be read; run with --sync first",
+            "23.9.6",
+            "",
+        )
+    ]
     assert planned(build(CALL), new="24.3.0", old=None, sync=True)[0][0].new == "24.3.0"
 
 
@@ -641,7 +654,15 @@ def test_plan_only_normalizes_an_independent_distribution() -> None:
         PROVIDES,
         [Declared(CLIENT.name, CLIENT.key, True, "x")],
     )
-    assert [p.code for p in planned(invalid)[1]] == ["distribution-version-invalid"]
+    assert planned(invalid)[1] == [
+        Problem(
+            "client/BUILD",
+            1,
+            "distribution-version-invalid",
+            "backend.ai-client's provides version `x` is not a version; write the version, e.g. `24.3.1`",
+            "x",
+        )
+    ]
 
 
 def test_what_cannot_be_read_or_is_set_twice_stops_the_bump() -> None:
@@ -691,6 +712,29 @@ def test_rewritten_places_the_literals_again_after_a_write() -> None:
     assert again.declared[0].provides == "23.9.7rc1"
     web = project('[project]\nversion = "23.9.6"\n')
     assert rewritten(web, b'[project]\nversion = "24.3.0.dev0"\n').literals[0].text == "24.3.0.dev0"
+
+
+def test_rewritten_reads_past_a_byte_order_mark() -> None:
+    file = build(b"\xef\xbb\xbf" + CALL.encode())
+    again = rewritten(file, b"\xef\xbb\xbf" + CALL.replace("23.9.6", "23.9.7").encode())
+    assert (again.literals, again.problems) == ((literal(1, CALL.index("23.9.6") + 1, "23.9.7"),), ())
+
+
+def test_values_are_hashable_and_frozen_as_the_engine_keeps_them() -> None:
+    file = ArtifactFile("common/BUILD", b"", PROVIDES, (COMMON,))
+    assert (file.literals, file.problems) == ((), ())
+    held = build(CALL)
+    assert hash(held) == hash(build(CALL))
+    assert hash(held.literals[0]) == hash(literal(1, CALL.index("23.9.6"), "23.9.6"))
+    assert hash(COMMON) == hash(Declared("backend.ai-common", "backend-ai-common", False, "23.9.6"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        held.literals[0].text = "1"  # type: ignore[misc]
+
+
+def test_a_distribution_without_a_provides_version_does_not_hide_the_next_one() -> None:
+    agent = Declared("backend.ai-agent", "backend-ai-agent", False)
+    file = build(CALL, agent, COMMON)
+    assert [x.distribution for x in file.literals] == ["backend.ai-common"]
 
 
 # --- The in-sync line ------------------------------------------------------------------------------
