@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from typing import Callable
 from collections.abc import Mapping, Sequence
 
-from pants_calver.core import pins
+from pants_calver.core import artifact_versions, pins
+from pants_calver.core.artifact_versions import ArtifactFile
 from pants_calver.core.errors import CommandError, VersionError
 from pants_calver.core.problems import Problem, plural
 from pants_calver.core.sync import PackageFile, own_versions
@@ -51,12 +52,14 @@ def _printable(data: bytes) -> str:
 @dataclass(frozen=True)
 class Source:
     """A requirement source as read, and the path of the file that holds its bytes: itself, or the
-    target of a link (None for a target outside the repo)."""
+    target of a link (None for a target outside the repo). `artifact`: the distribution versions
+    the file sets, when it sets any."""
 
     path: str
     scan: pins.ScanResult
     content: bytes
     real_path: str | None
+    artifact: ArtifactFile | None = None
 
 
 @dataclass(frozen=True)
@@ -152,11 +155,7 @@ def plan_cycle(versioned: VersionedRepo, released: BumpPlan, scheme: Scheme, lin
         written.get(versioned.version_file, versioned.version_content),
         [replace(p, content=written.get(p.path, p.content)) for p in package_files],
         [
-            replace(
-                source,
-                content=written[source.real_path],
-                scan=pins.scan(source.path, decode(written[source.real_path]), versioned.first_party),
-            )
+            _rewritten(source, written[source.real_path], versioned.first_party)
             if source.real_path in written
             else source
             for source in sources
@@ -167,11 +166,30 @@ def plan_cycle(versioned: VersionedRepo, released: BumpPlan, scheme: Scheme, lin
     )
 
 
+def _rewritten(source: Source, content: bytes, first_party: frozenset) -> Source:
+    """A source as it reads after the release wrote `content` over it."""
+    return replace(
+        source,
+        content=content,
+        scan=pins.scan(source.path, decode(content), first_party),
+        artifact=artifact_versions.rewritten(source.artifact, content) if source.artifact else None,
+    )
+
+
 def _plan_inputs(versioned: VersionedRepo, links: Links) -> tuple[list[PackageFile], list[Source]]:
-    """The version files and requirement sources as `plan_bump` takes them, with their links."""
+    """The version files and the files to rewrite (requirement sources, and the files that set
+    distribution versions) as `plan_bump` takes them, with their links."""
+    artifacts = {file.path: file for file in versioned.artifact_files}
+    sources = [
+        Source(s.path, s.scan, s.content, links.real_path(s.path), artifacts.pop(s.path, None))
+        for s in versioned.sources
+    ]
+    sources += [
+        Source(f.path, pins.ScanResult(), f.content, links.real_path(f.path), f) for f in artifacts.values()
+    ]
     return (
         [replace(package, is_link=links.is_link(package.path)) for package in versioned.package_files],
-        [Source(s.path, s.scan, s.content, links.real_path(s.path)) for s in versioned.sources],
+        sources,
     )
 
 
@@ -205,7 +223,11 @@ def plan_bump(
                 changes.append(change)
             elif change is not None:
                 problems.append(change)
-    pin_changes, pin_problems = _pin_changes(new, sources, own_versions(package_files), independent, sync)
+    own = own_versions(package_files)
+    pin_changes, pin_problems = _pin_changes(new, sources, own, independent, sync, (old_text, version_path))
+    problems += artifact_versions.twice(
+        [s.artifact for s in sources if s.artifact], [(p.distribution, p.path) for p in package_files]
+    )
     return BumpPlan(
         old_text,
         new,
@@ -259,9 +281,11 @@ def _pin_changes(
     own: Mapping[str, tuple[CalVersion, str]],
     independent: frozenset,
     sync: bool,
+    old: tuple[str | None, str],
 ) -> tuple[list[FileChange], list[Problem]]:
-    """The rewrite of every file holding pins. Sources reached through links are edited once, at
-    the file that holds their bytes."""
+    """The rewrite of every file holding pins or distribution versions (`old`: the version file's
+    text and path). Sources reached through links are edited once, at the file that holds their
+    bytes."""
     problems: list[Problem] = []
     by_real_path: dict[str, Source] = {}
     for source in sources:
@@ -282,10 +306,16 @@ def _pin_changes(
                 plan = pins.plan_pin(pin, new.version, pin.name in independent)
             problems.extend([plan.problem] if plan.problem else [])
             edits.extend(plan.edits)
-        if edits:
-            text = apply_edits(decode(source.content), edits)
+        literal_edits, literal_problems = (
+            artifact_versions.plan(source.artifact, new, *old, sync) if source.artifact else ([], [])
+        )
+        problems.extend(literal_problems)
+        if edits or literal_edits:
+            text = apply_edits(decode(source.content), edits + literal_edits)
             count = len({(e.line, e.start) for e in edits})
-            changes.append(FileChange(path, source.content, encode(text), plural(count, "pin")))
+            what = [plural(count, "pin")] if edits else []
+            what += artifact_versions.describe(literal_edits, source.artifact)
+            changes.append(FileChange(path, source.content, encode(text), ", ".join(what)))
     return changes, problems
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from packaging.utils import canonicalize_name
 
-from pants_calver.core import pins
+from pants_calver.core import artifact_versions, pins
 from pants_calver.core.errors import VersionError
 from pants_calver.core.problems import Problem, in_file_order
 from pants_calver.core.version import CalVersion, Scheme, VersionFile, check_display, off_release_branch
@@ -78,8 +78,12 @@ def check_repo(
     independent: frozenset,
     scheme: Scheme,
     branch: str | None = None,
+    artifacts: Sequence[artifact_versions.ArtifactFile] = (),
 ) -> tuple[CalVersion | None, list[Problem]]:
-    """Every problem in the repo, in file order, with the root version when it could be read."""
+    """Every problem in the repo, in file order, with the root version when it could be read.
+
+    `artifacts` are the files where distributions write their own version (`provides`, `[project]
+    version`): see `pants_calver.core.artifact_versions`."""
     version, problem = read_version(version_path, version_content, scheme)
     problems: list[Problem] = [problem] if problem else []
     if version is not None and branch and off_release_branch(version, branch):
@@ -97,6 +101,9 @@ def check_repo(
             if problem
         ]
     own = own_versions(package_files)
+    display = version.display(scheme) if version else None
+    problems += artifact_versions.check(artifacts, version, version_path, display, own)
+    problems += artifact_versions.twice(artifacts, [(p.distribution, p.path) for p in package_files])
     for scan in scans:
         problems.extend(scan.problems)
         problems += [p for pin in scan.pins for p in _pin_problems(pin, version, own, independent, scheme)]

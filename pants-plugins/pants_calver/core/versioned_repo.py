@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pants_calver.core.artifact_versions import KIND_NAMES, ArtifactFile
 from pants_calver.core.pins import ScanResult
+from pants_calver.core.problems import plural
 from pants_calver.core.sync import PackageFile
 
 
@@ -43,6 +45,8 @@ class VersionedRepo:
     # The version files of the distributions that have one (none of them read as a link here).
     package_files: tuple[PackageFile, ...]
     sources: tuple[SourceFile, ...]
+    # The BUILD files whose `provides` set a version, and the distributions' own pyproject.toml.
+    artifact_files: tuple[ArtifactFile, ...] = ()
 
     @property
     def first_party(self) -> frozenset:
@@ -55,3 +59,14 @@ class VersionedRepo:
     @property
     def pin_count(self) -> int:
         return sum(len(source.scan.pins) for source in self.sources)
+
+    def summary(self) -> str:
+        """What the repo holds, as the in-sync line counts it: `4 distributions, 4 version files and
+        6 first-party pins`, with the kinds of distribution version literal it has (none: no word)."""
+        literals = [literal.kind for file in self.artifact_files for literal in file.literals]
+        counts = [
+            plural(len(self.distributions), "distribution"),
+            plural(len(self.package_files), "version file"),
+            *(plural(literals.count(kind), name) for kind, name in KIND_NAMES.items() if kind in literals),
+        ]
+        return f"{', '.join(counts)} and {plural(self.pin_count, 'first-party pin')}"

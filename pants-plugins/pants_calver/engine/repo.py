@@ -2,7 +2,9 @@
 
 It finds the first-party distributions (`python_distribution` targets), their version files, and
 every file where a first-party pin can be written, reads them all in one digest, and scans them
-with the pure `pants_calver.core.pins`.
+with the pure `pants_calver.core.pins`. A distribution that writes its own version (`version=` in
+`provides`, `[project] version` in its pyproject.toml) has it placed by the pure
+`pants_calver.core.artifact_versions`, held to what Pants read.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from pants.engine.target import (
 )
 from pants.vcs.git import GitWorktreeRequest, MaybeGitWorktree
 
-from pants_calver.core import pins
+from pants_calver.core import artifact_versions, pins
+from pants_calver.core.artifact_versions import ArtifactFile, Declared
 from pants_calver.core.errors import RepoError
 from pants_calver.core.git_head import read_head
 from pants_calver.core.sync import PackageFile
@@ -88,6 +91,49 @@ def _distributions(targets: Iterable[Target], independent: Iterable[str]) -> tup
         for key in [canonicalize_name(name)]
     )
     return tuple(sorted(found, key=lambda d: (d.directory, d.key)))
+
+
+def _declared(target: Target, independent: frozenset) -> Declared:
+    """A distribution and, when its `provides` gives one, the version Pants read there."""
+    kwargs = target[PythonProvidesField].value.kwargs
+    key = canonicalize_name(kwargs["name"])
+    if "version" not in kwargs:
+        return Declared(kwargs["name"], key, key in independent)
+    version = kwargs["version"]
+    text = isinstance(version, str)
+    return Declared(kwargs["name"], key, key in independent, version if text else repr(version), text)
+
+
+async def _artifact_files(
+    targets: Iterable[Target], independent: Iterable[str], contents: dict[str, bytes]
+) -> tuple[ArtifactFile, ...]:
+    """The BUILD files whose `provides` give a version (read here), and the pyproject.toml (in
+    `contents`) in a distribution's directory, with the literals placed in them."""
+    keys = frozenset(canonicalize_name(name) for name in independent)
+    distributions = [(t, _declared(t, keys)) for t in targets if isinstance(t, PythonDistribution)]
+    versioned = [(t, d) for t, d in distributions if d.provides is not None]
+    build_files = await MultiGet(
+        Get(BuildFileAddress, BuildFileAddressRequest(t.address, description_of_origin="pants_calver"))
+        for t, _ in versioned
+    )
+    in_build: dict[str, list[Declared]] = {}
+    for build_file, (_, d) in zip(build_files, versioned):
+        in_build.setdefault(build_file.rel_path, []).append(d)
+    in_directory: dict[str, list[Declared]] = {}
+    for t, d in distributions:
+        in_directory.setdefault(posixpath.join(t.address.spec_path, "pyproject.toml"), []).append(d)
+    build_contents = await _read(in_build) if in_build else {}
+    files = [
+        artifact_versions.read(path, build_contents[path], artifact_versions.PROVIDES, declared)
+        for path, declared in in_build.items()
+        if path in build_contents
+    ]
+    files += [
+        artifact_versions.read(path, contents[path], artifact_versions.PYPROJECT, declared)
+        for path, declared in in_directory.items()
+        if path in contents
+    ]
+    return tuple(sorted(files, key=lambda f: f.path))
 
 
 async def _requirement_files(targets: _Targets, python_setup: PythonSetup) -> dict[str, set[str]]:
@@ -166,6 +212,7 @@ async def read_versioned_repo(calver: CalverSubsystem, python_setup: PythonSetup
     )
     source_paths = sorted(p for p in contents if p != calver.version_file and p not in version_files)
     first_party = frozenset(d.key for d in distributions)
+    artifact_files = await _artifact_files(targets.all, calver.independent, contents)
     return VersionedRepo(
         version_file=calver.version_file,
         version_content=contents.get(calver.version_file),
@@ -176,6 +223,7 @@ async def read_versioned_repo(calver: CalverSubsystem, python_setup: PythonSetup
             if path in contents
         ),
         sources=await _scan_sources(contents, source_paths, first_party, resolves),
+        artifact_files=artifact_files,
     )
 
 

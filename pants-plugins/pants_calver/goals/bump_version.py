@@ -32,7 +32,8 @@ class BumpVersionSubsystem(GoalSubsystem):
     help = softwrap(
         f"""
         Move the repo to a new version: rewrite the version file, the regular version files of the
-        distributions, and every first-party pin, all or nothing.
+        distributions, the versions they write in `provides` or `[project] version`, and every
+        first-party pin, all or nothing.
 
         Give exactly one of `--to`, `--next` or `--sync`. Exact pins (`==`, `===`) on distributions
         that share the version get the new version in normalized form; other specifiers are only
@@ -72,7 +73,8 @@ class BumpVersionSubsystem(GoalSubsystem):
         help=softwrap(
             """
             Keep the version and rewrite everything else to agree with it: the version file's
-            spelling, regular version files, and pins in normalized form.
+            spelling, regular version files, versions in `provides` or `[project] version`, and
+            pins in normalized form.
             """
         ),
     )

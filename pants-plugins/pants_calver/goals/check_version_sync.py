@@ -13,6 +13,7 @@ from pants.option.option_types import EnumOption, StrOption
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 
+from pants_calver.core import artifact_versions
 from pants_calver.core.errors import CalverError
 from pants_calver.core.problems import Problem, plural
 from pants_calver.core.sync import FIXABLE_CODES, check_repo
@@ -28,8 +29,9 @@ class CheckVersionSyncSubsystem(GoalSubsystem):
     name = "check-version-sync"
     help = softwrap(
         """
-        Check that the repo's version file, the version files of its distributions and every
-        first-party pin agree with the version scheme of `[calver]`.
+        Check that the repo's version file, the versions of its distributions (their version
+        files, `version=` in `provides`, `[project] version`) and every first-party pin agree with
+        the version scheme of `[calver]`.
 
         Exits 0 when everything is in sync and 1 otherwise, printing one `path:line: message` line
         per problem and the command that fixes what can be fixed. Settings are in `[calver]`.
@@ -89,13 +91,14 @@ async def check_sync(request: SyncCheckRequest, calver: CalverSubsystem) -> Sync
         versioned.independent_keys,
         calver.scheme(),
         request.branch,
+        artifacts=versioned.artifact_files,
     )
     return SyncCheck(version, tuple(problems))
 
 
 def _fix_hint(problems: list[Problem]) -> list[str]:
     """The command that fixes what can be fixed, when anything can."""
-    if any(p.code in FIXABLE_CODES for p in problems):
+    if any(p.code in FIXABLE_CODES | artifact_versions.FIXABLE_CODES for p in problems):
         return [f"Run `{bin_name()} bump-version --sync` to fix what can be fixed."]
     return []
 
@@ -109,11 +112,7 @@ def render_text(
 ) -> str:
     shown = version.display(scheme) if version else "unreadable"
     if not problems:
-        return console.green(
-            f"✓ {versioned.version_file} {shown}: {plural(len(versioned.distributions), 'distribution')}, "
-            f"{plural(len(versioned.package_files), 'version file')} and "
-            f"{plural(versioned.pin_count, 'first-party pin')} in sync."
-        )
+        return console.green(f"✓ {versioned.version_file} {shown}: {versioned.summary()} in sync.")
     lines = [f"{console.red(p.location)}: {p.message}" for p in problems]
     files = len({p.path for p in problems})
     lines.append(f"\n{plural(len(problems), 'problem')} in {plural(files, 'file')}.")

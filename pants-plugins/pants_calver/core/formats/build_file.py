@@ -1,10 +1,12 @@
-"""The requirement strings of `python_requirement(requirements=[...])` calls in BUILD files."""
+"""The requirement strings of `python_requirement(requirements=[...])` calls in BUILD files, and
+the `name` and `version` of `python_artifact(...)` calls."""
 
 from __future__ import annotations
 
 import ast
 import io
 import tokenize
+from dataclasses import dataclass
 
 from pants_calver.core.formats.found import Found, Located, located
 from pants_calver.core.problems import Problem, unreadable
@@ -103,6 +105,19 @@ def _opens_requirements(tokens: list[tokenize.TokenInfo], i: int) -> bool:
 
 def _plain_string(path: str, token: tokenize.TokenInfo, problems: list[Problem]) -> Located | None:
     """A plain one-line string literal's text and place; anything else is reported."""
+    string = _string_body(token)
+    if string is None:
+        problems.append(
+            unreadable(
+                path, token.start[0], f"write the requirement {token.string} as a plain one-line string"
+            )
+        )
+    return string
+
+
+def _string_body(token: tokenize.TokenInfo) -> Located | None:
+    """The body and place of a plain one-line string literal (any quotes, no prefix, no escape);
+    None for anything else."""
     (row, column), (end_row, _) = token.start, token.end
     raw = token.string
     body_start = len(raw) - len(raw.lstrip("rRbBuUfF"))
@@ -117,6 +132,77 @@ def _plain_string(path: str, token: tokenize.TokenInfo, problems: list[Problem])
     except (ValueError, SyntaxError):
         value = None
     if value != body or end_row != row or body_start:
-        problems.append(unreadable(path, row, f"write the requirement {raw} as a plain one-line string"))
         return None
     return located(body, row, column + len(quote))
+
+
+# The names Pants 2.17 registers for `PythonArtifact` in BUILD files.
+_ARTIFACT_CALLS = ("python_artifact", "setup_py")
+
+
+@dataclass(frozen=True)
+class ArtifactCall:
+    """A `python_artifact(...)` call: the `name` it gives when that is one plain string, and its
+    `version=` keyword: the line where its value starts (0 when there is none) and that value,
+    placed, when it is one plain one-line string literal."""
+
+    line: int
+    name: str | None
+    version_line: int = 0
+    version: Located | None = None
+
+
+def find_artifacts(text: str) -> tuple[ArtifactCall, ...]:
+    """Every `python_artifact(...)` call of a BUILD file, found by tokenizing it as Pants' parser
+    reads it; raises `tokenize.TokenError` or `SyntaxError` for text that does not tokenize."""
+    tokens = _tokens(text)
+    return tuple(
+        _artifact_call(token, _arguments(tokens, i + 1))
+        for i, token in enumerate(tokens)
+        if token.type == tokenize.NAME
+        and token.string in _ARTIFACT_CALLS
+        and i + 1 < len(tokens)
+        and tokens[i + 1].string == "("
+    )
+
+
+def _artifact_call(token: tokenize.TokenInfo, arguments: list[list[tokenize.TokenInfo]]) -> ArtifactCall:
+    keywords = {
+        argument[0].string: argument[2:]
+        for argument in arguments
+        if len(argument) > 2 and argument[0].type == tokenize.NAME and argument[1].string == "="
+    }
+    name = _single_string(keywords.get("name", []))
+    version = keywords.get("version")
+    return ArtifactCall(
+        token.start[0],
+        name.text if name else None,
+        version[0].start[0] if version else 0,
+        _single_string(version or []),
+    )
+
+
+def _single_string(value: list[tokenize.TokenInfo]) -> Located | None:
+    """The value of an argument when it is one plain one-line string literal."""
+    return _string_body(value[0]) if len(value) == 1 and value[0].type == tokenize.STRING else None
+
+
+def _arguments(tokens: list[tokenize.TokenInfo], open_index: int) -> list[list[tokenize.TokenInfo]]:
+    """The tokens of each argument of the call whose `(` is `tokens[open_index]`, split at the
+    commas of its own bracket depth."""
+    arguments: list[list[tokenize.TokenInfo]] = [[]]
+    depth = 0
+    for token in tokens[open_index:]:
+        if token.type == tokenize.OP and token.string in "([{":
+            depth += 1
+            if depth == 1:
+                continue
+        elif token.type == tokenize.OP and token.string in ")]}":
+            depth -= 1
+            if depth == 0:
+                break
+        elif depth == 1 and token.string == ",":
+            arguments.append([])
+            continue
+        arguments[-1].append(token)
+    return [argument for argument in arguments if argument]

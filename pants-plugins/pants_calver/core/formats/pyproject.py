@@ -1,11 +1,12 @@
-"""`[project]` dependencies and optional dependencies of pyproject.toml files, held to what a TOML
-parser reads."""
+"""`[project]` dependencies and optional dependencies of pyproject.toml files, and `[project]
+version`, held to what a TOML parser reads."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import toml
 
@@ -15,6 +16,7 @@ from pants_calver.core.text import split_lines
 
 _TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _ARRAY_KEY = re.compile(r"^\s*([A-Za-z0-9_.\"'-]+)\s*=\s*\[")
+_VERSION_KEY = re.compile(r"""^\s*(?:version|"version"|'version')\s*=\s*""")
 
 
 def find(path: str, text: str) -> Found:
@@ -126,3 +128,72 @@ def _declared(document: dict) -> list[str]:
     if isinstance(extras, dict):
         declared += [dep for deps in extras.values() if isinstance(deps, list) for dep in deps]
     return [dependency for dependency in declared if isinstance(dependency, str)]
+
+
+@dataclass(frozen=True)
+class ProjectVersion:
+    """`[project] version` of a pyproject.toml: what a TOML parser reads (`value`: the string, or
+    the repr of another value; None when there is none), whether `dynamic` lists it, `[project]
+    name`, and the string placed in the file when exactly one plain one-line string there reads as
+    `value`. `toml` is False for a file that is not TOML (which `find` reports)."""
+
+    value: str | None = None
+    is_text: bool = True
+    dynamic: bool = False
+    name: str | None = None
+    literal: Located | None = None
+    line: int = 0
+    toml: bool = True
+
+
+def find_version(text: str) -> ProjectVersion:
+    """`[project] version`, read by a TOML parser and placed by the scanner."""
+    try:
+        document = toml.loads(text)
+    except (toml.TomlDecodeError, TypeError, ValueError, IndexError):
+        return ProjectVersion(toml=False)
+    project = document.get("project")
+    if not isinstance(project, dict) or "version" not in project:
+        dynamic = isinstance(project, dict) and "version" in (project.get("dynamic") or [])
+        return ProjectVersion(dynamic=dynamic)
+    value = project["version"]
+    name = project.get("name")
+    candidates = _version_strings(text)
+    placed = [c for c in candidates if isinstance(value, str) and c.text == value]
+    return ProjectVersion(
+        value=value if isinstance(value, str) else repr(value),
+        is_text=isinstance(value, str),
+        dynamic="version" in (project.get("dynamic") or []),
+        name=name if isinstance(name, str) else None,
+        literal=placed[0] if len(placed) == 1 else None,
+        line=candidates[0].line if candidates else _version_line(text),
+    )
+
+
+def _version_line(text: str) -> int:
+    """The first line that sets a `version` key (dotted, or in an inline table), for a report."""
+    lines = split_lines(text)
+    return next((i for i, line in enumerate(lines, 1) if re.search(r"\bversion[\"']?\s*=", line)), 1)
+
+
+def _version_strings(text: str) -> list[Located]:
+    """Each one-line string without escapes written as `version = "..."` in the `[project]` table
+    (a look-alike inside a multi-line string too: the parser's value tells them apart)."""
+    found = []
+    table = ""
+    for number, line in enumerate(split_lines(text), start=1):
+        header = _TABLE.match(line)
+        if header:
+            table = ".".join(part.strip().strip("\"'") for part in header.group(1).split("."))
+            continue
+        key = _VERSION_KEY.match(line)
+        if table != "project" or not key:
+            continue
+        quote = line[key.end() : key.end() + 1]
+        if quote not in ('"', "'") or line.startswith(quote * 3, key.end()):
+            continue
+        end = line.find(quote, key.end() + 1)
+        body = line[key.end() + 1 : end]
+        if end > 0 and not (quote == '"' and "\\" in body):
+            found.append(located(body, number, key.end() + 1))
+    return found
