@@ -311,7 +311,9 @@ UNSYNCABLE = (
     [
         pytest.param("requirements.txt", f"six\n{URL_PIN}\n", 2, id="requirements"),
         pytest.param("BUILD", f"python_requirement(name='a', requirements=['{URL_PIN}'])\n", 1, id="build"),
-        pytest.param("pyproject.toml", f'[project]\nname = "x"\ndependencies = ["{URL_PIN}"]\n', 3, id="pyproject"),
+        pytest.param(
+            "pyproject.toml", f'[project]\nname = "x"\ndependencies = ["{URL_PIN}"]\n', 3, id="pyproject"
+        ),
         pytest.param("setup.cfg", f"[options]\ninstall_requires =\n    {URL_PIN}\n", 3, id="setup-cfg"),
     ],
 )
@@ -333,7 +335,9 @@ DEEP_MARKER = "x; " + "(" * 1000 + "python_version>'3'" + ")" * 1000
     [
         pytest.param("requirements.txt", f"{DEEP_MARKER}\n", id="requirements"),
         pytest.param("BUILD", f'python_requirement(name="a", requirements=["{DEEP_MARKER}"])\n', id="build"),
-        pytest.param("pyproject.toml", f'[project]\nname = "x"\ndependencies = ["{DEEP_MARKER}"]\n', id="pyproject"),
+        pytest.param(
+            "pyproject.toml", f'[project]\nname = "x"\ndependencies = ["{DEEP_MARKER}"]\n', id="pyproject"
+        ),
         pytest.param("setup.cfg", f"[options]\ninstall_requires =\n    {DEEP_MARKER}\n", id="setup-cfg"),
     ],
 )

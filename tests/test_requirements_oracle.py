@@ -74,7 +74,7 @@ def _in(directory: Path) -> Iterator[None]:
 
 
 @dataclass(frozen=True)
-class PipRequirement:
+class PipRead:
     """One requirement pip reads: where (file, pip's line), what it names, and the rest of what pip
     reads from it (text, options, link, extras, markers), to compare before and after a rewrite."""
 
@@ -91,9 +91,9 @@ class PipRequirement:
         return self.name in FIRST_PARTY
 
 
-def pip_reads(root: Path, path: str) -> List[PipRequirement]:
+def pip_reads(root: Path, path: str) -> List[PipRead]:
     """What pip reads from `root/path` and the files it includes; raises what pip raises."""
-    found: Dict[Tuple[str, int], PipRequirement] = {}  # a file included twice is read twice
+    found: Dict[Tuple[str, int], PipRead] = {}  # a file included twice is read twice
     limit = sys.getrecursionlimit()
     with _in(root), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pip's deprecation of some `#egg=` names
@@ -109,7 +109,7 @@ def pip_reads(root: Path, path: str) -> List[PipRequirement]:
                 req = ireq.req
                 found.setdefault(
                     (source, int(line)),
-                    PipRequirement(
+                    PipRead(
                         source,
                         int(line),
                         canonicalize_name(ireq.name) if ireq.name else None,
@@ -138,7 +138,7 @@ def read(root: Path, path: str) -> Tuple[str, ScanResult]:
     return text, scan(path, text, FIRST_PARTY)
 
 
-def assert_agrees_with_pip(root: Path, path: str) -> List[PipRequirement]:
+def assert_agrees_with_pip(root: Path, path: str) -> List[PipRead]:
     """pip's first-party requirements of each file it reads are the plugin's pins and
     `pin-unsyncable` lines, with nothing else reported; returns what pip read."""
     pip = pip_reads(root, path)
@@ -147,12 +147,14 @@ def assert_agrees_with_pip(root: Path, path: str) -> List[PipRequirement]:
     assert set(files[1:]) <= set(includes), "pip read a file the plugin does not follow"
     for file in files:
         _, result = read(root, file)
-        mine = [r for r in pip if r.path == file and r.first_party]
+        firsts = [r for r in pip if r.path == file and r.first_party]
         assert [p.code for p in result.problems] == [PIN_UNSYNCABLE] * len(result.problems), result.problems
-        assert sorted(p.line for p in result.problems) == sorted(r.line for r in mine if r.direct)
-        assert sorted((p.line, p.name) for p in result.pins) == sorted((r.line, r.name) for r in mine if not r.direct)
+        assert sorted(p.line for p in result.problems) == sorted(r.line for r in firsts if r.direct)
+        assert sorted((p.line, p.name) for p in result.pins) == sorted(
+            (r.line, r.name) for r in firsts if not r.direct
+        )
         for pin in result.pins:
-            [same] = [r for r in mine if (r.line, r.name) == (pin.line, pin.name)]
+            [same] = [r for r in firsts if (r.line, r.name) == (pin.line, pin.name)]
             written = SpecifierSet(",".join(f"{lit.operator}{lit.text}" for lit in pin.literals))
             assert str(written) == same.specifier, pin
     return pip
@@ -174,13 +176,19 @@ def rewrite(root: Path, path: str) -> Dict[Tuple[str, int], str]:
     return expected
 
 
-def assert_rewrite_changes_only_versions(root: Path, path: str, before: List[PipRequirement]) -> None:
+def assert_rewrite_changes_only_versions(root: Path, path: str, before: List[PipRead]) -> None:
     expected = rewrite(root, path)
     after = pip_reads(root, path)
     assert len(after) == len(before)
     for old, new in zip(before, after):
         pinned = (old.path, old.line) in expected
-        assert (new.path, new.line, new.name, new.direct, new.rest) == (old.path, old.line, old.name, old.direct, old.rest)
+        assert (new.path, new.line, new.name, new.direct, new.rest) == (
+            old.path,
+            old.line,
+            old.name,
+            old.direct,
+            old.rest,
+        )
         assert new.specifier == (expected[(old.path, old.line)] if pinned else old.specifier)
         if not pinned:
             assert new.text == old.text
@@ -230,7 +238,13 @@ ACCEPTED_DEEP = "x; " + "(" * 200 + 'python_version>"3"' + ")" * 200
             "-e git+https://github.com/lablup/backend.ai#egg=backend.ai-agent\n"
             "./dist/backend.ai_common-23.9.6-py3-none-any.whl\n",
             [],
-            [(1, PIN_UNSYNCABLE), (2, PIN_UNSYNCABLE), (3, PIN_UNSYNCABLE), (4, PIN_UNSYNCABLE), (5, PIN_UNSYNCABLE)],
+            [
+                (1, PIN_UNSYNCABLE),
+                (2, PIN_UNSYNCABLE),
+                (3, PIN_UNSYNCABLE),
+                (4, PIN_UNSYNCABLE),
+                (5, PIN_UNSYNCABLE),
+            ],
             (),
             id="first-party-urls-and-wheels-cannot-be-kept-in-sync",
         ),
@@ -313,7 +327,9 @@ def test_a_rewrite_lands_where_pip_reads_the_version(root: Path) -> None:
 
 # --- The property: generated files, pip as the oracle ---------------------------------------------
 
-_BREAKS = ("\n",) * 6 + ("\r\n",) * 3 + ("\r", "\x0c", "\x0b", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+_BREAKS = (
+    ("\n",) * 6 + ("\r\n",) * 3 + ("\r", "\x0c", "\x0b", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+)
 _HASH = "--hash=sha256:" + "0123456789abcdef" * 4
 _DIRECT = (
     "git+https://github.com/lablup/backend.ai@main#egg=backend.ai-common&subdirectory=src/ai/backend/common",
@@ -368,21 +384,41 @@ _COMMENTS = (
     "# a comment line ending in a backslash never continues \\",
     "#",
 )
-_TRAILING = ("", "", "", "  # pinned", " # backend.ai-common==23.09.6", " # swallows the next line \\", "\t# tab")
+_TRAILING = (
+    "",
+    "",
+    "",
+    "  # pinned",
+    " # backend.ai-common==23.09.6",
+    " # swallows the next line \\",
+    "\t# tab",
+    " -",
+)
 # Lines pip refuses now and then: the plugin must not raise on them.
-_REFUSED = ("--no-such-option", "-r", "not a requirement!!", "backend.ai-common==23.9.6\t" + _HASH, "x; " + "(" * 600 + "extra=='a'" + ")" * 600)
+_REFUSED = (
+    "--no-such-option",
+    "-r",
+    "not a requirement!!",
+    "backend.ai-common==23.9.6\t" + _HASH,
+    "x; " + "(" * 600 + "extra=='a'" + ")" * 600,
+)
 
 
 @st.composite
 def _line(draw: Any, breaks: Any) -> str:
-    kind = draw(st.sampled_from(["requirement"] * 6 + ["direct"] * 3 + ["option"] * 2 + ["comment", "blank", "refused"]))
+    kind = draw(
+        st.sampled_from(
+            ["requirement"] * 6 + ["direct"] * 3 + ["option"] * 2 + ["comment", "blank", "refused"]
+        )
+    )
     if kind == "requirement":
         req = draw(requirements(newlines=breaks))
         line = Source("requirements.txt", (draw(st.sampled_from(["", "", "  "])), req)).text
         if draw(st.integers(0, 3)) == 0:
             line += draw(st.sampled_from([" ", "  "])) + _HASH
         elif draw(st.integers(0, 5)) == 0:
-            line += " \\" + draw(breaks) + "    " + _HASH
+            # pip strips backslashes at both ends of a continued line.
+            line = draw(st.sampled_from(["", "\\"])) + line + " \\" + draw(breaks) + "    " + _HASH
     elif kind == "direct":
         line = draw(st.sampled_from(_DIRECT))
         if not line.startswith("-") and draw(st.integers(0, 4)) == 0:
@@ -425,3 +461,96 @@ def test_pip_is_the_oracle(root: Path, text: str) -> None:
     event(f"pip accepts the file, {'with' if any(r.first_party for r in before) else 'without'} first-party")
     assert_agrees_with_pip(root, "requirements.txt")
     assert_rewrite_changes_only_versions(root, "requirements.txt", before)
+
+
+# --- The PEP 508 grammar pip 24.2 parses with (its vendored packaging 24.1) ------------------------
+
+
+def _pick(valid: Tuple[str, ...], invalid: Tuple[str, ...] = ()) -> Any:
+    """Mostly what packaging reads, sometimes what it refuses."""
+    return st.sampled_from(valid * 6 + invalid)
+
+
+_WS = _pick(("", "", "", " ", "  ", "\t"), ("\xa0",))
+_MARKER_ATOM = st.tuples(
+    _pick(("python_version", "os.name", "extra", "'3'", '"linux"', "sys_platform"), ("python",)),
+    _WS,
+    _pick(("==", "<", "~=", "===", "in", "not in"), ("not  in", "=", "")),
+    _WS,
+    _pick(("'3.9'", '"3"', "extra", "'a b'"), ("'\\x'", "3")),
+).map("".join)
+_MARKERS = st.recursive(
+    _MARKER_ATOM,
+    lambda inner: st.one_of(
+        st.tuples(_pick(("(", "( ")), inner, _pick((")", " )"), ("",))).map("".join),
+        st.tuples(inner, _pick((" and ", " or ", ") or ("), (" nor ", "and")), inner).map("".join),
+    ),
+    max_leaves=4,
+)
+_CLAUSE = _pick(
+    (
+        "==1.0",
+        "==1.0.*",
+        "===abc",
+        "~=1.0",
+        "==1.0+local",
+        "!=1.*",
+        "<2",
+        ">1.0a1",
+        "==v1.0.post1.dev2",
+        "== 1.0",
+    ),
+    (">=1.0.*", "===1,0", "~=1", ">=1.0+l", "==1.0abc", ""),
+)
+_SPECIFIERS = st.lists(_CLAUSE, max_size=3).flatmap(
+    lambda clauses: _pick((",".join(clauses), ", ".join(clauses)), (",".join(clauses) + ",",))
+)
+_REQUIREMENT_TEXTS = st.tuples(
+    _WS,
+    _pick(("foo", "foo_", "Foo.Bar-baz", "x1"), ("-x", "foo.", "_foo")),
+    _WS,
+    _pick(("", "", "[a]", "[a,b]", "[ a , b ]"), ("[a,]", "[]", "[a b]", "[a")),
+    _WS,
+    st.one_of(
+        st.tuples(
+            _pick(("@", "@ ")),
+            _pick(("https://x/y", "./p", "file:../x", "git+https://g/r@v1#egg=foo"), ("",)),
+        ).map("".join),
+        _SPECIFIERS,
+        st.tuples(_pick(("(", "( ")), _SPECIFIERS, _pick((")", " )"), ("",))).map("".join),
+    ),
+    _pick(("", " "), ("\t",)),
+    st.one_of(st.just(""), st.tuples(_pick((" ; ", "; ", ";")), _MARKERS).map("".join)),
+    _pick(("", " "), ("!",)),
+).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(_REQUIREMENT_TEXTS, _MARKERS))
+def test_pep508_reads_requirements_as_pips_packaging(text: str) -> None:
+    from pip._vendor.packaging.markers import Marker as PipMarker
+    from pip._vendor.packaging.requirements import Requirement as PipRead
+    from pip._vendor.packaging.specifiers import SpecifierSet as PipSpecifierSet
+
+    from pants_calver.core.formats import pep508
+
+    def pips(parse: Any) -> Any:
+        try:
+            return parse()
+        except Exception as e:  # InvalidRequirement, InvalidSpecifier, SyntaxError from a bad string
+            return type(e)
+
+    theirs = pips(lambda: PipRead(text))
+    mine = pips(lambda: pep508.parse(text))
+    if isinstance(theirs, type):
+        event("refused")
+        assert mine is pep508.InvalidRequirement
+    else:
+        event("read")
+        assert not isinstance(mine, type), theirs
+        assert (mine.name, set(mine.extras), mine.url or None) == (theirs.name, theirs.extras, theirs.url)
+        assert PipSpecifierSet(mine.specifier) == theirs.specifier
+        assert PipSpecifierSet(text[mine.span[0] : mine.span[1]].strip(" \t()")) == theirs.specifier
+    marker_theirs = pips(lambda: PipMarker(text))
+    marker_mine = pips(lambda: pep508.check_marker(text))
+    assert isinstance(marker_theirs, type) == isinstance(marker_mine, type)

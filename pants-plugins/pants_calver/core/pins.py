@@ -2,10 +2,11 @@
 Pants import.
 
 A *pin* is a requirement on a first-party distribution, found by the format scanners of
-`pants_calver.core.formats` in a requirements file, a BUILD file's `python_requirement`, a
-pyproject.toml `[project]` table or a setup.cfg `[options]` section. Each pin knows where every
-version literal of its specifier stands (line and columns), so that a rewrite changes those
-characters and nothing else in the file.
+`pants_calver.core.formats` in a requirements file (as pip reads it), a BUILD file's
+`python_requirement`, a pyproject.toml `[project]` table or a setup.cfg `[options]` section. Each pin
+knows where every version literal of its specifier stands (line and columns), so that a rewrite
+changes those characters and nothing else in the file. A first-party requirement installed from a
+URL or a path has no specifier to follow: it is reported (`pin-unsyncable`), never a pin.
 """
 
 from __future__ import annotations
@@ -136,7 +137,12 @@ def _read(path: str, item: Located) -> _Read | Problem:
     head = _NAME.match(item.text)
     start = head.end() if head else 0
     end = item.text.find(";", start)
-    return requirement.name, bool(requirement.url), requirement.specifier, (start, len(item.text) if end < 0 else end)
+    return (
+        requirement.name,
+        bool(requirement.url),
+        requirement.specifier,
+        (start, len(item.text) if end < 0 else end),
+    )
 
 
 def _pin(path: str, item: Located, names: frozenset, bom: bool) -> Pin | Problem | None:

@@ -193,7 +193,9 @@ def _specifier(reader: _Reader) -> str:
         reader.spaces()
     reader.spaces()
     if opened is not None and not reader.take(_CLOSE):
-        reader.fail("Expected matching RIGHT_PARENTHESIS for LEFT_PARENTHESIS, after version specifier", opened)
+        reader.fail(
+            "Expected matching RIGHT_PARENTHESIS for LEFT_PARENTHESIS, after version specifier", opened
+        )
     return clauses
 
 

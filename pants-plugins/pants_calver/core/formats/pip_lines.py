@@ -163,12 +163,14 @@ _FEATURES = ("fast-deps", "truststore", "no-binary-enable-wheel-cache")
 def _hash(option: optparse.Option, opt: str, value: str, parser: optparse.OptionParser) -> None:
     algorithm, colon, digest = value.partition(":")
     if not colon:
-        parser.error(f"Arguments to {opt} must be a hash name followed by a value, like --hash=sha256:abcde...")
+        parser.error(
+            f"Arguments to {opt} must be a hash name followed by a value, like --hash=sha256:abcde..."
+        )
     if algorithm not in _STRONG_HASHES:
         parser.error(f"Allowed hash algorithms for {opt} are {', '.join(_STRONG_HASHES)}.")
     hashes = getattr(parser.values, "hashes", None) or {}
     hashes.setdefault(algorithm, []).append(digest)
-    parser.values.hashes = hashes  # type: ignore[attr-defined]
+    setattr(parser.values, "hashes", hashes)
 
 
 def _config_setting(option: optparse.Option, opt: str, value: str, parser: optparse.OptionParser) -> None:

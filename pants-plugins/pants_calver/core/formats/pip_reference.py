@@ -31,8 +31,23 @@ _VCS_SCHEMES = frozenset(
     + [f"hg+{s}" for s in ("file", "http", "https", "ssh", "static-http")]
     + [f"svn+{s}" for s in ("ssh", "http", "https", "svn", "file")]
 )
-_ARCHIVES = (".zip", ".whl", ".tar.bz2", ".tbz", ".tar.gz", ".tgz", ".tar", ".tar.xz", ".txz", ".tlz")
-_ARCHIVES += (".tar.lz", ".tar.lzma")
+# pip's `ARCHIVE_EXTENSIONS`.
+_ARCHIVES = frozenset(
+    {
+        ".zip",
+        ".whl",
+        ".tar.bz2",
+        ".tbz",
+        ".tar.gz",
+        ".tgz",
+        ".tar",
+        ".tar.xz",
+        ".txz",
+        ".tlz",
+        ".tar.lz",
+        ".tar.lzma",
+    }
+)
 _EXTRAS = re.compile(r"^(.+)(\[[^\]]+\])$")
 _EGG = re.compile(r"[#&]egg=([^&]*)")
 _WHEEL = re.compile(

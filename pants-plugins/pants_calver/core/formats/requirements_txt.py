@@ -50,7 +50,11 @@ def find(path: str, text: str) -> Found:
     for line in pip_lines(text):
         if line.error:
             problems.append(
-                unreadable(path, line.number, f"pip cannot read `{line.options}`: {line.error}; fix or remove it")
+                unreadable(
+                    path,
+                    line.number,
+                    f"pip cannot read `{line.options}`: {line.error.rstrip('.')}; fix or remove it",
+                )
             )
         elif line.include is not None:
             if line.include:
@@ -59,14 +63,18 @@ def find(path: str, text: str) -> Found:
                 problems.append(unreadable(path, line.number, f"`{line.options}` names no file; name one"))
         elif line.editable or line.requirement:
             requirement = _requirement(path, line, place)
-            (found if isinstance(requirement, Located) else problems).append(requirement)  # type: ignore[arg-type]
+            if isinstance(requirement, Problem):
+                problems.append(requirement)
+            else:
+                found.append(requirement)
     return Found(tuple(found), tuple(includes), tuple(problems))
 
 
 def _requirement(path: str, line: PipLine, place: _Places) -> PipRequirement | Problem:
     """What one requirement line installs, or why pip refuses it."""
+    positions: tuple[tuple[int, int], ...] = ()
     if line.editable:
-        text, positions = line.editable, ()
+        text = line.editable
         reading = pip_reference.read_editable(text)
     else:
         text, positions = line.requirement, tuple(place(offset) for offset in line.offsets)
@@ -83,7 +91,7 @@ def _requirement(path: str, line: PipLine, place: _Places) -> PipRequirement | P
         return unreadable(
             path,
             line.number,
-            f"cannot parse requirement `{text}`: {reading.error}; write it as pip reads it "
+            f"cannot parse requirement `{text}`: {reading.error.rstrip('.')}; write it as pip reads it "
             "(PEP 508, a URL or a path)",
         )
     parsed = reading.requirement
