@@ -13,11 +13,12 @@ the rules in docs/bump-version.md alone, without asking the code under test wher
 - a first-party pin whose new specifier would not admit the version, or that would change on a
   line carrying `--hash` options, is a problem and keeps its bytes.
 
-The generators stay inside the syntax the docs promise, and do not produce the classes known to be
-mishandled today (they belong to a later issue): line breaks other than LF/CRLF, placeholders in
-specifiers, BUILD tuples or a `[` on the next line, pyproject inline tables or dotted keys, a `\\`
-on a file's last line or inside a version literal, `-rbase.txt`, blank or comment lines inside a
-setup.cfg value, and `install-requires` with a dash.
+The generators stay inside the syntax the docs promise. The forms that are read exactly or
+reported, rather than pinned, have their own tests: placeholders in specifiers, BUILD tuples or a
+`[` on the next line, pyproject inline tables or dotted keys, a `\\` inside a version literal, blank
+or comment lines inside a setup.cfg value, `install-requires` with a dash, and a first-party
+`name @ url` (tests/test_pins_reported.py); requirements files with every construct and line break
+pip reads, pip itself as the oracle (tests/test_requirements_oracle.py, which uses `requirements`).
 """
 
 from __future__ import annotations
@@ -438,7 +439,9 @@ def requirements(draw: Draw, newlines: Optional[Any] = None, markers: bool = Tru
             return [" ", Continuation(draw(newlines)), "    "]
         return [draw(st.sampled_from(default))]
 
-    form = draw(st.sampled_from(["bare", "specifier", "specifier", "specifier", "parenthesized", "url"]))
+    forms = ["bare", "specifier", "specifier", "specifier", "parenthesized"]
+    # A first-party `name @ url` is reported (pin-unsyncable), not pinned: tests/test_pins_reported.py.
+    form = draw(st.sampled_from(forms + ["url"] if party is Party.third else forms))
     if form == "url":
         # The version in the URL is no literal: it must not change.
         parts.append(f" @ https://example.invalid/wheels/{name}-23.09.6-py3-none-any.whl")

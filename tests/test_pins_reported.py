@@ -15,7 +15,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from pants_calver.core.pins import check_pin, plan_pin, scan
+from pants_calver.core.pins import ScanResult, check_pin, plan_pin, scan
 from pants_calver.core.text import apply_edits, split_lines
 
 FIRST_PARTY = {"backend-ai-common"}
@@ -43,7 +43,7 @@ NOT_PLAIN = (
             "requirements.txt",
             "-r\nbackend.ai-common==23.9.6\n",
             [(2, "backend.ai-common==23.9.6", [(2, 19, "23.9.6")])],
-            [(1, "`-r` names no file")],
+            [(1, "pip cannot read `-r`: -r option requires 1 argument; fix or remove it")],
             (),
             id="bare-r",
         ),
@@ -54,7 +54,7 @@ NOT_PLAIN = (
             "requirements.txt",
             "--requirement=\n",
             [],
-            [(1, "`--requirement=` names no file")],
+            [(1, "`--requirement=` names no file; name one")],
             (),
             id="empty-long-option",
         ),
@@ -65,7 +65,8 @@ NOT_PLAIN = (
             [
                 (
                     1,
-                    "cannot parse requirement `backend.ai-common @ https://exa[mple.com/x.whl`: Invalid IPv6 URL",
+                    "cannot parse requirement `backend.ai-common @ https://exa[mple.com/x.whl`: Invalid IPv6 URL; "
+                    "write it as pip reads it (PEP 508, a URL or a path)",
                 )
             ],
             (),
@@ -100,8 +101,9 @@ NOT_PLAIN = (
             [
                 (
                     1,
-                    "`backend.ai-common==${BACKEND_AI_VERSION}`: `${BACKEND_AI_VERSION}` is not a version, so "
-                    "this pin can be neither checked nor rewritten; write the version, or edit the pin by hand",
+                    "`backend.ai-common==${BACKEND_AI_VERSION}`: pip reads `${BACKEND_AI_VERSION}` from the "
+                    "environment, so this requirement can be neither checked nor rewritten; write its value, or "
+                    "edit it by hand",
                 )
             ],
             (),
@@ -295,6 +297,64 @@ def test_split_lines() -> None:
     assert split_lines("a\r\nb\rc\nd\x0ce\u2028f") == ["a", "b", "c", "d\x0ce\u2028f"]
     assert split_lines("a\r\nb\r", keepends=True) == ["a\r\n", "b\r"]
     assert split_lines("") == []
+
+
+URL_PIN = "backend.ai-common @ https://example.invalid/backend.ai_common-23.9.6-py3-none-any.whl"
+UNSYNCABLE = (
+    f"`{URL_PIN}` installs backend.ai-common from a URL or a path, so its version can be neither checked "
+    "nor rewritten; require it by version instead (`backend.ai-common==...`)"
+)
+
+
+@pytest.mark.parametrize(
+    "path, text, line",
+    [
+        pytest.param("requirements.txt", f"six\n{URL_PIN}\n", 2, id="requirements"),
+        pytest.param("BUILD", f"python_requirement(name='a', requirements=['{URL_PIN}'])\n", 1, id="build"),
+        pytest.param(
+            "pyproject.toml", f'[project]\nname = "x"\ndependencies = ["{URL_PIN}"]\n', 3, id="pyproject"
+        ),
+        pytest.param("setup.cfg", f"[options]\ninstall_requires =\n    {URL_PIN}\n", 3, id="setup-cfg"),
+    ],
+)
+def test_a_first_party_url_pin_cannot_be_kept_in_sync(path: str, text: str, line: int) -> None:
+    # Every format alike: the version is in the URL, where no bump can follow it.
+    result = scan(path, text, FIRST_PARTY)
+    assert result.pins == ()
+    assert [(p.line, p.code, p.message, p.found) for p in result.problems] == [
+        (line, "pin-unsyncable", UNSYNCABLE, URL_PIN)
+    ]
+    assert scan(path, text.replace("backend.ai-common @", "aiohttp @"), FIRST_PARTY) == ScanResult()
+
+
+DEEP_MARKER = "x; " + "(" * 1000 + "python_version>'3'" + ")" * 1000
+
+
+@pytest.mark.parametrize(
+    "path, text",
+    [
+        pytest.param("requirements.txt", f"{DEEP_MARKER}\n", id="requirements"),
+        pytest.param("BUILD", f'python_requirement(name="a", requirements=["{DEEP_MARKER}"])\n', id="build"),
+        pytest.param(
+            "pyproject.toml", f'[project]\nname = "x"\ndependencies = ["{DEEP_MARKER}"]\n', id="pyproject"
+        ),
+        pytest.param("setup.cfg", f"[options]\ninstall_requires =\n    {DEEP_MARKER}\n", id="setup-cfg"),
+    ],
+)
+def test_a_deeply_nested_marker_is_reported(path: str, text: str) -> None:
+    [problem] = scan(path, text, FIRST_PARTY).problems
+    assert problem.code == "requirement-invalid"
+    assert problem.message.endswith(
+        "(PEP 508, a URL or a path)" if path == "requirements.txt" else ": nested too deeply"
+    )
+
+
+def test_a_version_split_where_only_pip_breaks_a_line_is_reported() -> None:
+    # pip joins `23.` and `9.6` across a form feed, which an editor shows on one line: the version's
+    # characters are not side by side in the file, so no edit can replace it.
+    result = scan("requirements.txt", "backend.ai-common==23.\\\x0c9.6\n", FIRST_PARTY)
+    assert (result.pins, [p.line for p in result.problems]) == ((), [1])
+    assert result.problems[0].message.startswith("`backend.ai-common==23.9.6`: cannot place every version")
 
 
 def test_a_wildcard_that_excludes_the_version_is_a_range() -> None:

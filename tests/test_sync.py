@@ -258,8 +258,8 @@ def test_scan_errors_become_problems() -> None:
             "a/requirements.txt",
             1,
             "requirement-invalid",
-            "cannot parse requirement `backend.ai-common=23.9.6`: "
-            "Parse error at \"'=23.9.6'\": Expected string_end",
+            "cannot parse requirement `backend.ai-common=23.9.6`: Expected end or semicolon (after name and "
+            "no valid version specifier) (column 18); write it as pip reads it (PEP 508, a URL or a path)",
         ),
         Problem(
             "b/setup.cfg",

@@ -2,10 +2,11 @@
 Pants import.
 
 A *pin* is a requirement on a first-party distribution, found by the format scanners of
-`pants_calver.core.formats` in a requirements file, a BUILD file's `python_requirement`, a
-pyproject.toml `[project]` table or a setup.cfg `[options]` section. Each pin knows where every
-version literal of its specifier stands (line and columns), so that a rewrite changes those
-characters and nothing else in the file.
+`pants_calver.core.formats` in a requirements file (as pip reads it), a BUILD file's
+`python_requirement`, a pyproject.toml `[project]` table or a setup.cfg `[options]` section. Each pin
+knows where every version literal of its specifier stands (line and columns), so that a rewrite
+changes those characters and nothing else in the file. A first-party requirement installed from a
+URL or a path has no specifier to follow: it is reported (`pin-unsyncable`), never a pin.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from collections.abc import Iterable, Sequence
+from typing import Optional, Tuple
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -21,6 +23,7 @@ from packaging.version import InvalidVersion, Version
 
 from pants_calver.core import formats
 from pants_calver.core.formats.found import Located
+from pants_calver.core.formats.requirements_txt import PipRequirement
 from pants_calver.core.problems import Problem, unreadable
 from pants_calver.core.text import Edit
 
@@ -67,24 +70,22 @@ class ScanResult:
 
 # --- From requirement strings to pins ---------------------------------------------------------------
 
+# A first-party requirement installed from a URL or a path: its version is not a specifier.
+PIN_UNSYNCABLE = "pin-unsyncable"
+
 _NAME = re.compile(r"\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*")
 _CLAUSE = re.compile(r"(===|==|~=|!=|<=|>=|<|>)\s*([^\s,;()]+)")
 
 
-def _literals(located: Located) -> tuple[VersionLiteral, ...]:
-    text = located.text
-    head = _NAME.match(text)
-    region_start = head.end() if head else 0
-    if text[region_start : region_start + 1] == "@":
-        return ()
-    region_end = text.find(";", region_start)
-    region_end = len(text) if region_end < 0 else region_end
+def _literals(located: Located, region: tuple[int, int]) -> tuple[VersionLiteral, ...]:
+    """Each clause of the specifier at `region` of the text whose version stands in one piece in the
+    file (a version split by a continuation or a line break does not)."""
     literals = []
-    for clause in _CLAUSE.finditer(text, region_start, region_end):
+    for clause in _CLAUSE.finditer(located.text, *region):
         start, end = clause.span(2)
         line, column = located.positions[start]
         end_line, end_column = located.positions[end - 1]
-        if end_line != line:
+        if end_line != line or end_column - column != end - 1 - start:
             continue
         literals.append(VersionLiteral(clause.group(1), clause.group(2), line, column, end_column + 1))
     return tuple(literals)
@@ -116,29 +117,65 @@ def scan(path: str, text: str, first_party: Iterable[str]) -> ScanResult:
     return ScanResult(tuple(pins), tuple(problems), found.includes)
 
 
-def _pin(path: str, item: Located, names: frozenset, bom: bool) -> Pin | Problem | None:
-    """The pin a requirement text is, why it cannot be one, or None when it is not first-party."""
+# What a requirement is, for a pin: the name it installs, whether it comes from a URL or a path, its
+# specifier, and where the specifier stands in its text.
+_Read = Tuple[str, bool, Optional[SpecifierSet], Tuple[int, int]]
+
+
+def _read(path: str, item: Located) -> _Read | Problem:
+    """A requirement as its format's tool reads it: pip's own reading for requirements files (done
+    by the scanner), packaging's for the other formats."""
+    if isinstance(item, PipRequirement):
+        return item.name or "", item.direct, _specifier([item.specifier]), item.span
     try:
         requirement = Requirement(item.text)
-    except (InvalidRequirement, InvalidSpecifier, ValueError) as e:
-        # packaging raises InvalidSpecifier for some clauses, and ValueError for some URLs.
-        return unreadable(path, item.line, f"cannot parse requirement `{item.text}`: {e}")
-    name = canonicalize_name(requirement.name)
+    except (InvalidRequirement, InvalidSpecifier, ValueError, RecursionError) as e:
+        # packaging raises InvalidSpecifier for some clauses, ValueError for some URLs, and
+        # RecursionError for deeply nested markers.
+        reason = "nested too deeply" if isinstance(e, RecursionError) else e
+        return unreadable(path, item.line, f"cannot parse requirement `{item.text}`: {reason}")
+    head = _NAME.match(item.text)
+    start = head.end() if head else 0
+    end = item.text.find(";", start)
+    return (
+        requirement.name,
+        bool(requirement.url),
+        requirement.specifier,
+        (start, len(item.text) if end < 0 else end),
+    )
+
+
+def _pin(path: str, item: Located, names: frozenset, bom: bool) -> Pin | Problem | None:
+    """The pin a requirement text is, why it cannot be one, or None when it is not first-party."""
+    read = _read(path, item)
+    if isinstance(read, Problem):
+        return read
+    written, direct, specifier, region = read
+    name = canonicalize_name(written)
     if name not in names:
         return None
-    literals = _literals(item)
+    if direct:
+        return Problem(
+            path,
+            item.line,
+            PIN_UNSYNCABLE,
+            f"`{item.text}` installs {written} from a URL or a path, so its version can be neither checked "
+            f"nor rewritten; require it by version instead (`{written}==...`)",
+            item.text,
+        )
+    literals = _literals(item, region)
     not_versions = [lit.text for lit in literals if not _is_version(lit.text)]
     if not_versions:
         # A placeholder or a variable (`${VERSION}`) is not a version: never check or rewrite it.
         return unreadable(
             path,
             item.line,
-            f"`{item.text}`: `{not_versions[0]}` is not a version, so this pin can be neither "
-            "checked nor rewritten; write the version, or edit the pin by hand",
+            f"`{item.text}`: `{not_versions[0]}` is not a version, so this pin can be neither checked nor "
+            "rewritten; write the version, or edit the pin by hand",
         )
-    if _specifier([f"{lit.operator}{lit.text}" for lit in literals]) != requirement.specifier:
-        # packaging reads a clause the scanner cannot place (split by a `\\` continuation, or
-        # an arbitrary `===` string holding a comma): it cannot be rewritten safely.
+    if specifier is None or _specifier([f"{lit.operator}{lit.text}" for lit in literals]) != specifier:
+        # The tool reads a clause the scanner cannot place (split by a `\` continuation, or an
+        # arbitrary `===` string holding a comma): it cannot be rewritten safely.
         return unreadable(
             path,
             item.line,

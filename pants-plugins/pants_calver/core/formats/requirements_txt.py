@@ -1,81 +1,126 @@
-"""Requirement lines of pip requirements files (`requirements.txt`, `-r` includes, constraints)."""
+"""Requirements of pip requirements files (`requirements.txt`, `-r` includes, constraints), read
+as pip 24.2 reads them: its lines (`pip_lines`), and what each requirement installs
+(`pip_reference`). A line pip reads is never skipped: it is a requirement (placed character by
+character, so that a rewrite lands on the right bytes), an include, an option, or it is reported
+with the reason pip refuses it.
+"""
 
 from __future__ import annotations
 
+import bisect
 import re
+from dataclasses import dataclass
 
+from pants_calver.core.formats import pip_reference
 from pants_calver.core.formats.found import Found, Located
+from pants_calver.core.formats.pip_lines import ENV_VAR_RE, NOWHERE, PipLine, pip_lines
 from pants_calver.core.problems import Problem, unreadable
 from pants_calver.core.text import split_lines
 
-_OPTION = re.compile(r"(?:^|\s)(--?[A-Za-z][\w-]*)")
+# setuptools' inline comment in a setup.cfg value (setup_cfg.py): not pip's rule, which is
+# `pip_lines.COMMENT_RE`.
 COMMENT = re.compile(r"(?:^|\s)#")
 
-_INCLUDE_OPTIONS = ("-r", "-c", "--requirement", "--constraint")
 
+@dataclass(frozen=True)
+class PipRequirement(Located):
+    """A requirement as pip reads it: `text` is the whole requirement (its marker included),
+    `number` the line pip gives it, `name` the distribution it names (None when it names none),
+    `direct` true for a URL or a path (no version to keep in sync), and for a PEP 508 requirement
+    its `specifier` as pip reads it, at `span` in `text`."""
 
-def _include(words: list[str]) -> tuple[str | None, str | None]:
-    """The file an option line includes (`-r x`, `-rx`, `--requirement=x`), or why it names none;
-    (None, None) for other options."""
-    first = words[0]
-    for option in _INCLUDE_OPTIONS:
-        if first == option:
-            return (words[1], None) if len(words) > 1 else (None, f"`{first}` names no file")
-        if first.startswith(option + "="):
-            path = first[len(option) + 1 :]
-            return (path, None) if path else (None, f"`{first}` names no file")
-        if len(option) == 2 and first.startswith(option) and first[2:3] not in ("", "-"):
-            return first[2:], None
-    return None, None
+    number: int = 0
+    name: str | None = None
+    direct: bool = False
+    specifier: str = ""
+    span: tuple[int, int] = (0, 0)
 
-
-def _logical_lines(text: str) -> list[tuple[str, tuple[tuple[int, int], ...]]]:
-    """Each logical line, comments cut and `\\` continuations joined (also one at the end of the
-    file), with the (line, column) of each of its characters."""
-    logical: list[tuple[str, tuple[tuple[int, int], ...]]] = []
-    chars: list[str] = []
-    positions: list[tuple[int, int]] = []
-    for number, raw in enumerate(split_lines(text), start=1):
-        line = raw
-        comment = COMMENT.search(line)
-        if comment:
-            line = line[: comment.start()]
-        continued = line.endswith("\\")
-        if continued:
-            line = line[:-1]
-        chars.extend(line)
-        positions.extend((number, i) for i in range(len(line)))
-        if not continued:
-            logical.append(("".join(chars), tuple(positions)))
-            chars, positions = [], []
-    if chars:
-        logical.append(("".join(chars), tuple(positions)))
-    return logical
+    @property
+    def line(self) -> int:
+        return self.number
 
 
 def find(path: str, text: str) -> Found:
-    """Requirement lines of a pip requirements file, the files it includes with `-r`/`-c`, and
-    what cannot be read."""
+    """The requirements pip reads from a requirements file, the files it includes with `-r`/`-c`,
+    and what pip refuses."""
+    place = _Places(text)
     found: list[Located] = []
     includes: list[str] = []
     problems: list[Problem] = []
-    for logical, positions in _logical_lines(text):
-        start = len(logical) - len(logical.lstrip())
-        option = _OPTION.search(logical)
-        end = option.start() if option else len(logical)
-        requirement = logical[start:end].rstrip()
-        if option and not requirement:
-            include, error = _include(logical.split())
-            if include:
-                includes.append(include)
-            if error:
-                problems.append(unreadable(path, positions[start][0], error))
-        elif requirement:
-            found.append(
-                Located(
-                    requirement,
-                    positions[start : start + len(requirement)],
-                    hashed=bool(option) and "--hash" in logical[end:],
+    for line in pip_lines(text):
+        if line.error:
+            problems.append(
+                unreadable(
+                    path,
+                    line.number,
+                    f"pip cannot read `{line.options}`: {line.error.rstrip('.')}; fix or remove it",
                 )
             )
+        elif line.include is not None:
+            if line.include:
+                includes.append(line.include)
+            else:
+                problems.append(unreadable(path, line.number, f"`{line.options}` names no file; name one"))
+        elif line.editable or line.requirement:
+            requirement = _requirement(path, line, place)
+            if isinstance(requirement, Problem):
+                problems.append(requirement)
+            else:
+                found.append(requirement)
     return Found(tuple(found), tuple(includes), tuple(problems))
+
+
+def _requirement(path: str, line: PipLine, place: _Places) -> PipRequirement | Problem:
+    """What one requirement line installs, or why pip refuses it."""
+    positions: tuple[tuple[int, int], ...] = ()
+    if line.editable:
+        text = line.editable
+        reading = pip_reference.read_editable(text)
+    else:
+        text, positions = line.requirement, tuple(place(offset) for offset in line.offsets)
+        reading = pip_reference.read_line(text)
+    if reading.error:
+        variable = ENV_VAR_RE.search(text)
+        if variable:
+            return unreadable(
+                path,
+                line.number,
+                f"`{text}`: pip reads `{variable.group()}` from the environment, so this requirement can be "
+                "neither checked nor rewritten; write its value, or edit it by hand",
+            )
+        return unreadable(
+            path,
+            line.number,
+            f"cannot parse requirement `{text}`: {reading.error.rstrip('.')}; write it as pip reads it "
+            "(PEP 508, a URL or a path)",
+        )
+    parsed = reading.requirement
+    # pip reads the requirement with the white space before its options (`x  --hash`); it strips
+    # that itself, and so does the text shown.
+    shown = text.rstrip()
+    return PipRequirement(
+        shown,
+        positions[: len(shown)],
+        hashed=line.hashed,
+        number=line.number,
+        name=reading.name,
+        direct=reading.direct,
+        specifier=parsed.specifier if parsed else "",
+        span=(reading.start + parsed.span[0], reading.start + parsed.span[1]) if parsed else (0, 0),
+    )
+
+
+class _Places:
+    """The (line, column) of an offset in the text, lines broken as an editor breaks them
+    (`text.split_lines`): pip's line breaks are not all line breaks there."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0]
+        for line in split_lines(text, keepends=True):
+            self.starts.append(self.starts[-1] + len(line))
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        if offset == NOWHERE:
+            return (0, 0)
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index + 1, offset - self.starts[index]
