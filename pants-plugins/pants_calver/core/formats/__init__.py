@@ -3,7 +3,8 @@ import: requirements files, BUILD files, pyproject.toml and setup.cfg.
 
 Every scanner returns a `Found`: each requirement text with the (line, column) of every character,
 the files it includes, and what it cannot read. A scanner that places bytes is held to the format's
-own parser (Python's, a TOML parser, configparser): what it cannot place exactly is reported, never
+own parser (Python's, a TOML parser, configparser, pip's requirements-file reader, followed step by
+step in `pip_lines`, `pip_reference` and `pep508`): what it cannot place exactly is reported, never
 skipped. What a requirement means is `pants_calver.core.pins`' business.
 
 To add a format: a module here with a `find(path, text) -> Found`, and a `SourceKind` for it.
