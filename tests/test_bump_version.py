@@ -172,6 +172,19 @@ DRY_RUN_RC = (
 )
 
 
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["run", "dry-run"])
+def test_a_version_file_outside_the_build_root_is_refused(rule_runner: RuleRunner, dry_run: list) -> None:
+    before = snapshot(rule_runner)
+    result = bump(rule_runner, "--next=patch", "--calver-version-file=../VERSION", *dry_run)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "error: [calver].version_file: `../VERSION` leaves the build root; give a path relative to the "
+        "build root, without `..`.\n",
+    )
+    assert snapshot(rule_runner) == before
+
+
 def test_dry_run_writes_nothing(rule_runner: RuleRunner) -> None:
     before = snapshot(rule_runner)
     result = bump(rule_runner, "--next=rc", "--dry-run")

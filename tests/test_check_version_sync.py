@@ -345,6 +345,35 @@ def test_an_error_is_a_github_annotation(rule_runner: RuleRunner) -> None:
     assert result.stdout == f"::error title=setting-invalid::{BAD_MONTHS}\n"
 
 
+@pytest.mark.parametrize(
+    "option, value, why",
+    [
+        pytest.param("--calver-version-file", "../VERSION", "leaves the build root", id="version-file"),
+        pytest.param("--calver-version-file", "/etc/passwd", "is an absolute path", id="absolute"),
+        pytest.param("--calver-package-version-file", "../../VERSION", "leaves the build root", id="package"),
+        pytest.param(
+            "--calver-extra-requirement-globs",
+            "['reqs/*.txt', '../*.txt']",
+            "leaves the build root",
+            id="globs",
+        ),
+    ],
+)
+def test_a_path_setting_outside_the_build_root_is_an_error(
+    rule_runner: RuleRunner, option: str, value: str, why: str
+) -> None:
+    shown = "../*.txt" if option.endswith("globs") else value
+    name = option[len("--calver-") :].replace("-", "_")
+    message = f"[calver].{name}: `{shown}` {why}; give a path relative to the build root, without `..`."
+    text = run(rule_runner, f"{option}={value}")
+    assert (text.exit_code, text.stdout, text.stderr) == (1, "", f"error: {message}\n")
+    document = run(rule_runner, f"{option}={value}", "--output-format=json")
+    assert (document.exit_code, json.loads(document.stdout)) == (
+        1,
+        {"error": {"code": "setting-invalid", "message": message}},
+    )
+
+
 def test_an_unreadable_build_file_is_json_too(rule_runner: RuleRunner) -> None:
     result = run(
         rule_runner, "--output-format=json", files={"src/ai/backend/agent/BUILD": "python_distribution(\n"}

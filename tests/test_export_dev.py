@@ -921,3 +921,25 @@ def test_symlinked_export_replaces_the_old_one_only_when_complete(rule_runner: R
     )
     assert os.readlink(old) == str(cache)
     assert entries(old) == ["new-file"]
+
+
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        pytest.param("--export-dev-migrations", "['../elsewhere/versions/*.py']", id="migrations"),
+        pytest.param("--export-dev-config-samples", "['/etc/*.toml']", id="samples"),
+    ],
+)
+@pytest.mark.parametrize("preview", [[], ["--preview=HEAD"]], ids=["run", "preview"])
+def test_a_glob_outside_the_build_root_is_refused(
+    rule_runner: RuleRunner, option: str, value: str, preview: list
+) -> None:
+    result = run(rule_runner, f"{option}={value}", *preview)
+    glob = value[2:-2]
+    name = option[len("--export-dev-") :].replace("-", "_")
+    why = "is an absolute path" if glob.startswith("/") else "leaves the build root"
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"error: [export-dev].{name}: `{glob}` {why}; give a path relative to the build root, without `..`.\n"
+    )
+    assert not (Path(rule_runner.build_root) / "dist").exists()

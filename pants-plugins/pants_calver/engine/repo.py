@@ -196,7 +196,9 @@ async def _scan_sources(
 
 @rule(desc="Read the repo's version, distributions and first-party pins")
 async def read_versioned_repo(calver: CalverSubsystem, python_setup: PythonSetup) -> VersionedRepo:
-    """Raises `RepoError` for a target Pants cannot read."""
+    """Raises `RepoError` for a target Pants cannot read, `SettingError` for a path setting
+    outside the build root."""
+    calver.check_paths()
     targets = await _targets()
     distributions = _distributions(targets.all, calver.independent)
     resolves = await _requirement_files(targets, python_setup)

@@ -7,6 +7,7 @@ from pants.option.subsystem import Subsystem
 from pants.util.strutil import softwrap
 
 from pants_calver.core.errors import SettingError
+from pants_calver.core.repo_paths import check_globs, check_path
 from pants_calver.core.version import Scheme
 
 
@@ -85,3 +86,9 @@ class CalverSubsystem(Subsystem):
                 "or an empty list for a sequential cycle."
             )
         return Scheme(pad_minor=self.pad_minor, release_months=tuple(self.release_months))
+
+    def check_paths(self) -> None:
+        """Raises `SettingError` for a path setting that is not inside the build root."""
+        check_path("[calver].version_file", self.version_file)
+        check_path("[calver].package_version_file", self.package_version_file)
+        check_globs("[calver].extra_requirement_globs", self.extra_requirement_globs)

@@ -28,10 +28,11 @@ from pants.option.option_types import BoolOption, StrListOption, StrOption
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 
-from pants_calver.core.errors import GitError, RefError
+from pants_calver.core.errors import GitError, RefError, SettingError
 from pants_calver.core.export_record import DevRecord, Outcome, ResolveOutcome, elapsed_line
 from pants_calver.core.alembic import Migration
 from pants_calver.core.downgrade import plan_migrations
+from pants_calver.core.repo_paths import check_globs
 from pants_calver.core.switch_preview import ResolvePreview, preview_lines, preview_resolve
 from pants_calver.core.switch_report import compare_configs, report_lines
 from pants_calver.engine import resolve_inputs, switch_inputs, venv_export
@@ -304,6 +305,12 @@ async def export_dev(
     calver: CalverSubsystem,
     environment: CompleteEnvironmentVars,
 ) -> ExportDev:
+    try:
+        check_globs("[export-dev].migrations", subsystem.migrations)
+        check_globs("[export-dev].config_samples", subsystem.config_samples)
+    except SettingError as e:
+        print_error(console, OutputFormat.text, e)
+        return ExportDev(exit_code=1)
     resolves = list(dict.fromkeys(subsystem.resolves or python_setup.resolves))
     output_dir = os.path.join(str(dist_dir.relpath), "export")
     exports = Exports(output_dir, os.path.join(build_root.path, output_dir))
