@@ -125,7 +125,7 @@ def read_history(git: Git, base_commit: str) -> Sequence[Commit]:
             f"`git log {base_commit}..HEAD` failed: {said[0].rstrip('.') if said else 'no message'}. "
             "Check that HEAD is a commit (`git log -1`) and that the repository is whole (`git fsck`)."
         )
-    return parse_log(result.stdout.decode(errors="replace"))
+    return parse_log(result.stdout)
 
 
 def not_release_branch(git: Git, branch: str | None, option: str | None) -> str:
