@@ -82,7 +82,9 @@ def test_parse_log() -> None:
     ],
 )
 def test_parse_log_refuses_other_output(output: bytes) -> None:
-    with pytest.raises(GitError, match=r"^`git log` printed what check-backports cannot read \(at field \d+\)"):
+    with pytest.raises(
+        GitError, match=r"^`git log` printed what check-backports cannot read \(at field \d+\)"
+    ):
         parse_log(output)
 
 
@@ -118,8 +120,12 @@ ARABIC_INDIC_23_09 = "\u0662\u0663.\u0660\u0669"
         pytest.param(commit(GOOD[0], "Backported-To: 2309"), "to-other-branch", id="typo"),
         pytest.param(commit(GOOD[0], "Backported-To:"), "to-other-branch", id="empty-target"),
         pytest.param(commit(GOOD[0], "Backported-To: (23.09)"), "to-other-branch", id="target-in-a-note"),
-        pytest.param(commit(GOOD[0], "Backported-To: 23.09;"), "to-other-branch", id="semicolon-is-no-separator"),
-        pytest.param(commit(GOOD[0], f"Backported-To: {ARABIC_INDIC_23_09}"), "to-other-branch", id="arabic-digits"),
+        pytest.param(
+            commit(GOOD[0], "Backported-To: 23.09;"), "to-other-branch", id="semicolon-is-no-separator"
+        ),
+        pytest.param(
+            commit(GOOD[0], f"Backported-To: {ARABIC_INDIC_23_09}"), "to-other-branch", id="arabic-digits"
+        ),
         # Characters git keeps in a value (it trims only spaces, tabs, CR and LF) and
         # `str.split` would take for white space.
         pytest.param(commit(GOOD[0], "Backported-To: 23.09\x0b"), None, id="ascii-vt-separates"),
@@ -281,18 +287,36 @@ def reading(*found: Trailer, subject_end=1, paragraph=None, block=None, divider=
         ),
         pytest.param(
             "\n\nKey: v\n",
-            reading(Trailer("Key", "v", 3, 3), subject_end=0, paragraph=Paragraph(3, 3, (), False, True), block=(3, 3), end=3),
+            reading(
+                Trailer("Key", "v", 3, 3),
+                subject_end=0,
+                paragraph=Paragraph(3, 3, (), False, True),
+                block=(3, 3),
+                end=3,
+            ),
             id="no-subject",
         ),
         pytest.param("Fix\nKey: v", reading(subject_end=2, end=2), id="all-subject"),
         pytest.param(
             "Fix\n\nA: b\n--- \nC: d\n",
-            reading(Trailer("A", "b", 3, 3), paragraph=Paragraph(3, 3, (), False, True), block=(3, 3), divider=4, end=3),
+            reading(
+                Trailer("A", "b", 3, 3),
+                paragraph=Paragraph(3, 3, (), False, True),
+                block=(3, 3),
+                divider=4,
+                end=3,
+            ),
             id="divider",
         ),
         pytest.param(
             f"Fix\n\nA: b\n# comment\n\n{trailers.SCISSORS}C: d\n",
-            reading(Trailer("A", "b", 3, 3), paragraph=Paragraph(3, 3, (), False, True), block=(3, 3), scissors=6, end=3),
+            reading(
+                Trailer("A", "b", 3, 3),
+                paragraph=Paragraph(3, 3, (), False, True),
+                block=(3, 3),
+                scissors=6,
+                end=3,
+            ),
             id="comments-and-scissors",
         ),
         pytest.param(

@@ -30,13 +30,8 @@ SCISSORS = b"# ------------------------ >8 ------------------------"
 # Paths that would break a reader of `git log -z --name-only`: newlines first (git puts one
 # before the first path), the old log separators, a name shaped like a commit id, bytes that are
 # not UTF-8.
-ODD_PATHS = [
-    b"\n\n",
-    b"\nnewline-first",
-    b"d/x y",
-    b"tab\there",
-    b"sep\x1e\x1f",
-    b"\xff\xfe-not-utf-8",
+ODD_PATHS = [b"\n\n", b"\nnewline-first", b"d/x y", b"tab\there", b"sep\x1e\x1f", b"\xff\xfe-not-utf-8"]
+ODD_PATHS += [
     b"0123456789abcdef0123456789abcdef01234567",
     b"\xe2\x80\xa8line-separator",
     b"dir/\r\n",
@@ -65,7 +60,10 @@ class Repo:
 
     def reader(self, **env: str) -> Git:
         """git as the goal runs it, in this repo, away from the user's configuration."""
-        return Git(str(self.root), {"PATH": os.environ["PATH"], "HOME": str(self.root), "GIT_CONFIG_NOSYSTEM": "1", **env})
+        return Git(
+            str(self.root),
+            {"PATH": os.environ["PATH"], "HOME": str(self.root), "GIT_CONFIG_NOSYSTEM": "1", **env},
+        )
 
 
 def make_tree(repo_root: Path, name: str, files: List[Tuple[bytes, int]], blobs: List[bytes]) -> str:
@@ -76,6 +74,11 @@ def make_tree(repo_root: Path, name: str, files: List[Tuple[bytes, int]], blobs:
     return git_bytes(repo_root, "write-tree", extra_env=index).decode().strip()
 
 
+def changed_paths(repo_root: Path, a: str, b: str) -> Tuple[bytes, ...]:
+    listed = git_bytes(repo_root, "diff-tree", "-r", "-z", "--no-renames", "--name-only", a, b)
+    return tuple(listed.split(b"\0")[:-1])
+
+
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Repo:
     root = tmp_path_factory.mktemp("oracle")
@@ -83,11 +86,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Repo:
     blobs = [git_bytes(root, "hash-object", "-w", "--stdin", stdin=b"%d\n" % i).strip() for i in range(2)]
     trees = {name: make_tree(root, name, files, blobs) for name, files in TREES.items()}
     base = git_bytes(root, "commit-tree", trees["empty"], stdin=b"base\n").decode().strip()
-    changed = {
-        (a, b): tuple(git_bytes(root, "diff-tree", "-r", "-z", "--no-renames", "--name-only", trees[a], trees[b]).split(b"\0")[:-1])
-        for a in trees
-        for b in trees
-    }
+    changed = {(a, b): changed_paths(root, trees[a], trees[b]) for a in trees for b in trees}
     return Repo(root, base, trees, changed)
 
 
@@ -104,13 +103,9 @@ class Change:
 
 def make_commit(repo: Repo, parent: str, change: Change) -> str:
     if change.raw:
-        signature = b"t <t@example.invalid> 1700000000 +0000"
-        header = b"tree %s\nparent %s\nauthor %s\ncommitter %s\n\n" % (
-            repo.trees[change.tree].encode(),
-            parent.encode(),
-            signature,
-            signature,
-        )
+        who = b"t <t@example.invalid> 1700000000 +0000"
+        header = b"tree %s\nparent %s\n" % (repo.trees[change.tree].encode(), parent.encode())
+        header += b"author %s\ncommitter %s\n\n" % (who, who)
         made = repo.git("hash-object", "-t", "commit", "-w", "--stdin", stdin=header + change.message)
     else:
         made = repo.git("commit-tree", repo.trees[change.tree], "-p", parent, stdin=change.message)
@@ -134,7 +129,8 @@ def divider(message: bytes) -> int:
     patch), or the message's length."""
     start = 0
     while start < len(message):
-        if message.startswith(b"---", start) and message[start + 3 : start + 4] in (b" ", b"\t", b"\n", b"\r"):
+        after = start + 3
+        if message.startswith(b"---", start) and after < len(message) and message[after] in b" \t\n\r":
             return start
         newline = message.find(b"\n", start)
         start = len(message) if newline < 0 else newline + 1
@@ -210,10 +206,30 @@ def test_git_refuses_a_nul_byte_in_a_message(repo: Repo) -> None:
     # Why the goal's `git log` may separate fields with NUL bytes: no message can hold one.
     env = {**repo.reader().env, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid"}
     env.update(GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.invalid")
-    for command in (["commit-tree", repo.trees["one"], "-p", repo.base], ["commit", "--allow-empty", "-F", "-"]):
-        result = subprocess.run(["git", *command], cwd=repo.root, env=env, input=b"Fix\0 it\n", capture_output=True)
+    for command in (
+        ["commit-tree", repo.trees["one"], "-p", repo.base],
+        ["commit", "--allow-empty", "-F", "-"],
+    ):
+        result = subprocess.run(
+            ["git", *command], cwd=repo.root, env=env, input=b"Fix\0 it\n", capture_output=True
+        )
         assert result.returncode != 0
         assert b"a NUL byte in commit log message not allowed" in result.stderr
+
+
+def test_a_nul_made_by_other_means_ends_the_message(repo: Repo) -> None:
+    # A commit object can hold a NUL (`git hash-object` writes one; `git fsck` warns): `git log`
+    # prints its message only up to the NUL, and the fields after it stay in their places.
+    odd = make_commit(repo, repo.base, Change(b"Sub\0ject\n\nBody\n\nBackported-From: main\n", raw=True))
+    tip = make_commit(repo, odd, Change(b"Fix\n\nBackported-From: main\n", tree="two"))
+    (repo.root / ".git" / "HEAD").write_text(f"{tip}\n")
+    newest, oldest = read_history(repo.reader(), repo.base)
+    assert (oldest.subject, oldest.message, oldest.trailers, oldest.paths) == ("Sub", "Sub", (), ("a",))
+    assert (newest.subject, newest.trailers, newest.paths) == (
+        "Fix",
+        (("Backported-From", "main"),),
+        ("a", "d/x y"),
+    )
 
 
 def test_commit_tree_stores_no_invalid_utf8(repo: Repo) -> None:
@@ -229,25 +245,45 @@ def test_commit_tree_stores_no_invalid_utf8(repo: Repo) -> None:
     "change",
     [
         # Line breaks git does not split at (`str.splitlines` does), inside a trailer's value.
-        pytest.param(Change(b"Fix\n\nBackported-From: main\xc2\x85Backported-To: 23.09\n"), id="nel-in-value"),
-        pytest.param(Change(b"Fix\n\nBackported-From: main\xe2\x80\xa8Backported-To: 23.09\n"), id="u2028-in-value"),
-        pytest.param(Change(b"Fix\n\nBackported-From: main\xe2\x80\xa9Backported-To: 23.09\n"), id="u2029-in-value"),
+        pytest.param(
+            Change(b"Fix\n\nBackported-From: main\xc2\x85Backported-To: 23.09\n"), id="nel-in-value"
+        ),
+        pytest.param(
+            Change(b"Fix\n\nBackported-From: main\xe2\x80\xa8Backported-To: 23.09\n"), id="u2028-in-value"
+        ),
+        pytest.param(
+            Change(b"Fix\n\nBackported-From: main\xe2\x80\xa9Backported-To: 23.09\n"), id="u2029-in-value"
+        ),
         pytest.param(Change(b"Fix\n\nBackported-To: 23.09\rBackported-From: main\n"), id="cr-in-value"),
         pytest.param(Change(b"Fix\n\nKey: a\x1cb\x1dc\x0bd\x0ce\n"), id="fs-gs-vt-ff-in-value"),
         # Values keep what git does not trim (it trims spaces, tabs, CR and LF only).
-        pytest.param(Change(b"Fix\n\nBackported-To: \x0b23.09\x0c\nBackported-From:\t main \r\n"), id="value-edges"),
+        pytest.param(
+            Change(b"Fix\n\nBackported-To: \x0b23.09\x0c\nBackported-From:\t main \r\n"), id="value-edges"
+        ),
         # Keys git takes that `[A-Za-z0-9][A-Za-z0-9-]*` does not.
         pytest.param(Change(b"Fix\n\n-Key: v\nBackported-From: main\n"), id="key-starting-with-dash"),
         # What `interpret-trailers` reads and `%(trailers)` of `git log` does not, and back.
         pytest.param(Change(b"\n\nBackported-From: main\nBackported-To: 23.09\n"), id="leading-blank-lines"),
-        pytest.param(Change(b"Fix\n\n---\n\nBackported-From: main\nBackported-To: 23.09\n"), id="after-a-divider"),
+        pytest.param(
+            Change(b"Fix\n\n---\n\nBackported-From: main\nBackported-To: 23.09\n"), id="after-a-divider"
+        ),
         # A paragraph with a line git writes itself is trailers when a quarter of its lines are.
-        pytest.param(Change(b"Fix\n\nSigned-off-by: A <a@b>\nBackported-From: main\nx\ny\nz\nw\nv\nu\n"), id="quarter"),
-        pytest.param(Change(b"Fix\n\nSigned-off-by: A <a@b>\nBackported-From: main\nx\ny\nz\nw\nv\nu\nt\n"), id="under"),
-        pytest.param(Change(b"Fix\n\n(cherry picked from commit 1234abc)\nBackported-To: 23.09\n"), id="cherry-picked"),
+        pytest.param(
+            Change(b"Fix\n\nSigned-off-by: A <a@b>\nBackported-From: main\nx\ny\nz\nw\nv\nu\n"), id="quarter"
+        ),
+        pytest.param(
+            Change(b"Fix\n\nSigned-off-by: A <a@b>\nBackported-From: main\nx\ny\nz\nw\nv\nu\nt\n"), id="under"
+        ),
+        pytest.param(
+            Change(b"Fix\n\n(cherry picked from commit 1234abc)\nBackported-To: 23.09\n"), id="cherry-picked"
+        ),
         # The old log format's separators in a subject and a body.
-        pytest.param(Change(b"Fix\x1fa\x1eb\n\nBody \x1e\x1f\n\nBackported-From: main\n"), id="log-separators"),
-        pytest.param(Change(b"Fix \xff\xfe\n\nBody \xc3(\n\nBackported-From: m\xe9in\n", raw=True), id="not-utf8"),
+        pytest.param(
+            Change(b"Fix\x1fa\x1eb\n\nBody \x1e\x1f\n\nBackported-From: main\n"), id="log-separators"
+        ),
+        pytest.param(
+            Change(b"Fix \xff\xfe\n\nBody \xc3(\n\nBackported-From: m\xe9in\n", raw=True), id="not-utf8"
+        ),
         pytest.param(Change(b"Fix paths\n", tree="odd"), id="odd-paths"),
     ],
 )
@@ -268,14 +304,26 @@ def test_a_log_output_encoding_changes_nothing(repo: Repo) -> None:
 
 # The pieces of generated messages. Characters git takes as ordinary and Python may not: line and
 # paragraph separators, white space git does not trim, the old log separators, escapes...
-TROUBLE = [b"\r", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9"]
-TROUBLE += [b"\t", b" ", b"\xc2\xa0", b":", b"#", b"-", b"%x00", b"\x01", b"\x1b[31m", b"\xd9\xa2\xd9\xa3"]
+TROUBLE = [b"\r", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f", b"\xc2\x85", b"\xe2\x80\xa8"]
+TROUBLE += [b"\xe2\x80\xa9", b"\t", b" ", b"\xc2\xa0", b":", b"#", b"-", b"%x00", b"\x01", b"\x1b[31m"]
+TROUBLE += [b"\xd9\xa2\xd9\xa3"]
 # ...bytes that are not UTF-8: lone continuation and lead bytes, a surrogate, an overlong NUL.
-NOT_UTF8 = [b"\xff", b"\xfe", b"\xc3", b"\x85", b"\xe2\x80", b"\xed\xa0\x80", b"\xc0\x80", b"\xf4\x90\x80\x80"]
+NOT_UTF8 = [
+    b"\xff",
+    b"\xfe",
+    b"\xc3",
+    b"\x85",
+    b"\xe2\x80",
+    b"\xed\xa0\x80",
+    b"\xc0\x80",
+    b"\xf4\x90\x80\x80",
+]
 WORDS = st.text(alphabet="abcxyzABC0129-_.,:;()#/ ", max_size=8).map(str.encode)
-TEXT = st.lists(st.one_of(WORDS, st.sampled_from(TROUBLE), st.sampled_from(NOT_UTF8)), max_size=5).map(b"".join)
-KEYS = [b"Backported-From", b"Backported-To", b"backported-to", b"BACKPORTED-FROM", b"Signed-off-by", b"Co-authored-by"]
-KEYS += [b"-Key", b"Key-", b"K", b"9", b"Bug #", b"Ke y", b"K\xc3\xa9y", b"\tKey", b" Key", b"Key\x0b", b"Key\xc2\x85"]
+PIECES = st.one_of(WORDS, st.sampled_from(TROUBLE), st.sampled_from(NOT_UTF8))
+TEXT = st.lists(PIECES, max_size=5).map(b"".join)
+KEYS = [b"Backported-From", b"Backported-To", b"backported-to", b"BACKPORTED-FROM", b"Signed-off-by"]
+KEYS += [b"Co-authored-by", b"-Key", b"Key-", b"K", b"9", b"Bug #", b"Ke y", b"K\xc3\xa9y", b"\tKey", b" Key"]
+KEYS += [b"Key\x0b", b"Key\xc2\x85"]
 VALUES = [b"main", b"23.09", b"23.03, 23.09", b"main (24.09)", b"\xd9\xa2\xd9\xa3.\xd9\xa0\xd9\xa9"]
 EDGES = [b"", b"", b" ", b"  ", b"\t", b"\r", b"\x0b", b"\x0c", b"\xc2\xa0"]
 TRAILER = st.builds(
@@ -288,17 +336,26 @@ TRAILER = st.builds(
 )
 LINES = [b"", b" ", b"\t", b"\r", b"---", b"--- x", b"---\r", b"---x", b"# comment", SCISSORS, b"Conflicts:"]
 LINES += [b"\tpath", b" continued", b"\tcontinued", b"Signed-off-by: A <a@example.invalid>"]
-LINES += [b"(cherry picked from commit 0123abc)", b"Backported-From: main", b"Backported-To: 23.09", b"\x1e\x1f"]
+LINES += [b"(cherry picked from commit 0123abc)", b"Backported-From: main", b"Backported-To: 23.09"]
+LINES += [b"\x1e\x1f"]
 BREAKS = [b"\n"] * 8 + [b"\n\n", b"\r\n", b"\r", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x85", b""]
 BREAKS += [b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9"]
+
+
+def joined(lines: List[Tuple[bytes, bytes]]) -> bytes:
+    return b"".join(line + end for line, end in lines)
+
+
 MESSAGES = st.lists(
     st.tuples(st.one_of(TRAILER, TEXT, st.sampled_from(LINES)), st.sampled_from(BREAKS)), max_size=10
-).map(lambda lines: b"".join(line + end for line, end in lines))
+).map(joined)
 CHANGES = st.builds(Change, MESSAGES, st.sampled_from(sorted(TREES)), st.booleans())
 
 
 # 500 examples of one to three commits each: about 1,000 commits, one repo for all.
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(changes=st.lists(CHANGES, min_size=1, max_size=3))
 def test_every_field_is_what_git_says(repo: Repo, changes: List[Change]) -> None:
     check(repo, changes)

@@ -17,12 +17,12 @@ from re import Pattern
 
 from pants_calver.core import trailers
 from pants_calver.core.errors import GitError, SettingError
-from pants_calver.core.problems import plural
 from pants_calver.core.text import decode, encode
 from pants_calver.core.version import parse_branch
 
-# One record per commit, every field ended by a NUL, which no message can hold (git refuses to
-# make such a commit): short sha, subject, raw message. With `-z --name-only`, git ends the
+# One record per commit, every field ended by a NUL, which git never prints inside a field (it
+# refuses to make a commit whose message holds one, and prints a message made by other means only
+# up to its first NUL): short sha, subject, raw message. With `-z --name-only`, git ends the
 # record with one more NUL and, when the commit changes paths, a `\n` and each path ended by a
 # NUL. A record starts with an empty field, so that the paths (never empty) end at one.
 LOG_FORMAT = "%x00%h%x00%s%x00%B%x00"
@@ -228,12 +228,16 @@ def _problem_message(commit: Commit, rules: BackportRules) -> tuple[str, str] | 
 def _missing(commit: Commit, key: str, wanted: str) -> tuple[str, str]:
     unread = unread_backport_lines(commit.message, (key,))
     name = {FROM_KEY: "Backported-From", TO_KEY: "Backported-To"}[key]
-    return "trailer-missing", f"has no `{name}: {wanted}` trailer" + (f" that git reads: {unread}" if unread else "")
+    return "trailer-missing", f"has no `{name}: {wanted}` trailer" + (
+        f" that git reads: {unread}" if unread else ""
+    )
 
 
 def _on_line(commit: Commit, key: str, value: str) -> str:
     """` on line N`: where the trailer with this key and value starts in the message."""
-    lines = [t.line for t in trailers.read(commit.message).trailers if t.key.lower() == key and t.value == value]
+    lines = [
+        t.line for t in trailers.read(commit.message).trailers if t.key.lower() == key and t.value == value
+    ]
     return f" on line {lines[0]}" if lines else ""
 
 
@@ -248,58 +252,67 @@ def unread_backport_lines(message: str, keys: Sequence[str]) -> str:
         for found in [_BACKPORT_LINE.match(line)]
         if found and found.group(1).lower() in keys and (found.group(1).lower(), number) not in read
     ]
-    groups: dict[tuple, list[int]] = {}
+    groups: dict[tuple[str, str, int], list[int]] = {}
     for number in unread:
         groups.setdefault(_why_unread(number, reading), []).append(number)
     return "; ".join(_clause(why, numbers, reading) for why, numbers in groups.items())
 
 
-def _why_unread(number: int, reading: trailers.Reading) -> tuple:
-    """Why git does not read line `number` as a trailer, as a key for `_clause`."""
+# What git made of a Backported-* line it does not read as a trailer, by the reason `_why_unread`
+# gives: `at` is the line that decides (the `---`, the scissors, the trailer continued).
+_CLAUSES = {
+    "divider": "{lines} {come} after the `---` of line {at}, where git stops reading (it takes the rest for a patch)",
+    "scissors": "{lines} {come} after the scissors line {at}, below which git reads nothing",
+    "left-out": "{lines} {are} among what git leaves out at the end of a message (comments, a `Conflicts:` list)",
+    "continuation": (
+        "{lines} {start} with white space, so git reads {them} as part of the `{key}` trailer on line {at}"
+    ),
+    "text-in-trailers": "{lines} {start} with white space after a line that is no trailer, so git reads {them} as text",
+    "subject": "{lines} {are} in the first paragraph, which git reads as the subject, never as trailers",
+    "not-trailers": (
+        "{lines} {are} in the last paragraph{last}, but git reads it as text, not trailers: {others} in it "
+        "{no_trailers}, and git reads a paragraph as trailers only when every line is one (or a quarter are, "
+        "one being `Signed-off-by:` or `(cherry picked from commit`)"
+    ),
+    "earlier": "{lines} {are} not in the last paragraph{last}, the only one git reads trailers from",
+}
+
+
+def _why_unread(number: int, reading: trailers.Reading) -> tuple[str, str, int]:
+    """Why git does not read line `number` as a trailer: a `_CLAUSES` key, a trailer's key, a line."""
     if reading.divider is not None and number > reading.divider:
-        return ("divider", reading.divider)
+        return "divider", "", reading.divider
     if reading.scissors is not None and number > reading.scissors:
-        return ("scissors", reading.scissors)
+        return "scissors", "", reading.scissors
     if number > reading.end:
-        return ("left-out",)
+        return "left-out", "", 0
     if reading.block and reading.block[0] <= number <= reading.block[1]:
         above = [t for t in reading.trailers if t.line < number <= t.last]
-        return ("continuation", above[0].key, above[0].line) if above else ("text-in-trailers",)
+        return ("continuation", above[0].key, above[0].line) if above else ("text-in-trailers", "", 0)
     if number <= reading.subject_end:
-        return ("subject",)
+        return "subject", "", 0
     paragraph = reading.paragraph
     if paragraph and paragraph.first <= number <= paragraph.last:
-        return ("not-trailers",)
-    return ("earlier",)
+        return "not-trailers", "", 0
+    return "earlier", "", 0
 
 
-def _clause(why: tuple, numbers: list[int], reading: trailers.Reading) -> str:
+def _clause(why: tuple[str, str, int], numbers: list[int], reading: trailers.Reading) -> str:
     """Where the lines `numbers` are and what git made of them, for the reason `why`."""
-    lines, many = _line_list(numbers), len(numbers) > 1
-    are, come, start, them = ("are", "come", "start", "them") if many else ("is", "comes", "starts", "it")
-    paragraph = reading.paragraph
-    last = f" ({_line_list(range(paragraph.first, paragraph.last + 1))})" if paragraph else ""
-    if why[0] == "divider":
-        return f"{lines} {come} after the `---` of line {why[1]}, where git stops reading (it takes the rest for a patch)"
-    if why[0] == "scissors":
-        return f"{lines} {come} after the scissors line {why[1]}, below which git reads nothing"
-    if why[0] == "left-out":
-        return f"{lines} {are} among what git leaves out at the end of a message (comments, a `Conflicts:` list)"
-    if why[0] == "continuation":
-        return f"{lines} {start} with white space, so git reads {them} as part of the `{why[1]}` trailer on line {why[2]}"
-    if why[0] == "text-in-trailers":
-        return f"{lines} {start} with white space after a line that is no trailer, so git reads {them} as text"
-    if why[0] == "subject":
-        return f"{lines} {are} in the first paragraph, which git reads as the subject, never as trailers"
-    if why[0] == "not-trailers" and paragraph:
-        others = _line_list(paragraph.others)
-        no_trailers = "are not trailers" if len(paragraph.others) > 1 else "is not a trailer"
-        return (
-            f"{lines} {are} in the last paragraph{last}, but git reads it as text, not trailers: {others} in it "
-            f"{no_trailers}, and git reads a paragraph as trailers only when every line is one (or a quarter "
-            "are, one being `Signed-off-by:` or `(cherry picked from commit`)"
-        )
-    return f"{lines} {are} not in the last paragraph{last}, the only one git reads trailers from"
+    paragraph, many = reading.paragraph, len(numbers) > 1
+    others = paragraph.others if paragraph else ()
+    return _CLAUSES[why[0]].format(
+        lines=_line_list(numbers),
+        are="are" if many else "is",
+        come="come" if many else "comes",
+        start="start" if many else "starts",
+        them="them" if many else "it",
+        key=why[1],
+        at=why[2],
+        last=f" ({_line_list(range(paragraph.first, paragraph.last + 1))})" if paragraph else "",
+        others=_line_list(others),
+        no_trailers="are not trailers" if len(others) > 1 else "is not a trailer",
+    )
 
 
 def check_commits(commits: Iterable[Commit], rules: BackportRules) -> list[BackportProblem]:

@@ -40,8 +40,10 @@ class Trailer:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """The last paragraph git looked at for trailers (lines `first` to `last`, 1-based), the lines
-    in it that git counted as not trailers, and whether one is a line git writes itself."""
+    """The last paragraph git looked at for trailers (lines `first` to `last`, 1-based): the lines
+    in it that git counted as not trailers, whether one is a line git writes itself
+    (`GIT_GENERATED`), and whether git read it as trailers (every line a trailer, or a quarter
+    and one of git's)."""
 
     first: int
     last: int
