@@ -260,6 +260,8 @@ def test_commit_tree_stores_no_invalid_utf8(repo: Repo) -> None:
         pytest.param(
             Change(b"Fix\n\nBackported-To: \x0b23.09\x0c\nBackported-From:\t main \r\n"), id="value-edges"
         ),
+        # A line starting with `\r` continues the trailer above it; at the end, so does it.
+        pytest.param(Change(b"Fix\n\nBackported-To: 23.09\n\rx\n"), id="cr-continuation"),
         # Keys git takes that `[A-Za-z0-9][A-Za-z0-9-]*` does not.
         pytest.param(Change(b"Fix\n\n-Key: v\nBackported-From: main\n"), id="key-starting-with-dash"),
         # What `interpret-trailers` reads and `%(trailers)` of `git log` does not, and back.
@@ -342,17 +344,29 @@ BREAKS = [b"\n"] * 8 + [b"\n\n", b"\r\n", b"\r", b"\x0b", b"\x0c", b"\x1c", b"\x
 BREAKS += [b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9"]
 
 
+GIT_LINES = [b"Signed-off-by: A <a@example.invalid>", b"(cherry picked from commit 0123abc)", b" continued"]
+GIT_LINES += [b"Backported-From: main", b"Backported-To: 23.09", b"Backported-To: 23.03, 23.09"]
+
+
 def joined(lines: List[Tuple[bytes, bytes]]) -> bytes:
     return b"".join(line + end for line, end in lines)
 
 
-MESSAGES = st.lists(
-    st.tuples(st.one_of(TRAILER, TEXT, st.sampled_from(LINES)), st.sampled_from(BREAKS)), max_size=10
-).map(joined)
+def lines(line: st.SearchStrategy[bytes], ends: List[bytes], min_size: int = 0) -> st.SearchStrategy[bytes]:
+    return st.lists(st.tuples(line, st.sampled_from(ends)), min_size=min_size, max_size=8).map(joined)
+
+
+# Any pieces at all; or the shape of a backport's message, with a last paragraph mostly of
+# trailer-like lines, so that git reads trailers in many of them.
+ANYTHING = lines(st.one_of(TRAILER, TEXT, st.sampled_from(LINES)), BREAKS)
+TRAILERS = lines(
+    st.one_of(TRAILER, st.sampled_from(GIT_LINES), st.sampled_from(LINES), TEXT), [b"\n"] * 6 + BREAKS, 1
+)
+MESSAGES = st.one_of(ANYTHING, st.builds(lambda head, tail: head + b"\n\n" + tail, ANYTHING, TRAILERS))
 CHANGES = st.builds(Change, MESSAGES, st.sampled_from(sorted(TREES)), st.booleans())
 
 
-# 500 examples of one to three commits each: about 1,000 commits, one repo for all.
+# 500 examples of one to three commits each (about 900 commits), in one repo.
 @settings(
     max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )

@@ -15,12 +15,16 @@ where `str.splitlines` also breaks, are ordinary characters to git.
 
 from __future__ import annotations
 
-import string
+import re
 from dataclasses import dataclass, field
 from collections.abc import Iterable
 
 _SPACE = " \t\n\r"  # git's isspace()
-_TOKEN = frozenset(string.ascii_letters + string.digits + "-")
+_BLANK = re.compile(r"[ \t\r]*(?:\n|\Z)")
+# git's find_separator: a key of ASCII letters, digits and `-`, spaces or tabs after it (not
+# before), then the separator; or the separator first.
+_SEPARATOR = re.compile(r"(?:[A-Za-z0-9-]+[ \t]*)?:")
+_CONTINUATION = re.compile(r"\n[ \t\n\r]*")
 # Lines git writes itself: one of them lets a paragraph of only 25% trailers count as trailers.
 GIT_GENERATED = ("Signed-off-by: ", "(cherry picked from commit ")
 SCISSORS = "# ------------------------ >8 ------------------------\n"
@@ -93,9 +97,7 @@ def _last_line(text: str, length: int) -> int:
 
 
 def _is_blank(text: str, i: int) -> bool:
-    while i < len(text) and text[i] != "\n" and text[i] in _SPACE:
-        i += 1
-    return _at(text, i) in "\n\0"
+    return _BLANK.match(text, i) is not None
 
 
 def separator(text: str, start: int = 0) -> int:
@@ -104,18 +106,8 @@ def separator(text: str, start: int = 0) -> int:
     The key is ASCII letters, digits and `-` (a leading `-` too), then maybe spaces and tabs;
     git's `find_separator`.
     """
-    blank = False
-    for i in range(start, len(text)):
-        char = text[i]
-        if char == ":":
-            return i - start
-        if not blank and char in _TOKEN:
-            continue
-        if i != start and char in " \t":
-            blank = True
-            continue
-        break
-    return -1
+    found = _SEPARATOR.match(text, start)
+    return found.end() - 1 - start if found else -1
 
 
 def _patch_start(text: str) -> int:
@@ -230,16 +222,9 @@ def _trailer_start(text: str, length: int, subject_end: int) -> tuple[int, Parag
 
 
 def _unfold(value: str) -> str:
-    """A value's continuation lines joined with one space each, as `--unfold` does."""
-    out, i = [], 0
-    while i < len(value):
-        char, i = value[i], i + 1
-        if char == "\n":
-            while i < len(value) and value[i] in _SPACE:
-                i += 1
-            char = " "
-        out.append(char)
-    return "".join(out).strip(_SPACE)
+    """A value's continuation lines joined with one space each, as `--unfold` does: a `\\n` and
+    the white space after it (more `\\n` included) become one space."""
+    return _CONTINUATION.sub(" ", value).strip(_SPACE)
 
 
 def _block_trailers(text: str, start: int, end: int) -> tuple[Trailer, ...]:
@@ -256,7 +241,8 @@ def _block_trailers(text: str, start: int, end: int) -> tuple[Trailer, ...]:
         bol += len(piece)
     trailers = []
     for entry, offset, is_trailer in entries:
-        if is_trailer and entry[0] != "#":
+        # git also skips entries that start with `#`: none has a key, so none is a trailer here.
+        if is_trailer:
             colon = separator(entry)
             key, value = entry[:colon].strip(_SPACE), _unfold(entry[colon + 1 :].strip(_SPACE))
             first = _line_of(text, offset)
