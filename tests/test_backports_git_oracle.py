@@ -352,7 +352,7 @@ def joined(lines: List[Tuple[bytes, bytes]]) -> bytes:
     return b"".join(line + end for line, end in lines)
 
 
-def lines(line: st.SearchStrategy[bytes], ends: List[bytes], min_size: int = 0) -> st.SearchStrategy[bytes]:
+def lines(line: st.SearchStrategy, ends: List[bytes], min_size: int = 0) -> st.SearchStrategy:
     return st.lists(st.tuples(line, st.sampled_from(ends)), min_size=min_size, max_size=8).map(joined)
 
 
