@@ -165,7 +165,7 @@ def _names_main(value: str, main_branch: str) -> bool:
 
 def _names_branch(value: str, branch: tuple[int, int] | None) -> bool:
     """A `Backported-To` value names every word that is a release branch: `23.03, 23.09`."""
-    return any(parse_branch(word) == branch for word in _words(value))
+    return branch is not None and any(parse_branch(word) == branch for word in _words(value))
 
 
 def _shown(text: str) -> str:
