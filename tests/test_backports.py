@@ -141,6 +141,12 @@ def test_check_commit(change: Commit, code: Optional[str]) -> None:
         assert (problem.sha, problem.subject) == (change.sha, change.subject)
 
 
+def test_no_word_names_a_branch_that_is_no_release_branch() -> None:
+    rules = BackportRules(branch="feature", main_branch="main", release_files=frozenset())
+    problem = check_commit(commit(GOOD[0], "Backported-To: feature"), rules)
+    assert problem is not None and problem.code == "to-other-branch"
+
+
 END = ". End the message with `Backported-From: main` and `Backported-To: 23.09`, after one blank line"
 NOT_READ = "has Backported-From/Backported-To lines that git does not read as trailers: "
 PARAGRAPH_RULE = (
