@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Optional
 
 import pytest
 
-from pants_calver.core.errors import SettingError
+from pants_calver.core import trailers
+from pants_calver.core.errors import GitError, SettingError
 from pants_calver.core.backports import (
     BackportRules,
     Commit,
@@ -14,8 +15,9 @@ from pants_calver.core.backports import (
     log_args,
     LOG_FORMAT,
     parse_log,
-    parse_trailers,
 )
+from pants_calver.core.trailers import Paragraph, Reading, Trailer
+from pants_calver.core.version import parse_branch
 
 RULES = BackportRules(
     branch="23.09",
@@ -26,8 +28,10 @@ RULES = BackportRules(
 )
 
 
-def commit(trailers: Tuple[Tuple[str, str], ...] = (), message: str = "", paths=("src/a.py",), subject="Fix"):
-    return Commit("abc1234", subject, trailers, message or subject, tuple(paths))
+def commit(*trailer_lines: str, message: str = "", paths=("src/a.py",), subject="Fix") -> Commit:
+    """A commit whose message is `message`, or the subject and, after a blank line, `trailer_lines`."""
+    message = message or "\n".join([subject, "", *trailer_lines] if trailer_lines else [subject]) + "\n"
+    return Commit.from_message("abc1234", subject, message, tuple(paths))
 
 
 @pytest.mark.parametrize(
@@ -47,47 +51,57 @@ def test_glob_pattern(glob: str, path: str, matches: bool) -> None:
     assert bool(glob_pattern(glob).match(path)) is matches
 
 
-def test_parse_trailers() -> None:
-    assert parse_trailers("Backported-from: main (24.09)\nBackported-to:23.09\nSigned-off-by: a <b>\n") == (
-        ("Backported-from", "main (24.09)"),
-        ("Backported-to", "23.09"),
-        ("Signed-off-by", "a <b>"),
-    )
-
-
 def test_parse_log() -> None:
     output = (
-        "\x1eabc1234\x1fFix a\x1fBackported-From: main\n\x1fFix a\n\nBackported-From: main\n\x1f\x00\n"
-        "src/a.py\x00dir/with space.txt\x00"
-        "\x1edef5678\x1fEmpty\x1f\x1fEmpty\n\x1f\x00"
+        b"\0abc1234\0Fix a\x1fb\0Fix a\x1fb\n\nBody \x1e\xff\n\nBackported-From: main\n\0\0"
+        b"\n\nfirst-starts-with-a-newline\0dir/with space.txt\0\n\0"
+        b"\0def5678\0Empty\0Empty\n\0\0"
+        b"\0fed9876\0\0\0\0\na\0"
     )
     assert parse_log(output) == (
         Commit(
             "abc1234",
-            "Fix a",
+            "Fix a\x1fb",
             (("Backported-From", "main"),),
-            "Fix a\n\nBackported-From: main\n",
-            ("src/a.py", "dir/with space.txt"),
+            "Fix a\x1fb\n\nBody \x1e\udcff\n\nBackported-From: main\n",
+            ("\nfirst-starts-with-a-newline", "dir/with space.txt", "\n"),
         ),
         Commit("def5678", "Empty", (), "Empty\n", ()),
+        Commit("fed9876", "", (), "", ("a",)),
     )
+    assert parse_log(b"") == ()
 
 
-GOOD = (("Backported-From", "main"), ("Backported-To", "23.09"))
+@pytest.mark.parametrize(
+    "output",
+    [
+        pytest.param(b"abc1234\0Fix\0Fix\n\0\0", id="no-empty-field-first"),
+        pytest.param(b"\0abc1234\0Fix\0Fix\n\0", id="cut-short"),
+        pytest.param(b"\0abc1234\0Fix\0Fix\n\0x\0", id="no-empty-field-after-the-message"),
+        pytest.param(b"\0abc1234\0Fix\0Fix\n\0\0\na", id="no-final-nul"),
+    ],
+)
+def test_parse_log_refuses_other_output(output: bytes) -> None:
+    with pytest.raises(
+        GitError, match=r"^`git log` printed what check-backports cannot read \(at field \d+\)"
+    ):
+        parse_log(output)
+
+
+GOOD = ("Backported-From: main", "Backported-To: 23.09")
+ARABIC_INDIC_23_09 = "\u0662\u0663.\u0660\u0669"
 
 
 @pytest.mark.parametrize(
     "change, code",
     [
-        pytest.param(commit(GOOD), None, id="good"),
-        pytest.param(
-            commit((("BACKPORTED-FROM", "main (24.09)"), ("backported-to", "23.9"))), None, id="any-case"
-        ),
-        pytest.param(
-            commit((("Backported-From", "main"), ("Backported-To", "23.03"), ("Backported-To", "23.09"))),
-            None,
-            id="one-of-several-targets",
-        ),
+        pytest.param(commit(*GOOD), None, id="good"),
+        pytest.param(commit("BACKPORTED-FROM: main (24.09)", "backported-to:23.9"), None, id="any-case"),
+        pytest.param(commit(GOOD[0], "Backported-To: 23.03", GOOD[1]), None, id="one-of-several-targets"),
+        pytest.param(commit(GOOD[0], "Backported-To: 23.03, 23.09"), None, id="comma-separated-targets"),
+        pytest.param(commit(GOOD[0], "Backported-To: 23.03 23.09 (and 24.03)"), None, id="space-separated"),
+        pytest.param(commit(GOOD[0], "Backported-To: 23.03,23.09"), None, id="comma-alone"),
+        pytest.param(commit("Backported-From: main, develop", GOOD[1]), None, id="from-first-word"),
         pytest.param(commit(paths=("VERSION", "CHANGELOG.md", "changes/1.md")), None, id="release-commit"),
         pytest.param(commit(paths=("VERSION", "src/a.py")), "trailers-missing", id="release-and-code"),
         pytest.param(commit(paths=()), "trailers-missing", id="empty-commit-is-no-release"),
@@ -98,12 +112,26 @@ GOOD = (("Backported-From", "main"), ("Backported-To", "23.09"))
             "trailers-not-final",
             id="not-final",
         ),
-        pytest.param(commit((("Backported-To", "23.09"),)), "trailer-missing", id="to-only"),
-        pytest.param(commit((("Backported-From", "main"),)), "trailer-missing", id="from-only"),
-        pytest.param(commit((("Backported-From", "mainline"), GOOD[1])), "from-not-main", id="other-source"),
-        pytest.param(commit((GOOD[0], ("Backported-To", "23.10"))), "to-other-branch", id="other-target"),
-        pytest.param(commit((GOOD[0], ("Backported-To", "2309"))), "to-other-branch", id="typo"),
-        pytest.param(commit((GOOD[0], ("Backported-To", ""))), "to-other-branch", id="empty-target"),
+        pytest.param(commit(GOOD[1]), "trailer-missing", id="to-only"),
+        pytest.param(commit(GOOD[0]), "trailer-missing", id="from-only"),
+        pytest.param(commit("Backported-From: mainline", GOOD[1]), "from-not-main", id="other-source"),
+        pytest.param(commit("Backported-From: develop, main", GOOD[1]), "from-not-main", id="main-not-first"),
+        pytest.param(commit(GOOD[0], "Backported-To: 23.10"), "to-other-branch", id="other-target"),
+        pytest.param(commit(GOOD[0], "Backported-To: 2309"), "to-other-branch", id="typo"),
+        pytest.param(commit(GOOD[0], "Backported-To:"), "to-other-branch", id="empty-target"),
+        pytest.param(commit(GOOD[0], "Backported-To: (23.09)"), "to-other-branch", id="target-in-a-note"),
+        pytest.param(
+            commit(GOOD[0], "Backported-To: 23.09;"), "to-other-branch", id="semicolon-is-no-separator"
+        ),
+        pytest.param(
+            commit(GOOD[0], f"Backported-To: {ARABIC_INDIC_23_09}"), "to-other-branch", id="arabic-digits"
+        ),
+        # Characters git keeps in a value (it trims only spaces, tabs, CR and LF) and
+        # `str.split` would take for white space.
+        pytest.param(commit(GOOD[0], "Backported-To: 23.09\x0b"), None, id="ascii-vt-separates"),
+        pytest.param(commit(GOOD[0], "Backported-To: 23.09\x1c"), "to-other-branch", id="x1c-does-not"),
+        pytest.param(commit(GOOD[0], "Backported-To: 23.09\u2028"), "to-other-branch", id="u2028-does-not"),
+        pytest.param(commit(GOOD[0], "Backported-To: 23.03\x8523.09"), "to-other-branch", id="nel-does-not"),
     ],
 )
 def test_check_commit(change: Commit, code: Optional[str]) -> None:
@@ -111,6 +139,235 @@ def test_check_commit(change: Commit, code: Optional[str]) -> None:
     assert (problem.code if problem else None) == code
     if problem:
         assert (problem.sha, problem.subject) == (change.sha, change.subject)
+
+
+def test_no_word_names_a_branch_that_is_no_release_branch() -> None:
+    rules = BackportRules(branch="feature", main_branch="main", release_files=frozenset())
+    problem = check_commit(commit(GOOD[0], "Backported-To: feature"), rules)
+    assert problem is not None and problem.code == "to-other-branch"
+
+
+END = ". End the message with `Backported-From: main` and `Backported-To: 23.09`, after one blank line"
+NOT_READ = "has Backported-From/Backported-To lines that git does not read as trailers: "
+PARAGRAPH_RULE = (
+    "git reads a paragraph as trailers only when every line is one (or a quarter are, one being "
+    "`Signed-off-by:` or `(cherry picked from commit`)"
+)
+
+
+@pytest.mark.parametrize(
+    "message, code, text",
+    [
+        pytest.param(
+            "Fix\nBackported-From: main\nBackported-To: 23.09\n",
+            "trailers-not-final",
+            f"{NOT_READ}lines 2-3 are in the first paragraph, which git reads as the subject, never as trailers{END}",
+            id="in-the-subject",
+        ),
+        pytest.param(
+            "Fix\n\nBackported-From: main\nBackported-To: 23.09\n\nThanks to the reviewers.\n",
+            "trailers-not-final",
+            f"{NOT_READ}lines 3-4 are not in the last paragraph (line 6), the only one git reads trailers from{END}",
+            id="in-an-earlier-paragraph",
+        ),
+        pytest.param(
+            "Fix\n\nSee the ticket.\nBackported-From: main\nBackported-To: 23.09\n",
+            "trailers-not-final",
+            f"{NOT_READ}lines 4-5 are in the last paragraph (lines 3-5), but git reads it as text, not trailers: "
+            f"line 3 in it is not a trailer, and {PARAGRAPH_RULE}{END}",
+            id="last-paragraph-not-trailers",
+        ),
+        pytest.param(
+            "Fix\n\nSigned-off-by: A <a@b>\nBackported-From: main\nx\ny\nz\nw\nv\nu\nt\n",
+            "trailers-not-final",
+            f"{NOT_READ}line 4 is in the last paragraph (lines 3-11), but git reads it as text, not trailers: "
+            f"lines 5-11 in it are not trailers, and {PARAGRAPH_RULE}{END}",
+            id="under-a-quarter",
+        ),
+        pytest.param(
+            "Fix\n\nSigned-off-by: A <a@b>\n  Backported-From: main\n\tBackported-To: 23.09\n",
+            "trailers-not-final",
+            f"{NOT_READ}lines 4-5 start with white space, so git reads them as part of the `Signed-off-by` "
+            f"trailer on line 3{END}",
+            id="continuation",
+        ),
+        pytest.param(
+            "Fix\n\nSigned-off-by: A <a@b>\nsome text\n Backported-From: main\n",
+            "trailers-not-final",
+            f"{NOT_READ}line 5 starts with white space after a line that is no trailer, so git reads it as text{END}",
+            id="text-among-trailers",
+        ),
+        pytest.param(
+            "Fix\n\n---\n\nBackported-From: main\nBackported-To: 23.09\n",
+            "trailers-not-final",
+            f"{NOT_READ}lines 5-6 come after the `---` of line 3, where git stops reading (it takes the rest for "
+            f"a patch){END}",
+            id="after-a-divider",
+        ),
+        pytest.param(
+            f"Fix\n\n{trailers.SCISSORS}Backported-From: main\nBackported-To: 23.09\n",
+            "trailers-not-final",
+            f"{NOT_READ}lines 4-5 come after the scissors line 3, below which git reads nothing{END}",
+            id="after-scissors",
+        ),
+        pytest.param(
+            "Fix\n\nBody\nConflicts:\n\tBackported-From: main\n",
+            "trailers-not-final",
+            f"{NOT_READ}line 5 is among what git leaves out at the end of a message (comments, a `Conflicts:` "
+            f"list){END}",
+            id="in-a-conflicts-list",
+        ),
+        pytest.param(
+            "Fix\nBackported-From: main\n\nBackported-To: 23.09\n\nThanks.\n",
+            "trailers-not-final",
+            f"{NOT_READ}line 2 is in the first paragraph, which git reads as the subject, never as trailers; "
+            f"line 4 is not in the last paragraph (line 6), the only one git reads trailers from{END}",
+            id="two-places",
+        ),
+        pytest.param(
+            "Fix\n\nBackported-From: main\n\nBackported-To: 23.09\n",
+            "trailer-missing",
+            "has no `Backported-From: main` trailer that git reads: line 3 is not in the last paragraph (line 5), "
+            "the only one git reads trailers from",
+            id="from-elsewhere",
+        ),
+        pytest.param(
+            "Fix\n\nBackported-From: main\n",
+            "trailer-missing",
+            "has no `Backported-To: 23.09` trailer",
+            id="to-nowhere",
+        ),
+        pytest.param(
+            "Fix\n\nSigned-off-by: A <a@b>\nBackported-From: develop\nBackported-To: 23.09\n",
+            "from-not-main",
+            "says `Backported-From: develop` on line 4, but fixes come from main",
+            id="from-not-main-on-line-4",
+        ),
+        pytest.param(
+            "Fix\n\nBackported-From: main\nBackported-To: 23.O9\nBackported-To: 23.10\n",
+            "to-other-branch",
+            "says `Backported-To: 23.O9` on line 4, but this is release branch 23.09",
+            id="to-other-branch-on-line-4",
+        ),
+        pytest.param(
+            "Fix\n\nBackported-From: m\udce9in\nBackported-To: 23.09\n",
+            "from-not-main",
+            "says `Backported-From: m\ufffdin` on line 3, but fixes come from main",
+            id="not-utf8-shown-replaced",
+        ),
+    ],
+)
+def test_problem_messages_say_where_the_lines_are(message: str, code: str, text: str) -> None:
+    problem = check_commit(Commit.from_message("abc1234", "Fix \udcff", message), RULES)
+    assert problem is not None
+    assert (problem.code, problem.message, problem.subject) == (code, text, "Fix \ufffd")
+
+
+def reading(*found: Trailer, subject_end=1, paragraph=None, block=None, divider=None, scissors=None, end=0):
+    return Reading(tuple(found), subject_end, paragraph, block, divider, scissors, end)
+
+
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        pytest.param(
+            "Fix\n\nKey: v\n  more\n-Other :x\n",
+            reading(
+                Trailer("Key", "v more", 3, 4),
+                Trailer("-Other", "x", 5, 5),
+                paragraph=Paragraph(3, 5, (), False, True),
+                block=(3, 5),
+                end=5,
+            ),
+            id="continuation-and-dash-key",
+        ),
+        pytest.param(
+            "Fix\n\nA: b\x85c\u2028d\rB: \x0bv\x0c \r\n",
+            reading(
+                Trailer("A", "b\x85c\u2028d\rB: \x0bv\x0c", 3, 3),
+                paragraph=Paragraph(3, 3, (), False, True),
+                block=(3, 3),
+                end=3,
+            ),
+            id="only-newline-ends-a-line",
+        ),
+        pytest.param(
+            "\n\nKey: v\n",
+            reading(
+                Trailer("Key", "v", 3, 3),
+                subject_end=0,
+                paragraph=Paragraph(3, 3, (), False, True),
+                block=(3, 3),
+                end=3,
+            ),
+            id="no-subject",
+        ),
+        pytest.param("Fix\nKey: v", reading(subject_end=2, end=2), id="all-subject"),
+        pytest.param(
+            "Fix\n\nA: b\n--- \nC: d\n",
+            reading(
+                Trailer("A", "b", 3, 3),
+                paragraph=Paragraph(3, 3, (), False, True),
+                block=(3, 3),
+                divider=4,
+                end=3,
+            ),
+            id="divider",
+        ),
+        pytest.param(
+            f"Fix\n\nA: b\n# comment\n\n{trailers.SCISSORS}C: d\n",
+            reading(
+                Trailer("A", "b", 3, 3),
+                paragraph=Paragraph(3, 3, (), False, True),
+                block=(3, 3),
+                scissors=6,
+                end=3,
+            ),
+            id="comments-and-scissors",
+        ),
+        pytest.param(
+            f"Fix\n---\n{trailers.SCISSORS}",
+            reading(subject_end=1, divider=2, end=1),
+            id="scissors-after-the-divider",
+        ),
+        pytest.param(
+            "Fix\n\nSigned-off-by: A\n(cherry picked from commit 1)\nx\n y\nz\nw\nv\nu\n",
+            reading(
+                Trailer("Signed-off-by", "A", 3, 3),
+                paragraph=Paragraph(3, 10, (5, 6, 7, 8, 9, 10), True, True),
+                block=(3, 10),
+                end=10,
+            ),
+            id="a-quarter-with-git-lines",
+        ),
+        pytest.param(
+            "Fix\n\nSigned-off-by: A\nx\ny\nz\nw\n",
+            reading(paragraph=Paragraph(3, 7, (4, 5, 6, 7), True, False), end=7),
+            id="under-a-quarter",
+        ),
+    ],
+)
+def test_read_says_what_git_reads_and_where(message: str, expected: Reading) -> None:
+    assert trailers.read(message) == expected
+
+
+def test_parse_output_is_what_interpret_trailers_prints() -> None:
+    assert trailers.parse_output(trailers.read("Fix\n\nKey:\nB  :  v w \n").trailers) == "Key: \nB: v w\n"
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        pytest.param("23.09", (23, 9), id="release"),
+        pytest.param(" 23.9\n", (23, 9), id="ascii-white-space"),
+        pytest.param(ARABIC_INDIC_23_09, None, id="arabic-indic-digits"),
+        pytest.param("\uff12\uff13.\uff10\uff19", None, id="fullwidth-digits"),
+        pytest.param("23.09\u2028", None, id="line-separator"),
+        pytest.param("\x1c23.09", None, id="file-separator"),
+    ],
+)
+def test_parse_branch_takes_ascii_only(name: str, expected: Optional[tuple]) -> None:
+    assert parse_branch(name) == expected
 
 
 def test_compile_patterns_names_the_option() -> None:
@@ -127,19 +384,22 @@ SHA1 = "0123456789abcdef0123456789abcdef01234567"
 
 def test_log_args_walk_every_parent_from_a_commit_id() -> None:
     # Every commit HEAD has and the base has not: not only first parents, so that what a merge
-    # brings in is judged; merge commits themselves left out. The base is a commit id.
+    # brings in is judged; merge commits themselves left out. The base is a commit id. Nothing
+    # of the user's configuration changes the output: no signature lines, messages in UTF-8.
     assert log_args(SHA1) == [
         "log",
         "--no-merges",
         "--topo-order",
         "--no-renames",
+        "--no-show-signature",
+        "--encoding=UTF-8",
         f"--format={LOG_FORMAT}",
         "--name-only",
         "-z",
         f"{SHA1}..HEAD",
         "--",
     ]
-    assert log_args(SHA1 + "89abcdef" * 3)[7] == f"{SHA1}{'89abcdef' * 3}..HEAD"
+    assert log_args(SHA1 + "89abcdef" * 3)[9] == f"{SHA1}{'89abcdef' * 3}..HEAD"
 
 
 @pytest.mark.parametrize(

@@ -110,26 +110,27 @@ def expected_problems(shas: Dict[str, str]) -> list:
             shas["Fix logging"],
             "Fix logging",
             "from-not-main",
-            "says `Backported-From: develop`, but fixes come from main",
+            "says `Backported-From: develop` on line 3, but fixes come from main",
         ),
         (
             shas["Fix a leak"],
             "Fix a leak",
             "to-other-branch",
-            "says `Backported-To: 23.O9`, but this is release branch 23.09",
+            "says `Backported-To: 23.O9` on line 4, but this is release branch 23.09",
         ),
         (
             shas["Fix a race"],
             "Fix a race",
             "to-other-branch",
-            "says `Backported-To: 23.03`, but this is release branch 23.09",
+            "says `Backported-To: 23.03` on line 4, but this is release branch 23.09",
         ),
         (
             shas["Fix the web UI"],
             "Fix the web UI",
             "trailers-not-final",
-            "has Backported-From/Backported-To lines that are not in the message's last paragraph, so "
-            f"git does not read them as trailers: end the message with {wanted}, after one blank line",
+            "has Backported-From/Backported-To lines that git does not read as trailers: lines 3-4 are not "
+            "in the last paragraph (line 6), the only one git reads trailers from. "
+            f"End the message with {wanted}, after one blank line",
         ),
         (
             shas["Fix storage"],
@@ -490,3 +491,41 @@ def test_commits_that_a_merge_of_main_brings_are_on_main(rule_runner: RuleRunner
         0,
         "✓ 23.09: 1 commit since main, every one a marked backport or a release.\n",
     )
+
+
+def test_where_the_lines_are_and_what_git_made_of_them(rule_runner: RuleRunner) -> None:
+    root = Path(rule_runner.build_root)
+    cut_release_branch(rule_runner)
+    wanted = "`Backported-From: main` and `Backported-To: 23.09`, after one blank line"
+    messages = {
+        # No blank line before the trailers: they are the subject's second and third lines.
+        "Fix the agent": "Fix the agent\nBackported-From: main\nBackported-To: 23.09",
+        # In the last paragraph, which git does not read as trailers: a line in it is text.
+        "Fix storage": "Fix storage\n\nSee the ticket.\nBackported-From: main\nBackported-To: 23.09",
+        # Two branches in one value.
+        "Fix the web UI": "Fix the web UI\n\nBackported-From: main\nBackported-To: 23.03, 23.09",
+        # 23.09 in Arabic-Indic digits names no branch.
+        "Fix logging": "Fix logging\n\nBackported-From: main\nBackported-To: \u0662\u0663.\u0660\u0669",
+        # The old log format's separators, in a subject and a body.
+        "Fix a\x1fb\x1ec": "Fix a\x1fb\x1ec\n\nBody \x1e\x1f.\n\nBackported-From: main\nBackported-To: 23.09",
+    }
+    shas = {}
+    for i, (subject, message) in enumerate(messages.items()):
+        commit_file(root, f"src/ai/backend/agent/fix{i}.py", f"fix = {i}\n", message)
+        shas[subject] = short(root)
+    result = run(rule_runner)
+    assert (result.exit_code, result.stderr) == (1, "")
+    assert result.stdout.splitlines() == [
+        f"{shas['Fix logging']} Fix logging: says `Backported-To: \u0662\u0663.\u0660\u0669` on line 4, but this "
+        "is release branch 23.09",
+        f"{shas['Fix storage']} Fix storage: has Backported-From/Backported-To lines that git does not read as "
+        "trailers: lines 4-5 are in the last paragraph (lines 3-5), but git reads it as text, not trailers: line 3 "
+        "in it is not a trailer, and git reads a paragraph as trailers only when every line is one (or a quarter "
+        "are, one being `Signed-off-by:` or `(cherry picked from commit`). End the message with " + wanted,
+        # git's subject: the first paragraph's lines, joined with spaces.
+        f"{shas['Fix the agent']} Fix the agent Backported-From: main Backported-To: 23.09: has "
+        "Backported-From/Backported-To lines that git does not read as trailers: lines 2-3 are in the first "
+        "paragraph, which git reads as the subject, never as trailers. End the message with " + wanted,
+        "",
+        "3 problems in 6 commits on 23.09 since main.",
+    ]

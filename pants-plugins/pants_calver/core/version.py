@@ -240,8 +240,11 @@ def _suffix(text: str) -> str:
 
 
 def parse_branch(name: str) -> tuple[int, int] | None:
-    """The `(x, y)` of a release branch name such as `23.09`, or None for any other branch."""
-    match = re.fullmatch(r"(\d+)\.(\d+)", name.strip())
+    """The `(x, y)` of a release branch name such as `23.09`, or None for any other branch.
+
+    Digits are ASCII ones (`\\d` would take `٢٣.٠٩` too), and only ASCII white space around the
+    name is ignored (`str.strip()` would also drop `\\x1c`, `\\x85` or `\\u2028`)."""
+    match = re.fullmatch(r"([0-9]+)\.([0-9]+)", name.strip(" \t\n\r\f\v"))
     if not match:
         return None
     return int(match.group(1)), int(match.group(2))

@@ -40,8 +40,10 @@ class CheckBackportsSubsystem(GoalSubsystem):
         """
         Check that every commit on a release branch `x.y` is a backport from the main branch,
         marked as the release process asks: its message ends, after one blank line, with the
-        trailers `Backported-From: main` and `Backported-To: x.y` (keys in any case; a note
-        after the name is fine, `main (24.09)`).
+        trailers `Backported-From: main` and `Backported-To: x.y`, as `git interpret-trailers
+        --parse` reads them (keys in any case; a note after the name is fine, `main (24.09)`;
+        `Backported-To: 23.03, 23.09` names both branches: words are split at commas and
+        white space).
 
         Checks every commit that HEAD has and `--base` has not, merge commits skipped but not
         what they bring in: in the merge commit that CI checks out for a pull request, the pull
@@ -49,7 +51,8 @@ class CheckBackportsSubsystem(GoalSubsystem):
         files, first-party pins and `[check-backports].release_paths`, are exempt, and so are
         subjects matching `[check-backports].exempt_subjects`. On a branch that is not a
         release branch it says so and passes. Exits 0 when every commit passes and 1 otherwise,
-        printing each problem with the commit's short sha and subject; exits 1 with an error
+        printing each problem with the commit's short sha and subject, and the lines of the
+        message at fault with what git made of them; exits 1 with an error
         (in the `--output-format` asked for) when `--base` names no commit, or a ref option
         looks like a git option.
         """
@@ -125,7 +128,7 @@ def read_history(git: Git, base_commit: str) -> Sequence[Commit]:
             f"`git log {base_commit}..HEAD` failed: {said[0].rstrip('.') if said else 'no message'}. "
             "Check that HEAD is a commit (`git log -1`) and that the repository is whole (`git fsck`)."
         )
-    return parse_log(result.stdout.decode(errors="replace"))
+    return parse_log(result.stdout)
 
 
 def not_release_branch(git: Git, branch: str | None, option: str | None) -> str:
