@@ -45,3 +45,87 @@ def test_no_module_imports_upwards(layer: str, forbidden: tuple[str, ...]) -> No
         if any(name == f or name.startswith(f + ".") for f in forbidden)
     }
     assert not wrong
+
+
+# Pants names that are not public plugin API (what that means: pants_calver/engine/pants_private.py's
+# docstring): whole modules, but for the names listed beside them, and any name with a leading `_`.
+PRIVATE_MODULES = {
+    "pants.engine.internals": (),
+    "pants.backend.python.goals.export": ("PythonResolveExportFormat",),
+    "pants.backend.python.util_rules.local_dists_pep660": (),
+    "pants.backend.python.util_rules.pex_requirements": (),
+    "pants.backend.python.util_rules.dists": (),
+    "pants.backend.python.util_rules.package_dists": (),
+    "pants.core.util_rules.lockfile_metadata": (),
+}
+THE_DOOR = Path("engine/pants_private.py")
+
+
+def imported_names(path: Path) -> set[str]:
+    """Every `module.name` a file imports (`module` alone for `import module`)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def is_private(name: str) -> bool:
+    if not name.startswith("pants."):
+        return False
+    module, _, last = name.rpartition(".")
+    if last.startswith("_"):
+        return True
+    return any(
+        (name == private or name.startswith(private + ".")) and not (module == private and last in public)
+        for private, public in PRIVATE_MODULES.items()
+    )
+
+
+@pytest.mark.parametrize(
+    "name, private",
+    [
+        pytest.param("pants.engine.internals.parser.ParseError", True, id="internals"),
+        pytest.param("pants.engine.internals", True, id="import-internals"),
+        pytest.param("pants.engine.internals.selectors.Get", True, id="selectors"),
+        pytest.param("pants.backend.python.goals.export._ExportVenvForResolveRequest", True, id="underscore"),
+        pytest.param("pants.backend.python.goals.export.ExportPythonTool", True, id="export-type"),
+        pytest.param("pants.backend.python.goals.export.PythonResolveExportFormat", False, id="option-enum"),
+        pytest.param("pants.engine.rules.Get", False, id="rules"),
+        pytest.param("pants_calver.engine.pants_private.export_format", False, id="not-pants"),
+    ],
+)
+def test_what_is_private(name: str, private: bool) -> None:
+    assert is_private(name) == private
+
+
+def test_only_one_module_imports_pants_private_names() -> None:
+    found = [path for layer in ("core", "engine", "goals") for path in modules(layer)]
+    assert (PACKAGE / THE_DOOR) in found
+    wrong = {
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in found
+        if path.relative_to(PACKAGE) != THE_DOOR
+        for name in imported_names(path)
+        if is_private(name)
+    }
+    assert not wrong
+    # The door does hold them (a rule that matched nothing would pass vacuously).
+    assert {name for name in imported_names(PACKAGE / THE_DOOR) if is_private(name)}
+
+
+def test_the_door_catches_named_errors_only() -> None:
+    """A bug (here a RuntimeError) is not taken for a resolve that failed to export: no handler in
+    the door is bare or catches `Exception`, and no error tuple it exports covers a RuntimeError."""
+    from pants_calver.engine import pants_private
+
+    tree = ast.parse((PACKAGE / THE_DOOR).read_text())
+    handlers = [node for node in ast.walk(tree) if isinstance(node, ast.ExceptHandler)]
+    assert handlers
+    assert not [
+        h for h in handlers if h.type is None or ast.unparse(h.type) in ("Exception", "BaseException")
+    ]
+    for errors in (pants_private.EXPORT_ERRORS, pants_private.BUILD_FILE_ERRORS):
+        assert not issubclass(RuntimeError, errors)

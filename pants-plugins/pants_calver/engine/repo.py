@@ -24,7 +24,6 @@ from pants.backend.python.target_types import (
 )
 from pants.build_graph.address import BuildFileAddress, BuildFileAddressRequest
 from pants.engine.fs import DigestContents, PathGlobs
-from pants.engine.internals.parser import ParseError
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
     AllTargets,
@@ -41,12 +40,18 @@ from pants_calver.core.errors import RepoError
 from pants_calver.core.git_head import read_head
 from pants_calver.core.sync import PackageFile
 from pants_calver.core.text import decode
+from pants_calver.engine.pants_private import BUILD_FILE_ERRORS
 from pants_calver.core.versioned_repo import Distribution, SourceFile, VersionedRepo
 from pants_calver.engine.subsystem import CalverSubsystem
 
 # What Pants raises while reading targets for a user's mistake (such as an invalid requirement
 # line in a `python_requirements` source); its message names the file and line.
-_TARGET_ERRORS = (ValueError, InvalidFieldException, InvalidTargetException, ParseError)
+_TARGET_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,
+    InvalidFieldException,
+    InvalidTargetException,
+    *BUILD_FILE_ERRORS,
+)
 
 # Where a pin can be written without a target that owns the file.
 _PROJECT_FILE_GLOBS = ("**/pyproject.toml", "**/setup.cfg")

@@ -1,37 +1,33 @@
 """What each resolve's virtualenv export is made from, for `export-dev` to tell whether it is up to
 date: its lockfile, interpreter and editable distributions, found as Pants' own export finds them
-(tool resolves through the Pants-private `ExportPythonTool`)."""
+(tool resolves and editable distributions through `pants_calver.engine.pants_private`)."""
 
 from __future__ import annotations
 
 import importlib.resources
 import os
 from dataclasses import dataclass
-from typing import cast
-from collections.abc import Iterable
 from urllib.parse import urlparse
 
-from pants.backend.python.goals.export import (
-    ExportPythonTool,
-    ExportPythonToolSentinel,
-    PythonResolveExportFormat,
-)
 from pants.backend.python.subsystems.setup import PythonSetup
 from pants.backend.python.target_types import PythonDistributionEntryPointsField, PythonProvidesField
 from pants.backend.python.util_rules.interpreter_constraints import InterpreterConstraints
-from pants.backend.python.util_rules.local_dists_pep660 import ResolveSortedPythonDistributionTargets
 from pants.backend.python.util_rules.pex_environment import PythonExecutable
-from pants.backend.python.util_rules.pex_requirements import EntireLockfile, PexRequirements, Resolve
 from pants.core.goals.export import ExportSubsystem
 from pants.engine.fs import DigestContents, PathGlobs
-from pants.engine.internals.selectors import Get, MultiGet
 from pants.engine.process import Process, ProcessExecutionFailure, ProcessResult
-from pants.engine.rules import collect_rules, rule
+from pants.engine.rules import Get, collect_rules, rule
 from pants.engine.unions import UnionMembership
 from pants.util.logging import LogLevel
 from pants.version import VERSION
 
 from pants_calver.core.export_record import ResolveInputs, interpreter_failure, sha256_hex
+from pants_calver.engine.pants_private import (
+    PythonTool,
+    distribution_targets,
+    export_format,
+    python_tools,
+)
 from pants_calver.engine.subsystem import CalverSubsystem
 
 
@@ -79,49 +75,33 @@ async def resolve_source(
         )
         return ResolveSource(resolve, (lockfile_path,), "", tuple(ics), user=True)
     # Not a user resolve: maybe a tool's, found the way `export_virtualenv_for_resolve` finds it.
-    sentinels = cast(
-        "Iterable[type[ExportPythonToolSentinel]]", union_membership.get(ExportPythonToolSentinel)
-    )
-    tools = await MultiGet(
-        Get(ExportPythonTool, ExportPythonToolSentinel, sentinel()) for sentinel in sentinels
-    )
-    tool = next((t for t in tools if t.resolve_name == resolve), None)
+    tools = await python_tools(union_membership)
+    tool = next((t for t in tools if t.resolve == resolve), None)
     if tool is None:
-        known = sorted({*python_setup.resolves, *(t.resolve_name for t in tools)})
+        known = sorted({*python_setup.resolves, *(t.resolve for t in tools)})
         return ResolveSource(
             resolve,
             skip_reason=f"this branch defines no such resolve in `[python].resolves` and no Python tool "
             f"of that name (known: {', '.join(known)})",
         )
-    if tool.pex_request is None:
+    if not tool.enabled:
         return ResolveSource(resolve, skip_reason=f"its export is disabled (`[{resolve}].export = false`)")
-    return _tool_source(
-        resolve, tool.pex_request.requirements, tool.pex_request.interpreter_constraints, python_setup
-    )
+    return _tool_source(tool, python_setup)
 
 
-def _tool_source(
-    resolve: str, requirements: object, constraints: Iterable[object], python_setup: PythonSetup
-) -> ResolveSource:
+def _tool_source(tool: PythonTool, python_setup: PythonSetup) -> ResolveSource:
     """What a tool's export is made from: its lockfile, or its requirements and the resolve they
     come from, and its interpreter constraints (those of that resolve when it has none)."""
-    ics = tuple(str(ic) for ic in constraints)
-    if isinstance(requirements, EntireLockfile):
-        return ResolveSource(
-            resolve, (requirements.lockfile.url,), repr(requirements.complete_req_strings), ics
+    if tool.superset is None:
+        return ResolveSource(tool.resolve, tool.lockfiles, tool.requirements, tool.interpreter_constraints)
+    ics = tool.interpreter_constraints or tuple(
+        python_setup.resolves_to_interpreter_constraints.get(
+            tool.superset, python_setup.interpreter_constraints
         )
-    if not isinstance(requirements, PexRequirements):
-        return ResolveSource(resolve, (), "", ics)
-    strings = repr(sorted(map(str, requirements.req_strings_or_addrs))) + repr(
-        sorted(requirements.constraints_strings)
     )
-    if not isinstance(requirements.from_superset, Resolve):
-        return ResolveSource(resolve, (), strings, ics)
-    superset = requirements.from_superset.name
-    ics = ics or tuple(
-        python_setup.resolves_to_interpreter_constraints.get(superset, python_setup.interpreter_constraints)
+    return ResolveSource(
+        tool.resolve, (python_setup.resolves.get(tool.superset, ""),), tool.requirements, ics
     )
-    return ResolveSource(resolve, (python_setup.resolves.get(superset, ""),), strings, ics)
 
 
 @dataclass(frozen=True)
@@ -177,8 +157,7 @@ class EditableDists:
 async def editable_dists(
     request: EditableDistsRequest, python_setup: PythonSetup, calver: CalverSubsystem
 ) -> EditableDists:
-    by_resolve = await Get(ResolveSortedPythonDistributionTargets)
-    targets = by_resolve.targets.get(request.resolve if python_setup.enable_resolves else None, ())
+    targets = await distribution_targets(request.resolve if python_setup.enable_resolves else None)
     version_files = [os.path.join(t.address.spec_path, calver.package_version_file) for t in targets]
     contents = await Get(DigestContents, PathGlobs(version_files))
     versions = {fc.path: fc.content.decode(errors="replace").strip() for fc in contents}
@@ -212,13 +191,6 @@ class MaybeResolveInputs:
     inputs: ResolveInputs | None
     skip_reason: str | None = None
     error: str | None = None
-
-
-def export_format(export_subsys: ExportSubsystem) -> PythonResolveExportFormat:
-    # The same choice `pants.backend.python.goals.export.do_export` makes.
-    if export_subsys.options.symlink_python_virtualenv:
-        return PythonResolveExportFormat.symlinked_immutable_virtualenv
-    return cast(PythonResolveExportFormat, export_subsys.options.py_resolve_format)
 
 
 async def _read_lockfile(url: str) -> bytes:

@@ -1,8 +1,8 @@
 """Virtualenv exports through Pants' own export machinery, for `export-dev`.
 
-This is the code tied to Pants-private internals of Pants 2.17 (`_ExportVenvForResolveRequest`, the
-rule behind `pants export --resolve=...`), so that the virtualenvs land where `pants export` puts
-them and look the same; and the writes under `dist/export/`, which the engine does not see.
+The venvs are built by the rule behind `pants export --resolve=...` (reached through
+`pants_calver.engine.pants_private`), so that they land where `pants export` puts them and look the
+same; this module does the writes under `dist/export/`, which the engine does not see.
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ import uuid
 from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
 
-from pants.backend.python.goals.export import MaybeExportResult, _ExportVenvForResolveRequest
 from pants.core.goals.export import ExportResult
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.fs import AddPrefix, CreateDigest, Digest, FileContent, Workspace
-from pants.engine.internals.selectors import Effect, Get, MultiGet
 from pants.engine.process import InteractiveProcess, InteractiveProcessResult
-from pants.engine.rules import collect_rules, rule
+from pants.engine.rules import Effect, Get, MultiGet, collect_rules, rule
 
 from pants_calver.core.export_record import (
     DevRecord,
@@ -32,6 +30,7 @@ from pants_calver.core.export_record import (
     is_up_to_date,
 )
 from pants_calver.core.errors import InputFileError
+from pants_calver.engine.pants_private import export_venv_for_resolve
 from pants_calver.engine.resolve_inputs import MaybeResolveInputs
 
 logger = logging.getLogger(__name__)
@@ -189,14 +188,13 @@ class BuiltExport:
 
 @rule
 async def build_export(request: BuildExportRequest) -> BuiltExport:
-    # A `MultiGet` fails as a whole; catching here keeps one broken resolve from hiding the rest.
-    try:
-        maybe = await Get(MaybeExportResult, _ExportVenvForResolveRequest(request.resolve))
-    except Exception as e:
-        return BuiltExport(request.resolve, None, failure_reason(str(e)))
-    if maybe.result is None:
+    # The failure of one resolve's export is caught, so that it does not hide the others'.
+    export = await export_venv_for_resolve(request.resolve)
+    if export.error is not None:
+        return BuiltExport(request.resolve, None, failure_reason(export.error))
+    if export.result is None:
         return BuiltExport(request.resolve, None, "Pants exported nothing for it")
-    return BuiltExport(request.resolve, maybe.result, None)
+    return BuiltExport(request.resolve, export.result, None)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,8 +22,7 @@ from pants.engine.console import Console
 from pants.engine.env_vars import CompleteEnvironmentVars
 from pants.engine.fs import Workspace
 from pants.engine.goal import Goal, GoalSubsystem
-from pants.engine.internals.selectors import Get, MultiGet
-from pants.engine.rules import collect_rules, goal_rule
+from pants.engine.rules import Get, MultiGet, collect_rules, goal_rule
 from pants.option.option_types import BoolOption, StrListOption, StrOption
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
@@ -37,13 +36,13 @@ from pants_calver.core.switch_preview import ResolvePreview, preview_lines, prev
 from pants_calver.core.switch_report import compare_configs, report_lines
 from pants_calver.engine import resolve_inputs, switch_inputs, venv_export
 from pants_calver.engine.git import Git
+from pants_calver.engine.pants_private import export_format
 from pants_calver.engine.repo import current_branch
 from pants_calver.engine.resolve_inputs import (
     MaybeResolveInputs,
     ResolveInputsRequest,
     ResolveSource,
     ResolveSourceRequest,
-    export_format,
 )
 from pants_calver.engine.switch_inputs import (
     ConfigSamplesRequest,
