@@ -12,16 +12,22 @@ import pants_calver
 PACKAGE = Path(pants_calver.__file__).parent
 
 
-def imports(path: Path) -> set[str]:
-    """The absolute module names a file imports."""
-    names: set[str] = set()
+def imported(path: Path) -> set[tuple[str, str | None]]:
+    """What a file imports: `(module, name)` for `from module import name`, `(module, None)` for
+    `import module`."""
+    found: set[tuple[str, str | None]] = set()
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
+            found.update((alias.name, None) for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
             assert not node.level, f"{path}: a relative import"
-            names.add(node.module)
-    return names
+            found.update((node.module, alias.name) for alias in node.names)
+    return found
+
+
+def imports(path: Path) -> set[str]:
+    """The absolute module names a file imports."""
+    return {module for module, _ in imported(path)}
 
 
 def modules(layer: str) -> list[Path]:
@@ -63,13 +69,7 @@ THE_DOOR = Path("engine/pants_private.py")
 
 def imported_names(path: Path) -> set[str]:
     """Every `module.name` a file imports (`module` alone for `import module`)."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return names
+    return {f"{module}.{name}" if name else module for module, name in imported(path)}
 
 
 def is_private(name: str) -> bool:
