@@ -8,6 +8,7 @@ import pytest
 import monorepo
 from monorepo import git, git_bytes
 
+from pants_calver.core.bump import BumpPlan, BumpRequest, FileChange, Links
 from pants_calver.core.errors import ReleaseError, SettingError
 from pants_calver.engine.git import Git
 from pants_calver.core.release import (
@@ -23,12 +24,14 @@ from pants_calver.core.release import (
     parse_status,
     plan_git,
     plan_restore,
+    prepare,
     push_command,
     release_branch,
     template_values,
     undo_report,
 )
 from pants_calver.core.version import CalVersion, Scheme
+from pants_calver.core.versioned_repo import VersionedRepo
 
 PADDED, UNPADDED = Scheme(pad_minor=True), Scheme(pad_minor=False)
 VALUES = template_values(CalVersion.parse("24.3.0rc1"), "24.03.0.dev5", PADDED)
@@ -178,6 +181,44 @@ def test_plan_git_leaves_templates_alone_without_a_release() -> None:
         plan_git(request_, CalVersion.parse("24.3.1"), "24.03.0", PADDED, on_release_branch=False)
         == GitPlan()
     )
+
+
+# A repo with only its VERSION file, whose files are no links.
+ONLY_VERSION = VersionedRepo("VERSION", b"24.03.0.dev3\n", (), (), ())
+NO_LINKS = Links(is_link=lambda path: False, real_path=lambda path: path)
+
+
+@pytest.mark.parametrize(
+    "cycle_message, message",
+    [
+        pytest.param("Start the {version} cycle", "Start the 24.09.0.dev0 cycle", id="default"),
+        pytest.param(
+            "Open {version} after {old_version} ({normalized})",
+            "Open 24.09.0.dev0 after 24.03.0 (24.9.0.dev0)",
+            id="every-placeholder",
+        ),
+    ],
+)
+def test_prepare_a_cut(cycle_message: str, message: str) -> None:
+    # --cut-branch on main: the release commit is tagged, the branch is named after x.y, and the
+    # next cycle is planned on the bytes the release writes, its message filled with that cycle's
+    # version (the release's as the old one).
+    release = ReleaseRequest(commit=True, cut_branch=True, cycle_message=cycle_message)
+    prepared = prepare(ONLY_VERSION, BumpRequest(to="24.03.0"), release, PADDED, "main", NO_LINKS)
+    assert prepared.git_plan == GitPlan(commit_message="release: 24.03.0", tag="24.03.0", branch="24.03")
+    assert prepared.cycle == BumpPlan(
+        old="24.03.0",
+        new=CalVersion.parse("24.9.0.dev0"),
+        changes=(FileChange("VERSION", b"24.03.0\n", b"24.09.0.dev0\n", "version file"),),
+        problems=(),
+    )
+    assert prepared.cycle_message == message
+
+
+def test_prepare_without_a_cut_plans_no_cycle() -> None:
+    release = ReleaseRequest(commit=True, cycle_message="Start {version}")
+    prepared = prepare(ONLY_VERSION, BumpRequest(to="24.03.0"), release, PADDED, "main", NO_LINKS)
+    assert (prepared.git_plan.branch, prepared.cycle, prepared.cycle_message) == (None, None, "")
 
 
 def test_commands_are_split_and_filled() -> None:

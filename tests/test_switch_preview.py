@@ -366,6 +366,36 @@ def test_preview_resolve_cannot_tell(
 
 
 @pytest.mark.parametrize(
+    "here, there, editable_version, expected",
+    [
+        # The same lockfile on both sides: the venv here is re-exported all the same, and that
+        # reason comes before the editable version's.
+        pytest.param(
+            "1", "1", None, (PreviewStatus.EXPORT, "its virtualenv here is not up to date"), id="same"
+        ),
+        pytest.param(
+            "1",
+            "1",
+            "VERSION",
+            (PreviewStatus.EXPORT, "its virtualenv here is not up to date"),
+            id="same-editable",
+        ),
+        # What the branch does to the lockfile comes first.
+        pytest.param("1", "2", None, (PreviewStatus.EXPORT, "24.03 changes a.lock"), id="changed"),
+        pytest.param(None, "2", None, (PreviewStatus.EXPORT, "24.03 adds a.lock"), id="added"),
+        pytest.param("1", None, None, (PreviewStatus.SKIP, "24.03 has no a.lock"), id="removed"),
+    ],
+)
+def test_preview_resolve_not_up_to_date_here(
+    here: str | None, there: str | None, editable_version: str | None, expected: tuple
+) -> None:
+    preview = preview_resolve(
+        "alpha", "a.lock", here, there, "24.03", exported=False, editable_version=editable_version
+    )
+    assert preview == ResolvePreview("alpha", *expected)
+
+
+@pytest.mark.parametrize(
     "exported, expected",
     [
         pytest.param(
