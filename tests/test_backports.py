@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 import pytest
@@ -90,6 +91,24 @@ def test_parse_log_refuses_other_output(output: bytes) -> None:
 
 GOOD = ("Backported-From: main", "Backported-To: 23.09")
 ARABIC_INDIC_23_09 = "\u0662\u0663.\u0660\u0669"
+
+
+@pytest.mark.parametrize(
+    "subject, message, exempt",
+    [
+        # `[check-backports].exempt_subjects` patterns are searched anywhere in the subject...
+        pytest.param("Bump the hotfix release", "", True, id="searched-anywhere"),
+        pytest.param("hotfix", "", True, id="whole-subject"),
+        pytest.param('Revert "Fix"', "", True, id="anchored-at-start"),
+        # ...as written: an anchor still anchors, and only the subject is searched.
+        pytest.param('Reapply Revert "Fix"', "", False, id="anchor-holds"),
+        pytest.param("Fix", "Fix\n\nThe hotfix path.\n", False, id="body-not-searched"),
+    ],
+)
+def test_exempt_subjects_are_searched_in_the_subject(subject: str, message: str, exempt: bool) -> None:
+    rules = replace(RULES, exempt_subjects=compile_patterns("exempt", [r"^Revert ", "hotfix"]))
+    problem = check_commit(commit(message=message, subject=subject), rules)
+    assert (problem.code if problem else None) == (None if exempt else "trailers-missing")
 
 
 @pytest.mark.parametrize(

@@ -223,9 +223,12 @@ def run(
     *args: str,
     resolves: Mapping[str, str] = RESOLVES,
     config_samples: Sequence[str] | None = ("configs/*.toml",),
+    migrations: Sequence[str] | None = ("versions/*.py",),
 ) -> Run:
-    """Run the goal; `config_samples` None leaves `[export-dev].config_samples` at its default."""
+    """Run the goal; `config_samples` or `migrations` None leaves that `[export-dev]` option at its
+    default."""
     samples = [] if config_samples is None else [f"--export-dev-config-samples={list(config_samples)!r}"]
+    samples += [] if migrations is None else [f"--export-dev-migrations={list(migrations)!r}"]
     # Post-processing commands are `InteractiveProcess`es, which need real stdio handles.
     with mock_console(rule_runner.options_bootstrapper) as (_, stdio):
         result = rule_runner.run_goal_rule(
@@ -234,7 +237,6 @@ def run(
                 "--python-enable-resolves",
                 f"--python-resolves={json.dumps(dict(resolves))}",
                 "--python-interpreter-constraints=['CPython==3.9.*']",
-                "--export-dev-migrations=['versions/*.py']",
                 *samples,
             ],
             args=args,
@@ -719,6 +721,46 @@ def test_migrations_and_config_samples_are_compared_with_the_last_run(
             "Configuration samples changed since the last export-dev:",
             "  changed  configs/sample.toml",
             "  Check your local TOML configuration and etcd configuration against them.",
+        ],
+    )
+
+
+DEFAULT_MIGRATIONS = "src/ai/backend/manager/models/alembic/versions/*.py"
+DEFAULT_SAMPLES = ", ".join(
+    f"configs/**/*.{ext}" for ext in ("toml", "json", "conf", "ini", "cfg", "yaml", "yml")
+)
+
+
+def test_default_globs_in_a_repo_without_those_paths(rule_runner: RuleRunner) -> None:
+    # Backend.AI's default paths match nothing here, which is not an error: the record holds no
+    # migrations and no samples (empty, not "never recorded"), the next run compares them and
+    # finds nothing changed, and a first migration at the default path is new since then.
+    rule_runner.write_files({"alpha.lock": LOCK})
+
+    def at_defaults() -> Run:
+        return run(rule_runner, "--resolves=['alpha']", config_samples=None, migrations=None)
+
+    assert_result(at_defaults(), 0, [exported("alpha"), FIRST])
+    assert (read_record(rule_runner)["migrations"], read_record(rule_runner)["config_samples"]) == ({}, {})
+    assert_result(
+        at_defaults(),
+        0,
+        [
+            up_to_date("alpha"),
+            "No database migration or configuration sample changed since the last export-dev "
+            f"(looked at {DEFAULT_MIGRATIONS}, {DEFAULT_SAMPLES}).",
+        ],
+    )
+    migration = DEFAULT_MIGRATIONS.replace("*", "a1")
+    rule_runner.write_files({migration: 'revision = "a1"\ndown_revision = None\n'})
+    assert_result(
+        at_defaults(),
+        0,
+        [
+            up_to_date("alpha"),
+            "New database migrations since the last export-dev (1):",
+            f"  a1  {migration}",
+            "  Run `alembic upgrade head` to apply them.",
         ],
     )
 
