@@ -9,10 +9,6 @@ from pathlib import Path
 from typing import Dict, Mapping
 
 import pytest
-from pants.backend.python.macros import python_requirements
-from pants.backend.python.macros.python_artifact import PythonArtifact
-from pants.backend.python.macros.python_requirements import PythonRequirementsTargetGenerator
-from pants.backend.python.target_types import PythonDistribution, PythonRequirementTarget
 from pants.engine.rules import QueryRule
 from pants.testutil.rule_runner import RuleRunner
 
@@ -20,9 +16,9 @@ import monorepo
 from monorepo import git
 from pants_calver.core.versioned_repo import VersionedRepo
 from pants_calver.goals import bump_version, check_version_sync
-from pants_calver.goals.bump_version import BumpVersion
 from pants_calver.goals.check_backports import release_files
 from pants_calver.goals.check_version_sync import CheckVersionSync
+from runners import bump, version_goals_rule_runner
 
 COMMON_BUILD = "src/ai/backend/common/BUILD"
 MANAGER_BUILD = "src/ai/backend/manager/BUILD"
@@ -100,15 +96,8 @@ DRIFT_PROBLEMS = [
 
 
 def make_runner(files: Mapping[str, str], symlinks: Mapping[str, str]) -> RuleRunner:
-    runner = RuleRunner(
-        rules=[
-            *bump_version.rules(),
-            *check_version_sync.rules(),
-            *python_requirements.rules(),
-            QueryRule(VersionedRepo, []),
-        ],
-        target_types=[PythonDistribution, PythonRequirementTarget, PythonRequirementsTargetGenerator],
-        objects={"python_artifact": PythonArtifact},
+    runner = version_goals_rule_runner(
+        *bump_version.rules(), *check_version_sync.rules(), QueryRule(VersionedRepo, [])
     )
     monorepo.write(runner.build_root, files, symlinks)
     monorepo.commit_all(runner.build_root)
@@ -129,21 +118,6 @@ def commit(rule_runner: RuleRunner, files: Mapping[str, str]) -> None:
 
 def check(rule_runner: RuleRunner, *args: str):
     return rule_runner.run_goal_rule(CheckVersionSync, args=["--branch=main", *args])
-
-
-# For the release commit, away from the user's git configuration.
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "r",
-    "GIT_AUTHOR_EMAIL": "r@example.invalid",
-    "GIT_COMMITTER_NAME": "r",
-    "GIT_COMMITTER_EMAIL": "r@example.invalid",
-}
-
-
-def bump(rule_runner: RuleRunner, *args: str):
-    return rule_runner.run_goal_rule(
-        BumpVersion, args=list(args), env={**IDENTITY, "HOME": rule_runner.build_root}, env_inherit={"PATH"}
-    )
 
 
 def read(rule_runner: RuleRunner, path: str) -> str:

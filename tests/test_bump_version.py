@@ -8,10 +8,6 @@ from pathlib import Path
 from typing import Any, Dict, List, Union
 
 import pytest
-from pants.backend.python.macros import python_requirements
-from pants.backend.python.macros.python_artifact import PythonArtifact
-from pants.backend.python.macros.python_requirements import PythonRequirementsTargetGenerator
-from pants.backend.python.target_types import PythonDistribution, PythonRequirementTarget
 from pants.engine.fs import Digest, Workspace
 from pants.testutil.rule_runner import RuleRunner
 
@@ -21,6 +17,7 @@ from pants_calver.goals import bump_version, check_version_sync
 from pants_calver.engine import files, releasing
 from pants_calver.goals.bump_version import BumpVersion
 from pants_calver.goals.check_version_sync import CheckVersionSync
+from runners import version_goals_rule_runner
 
 # Files whose bytes must survive a bump: CRLF, a BOM, Latin-1, an executable bit, and a link.
 # Pants itself reads `python_requirements` sources as UTF-8 without a BOM; these two are read only
@@ -40,15 +37,7 @@ EXTRA_LINKS = {"src/ai/backend/linked/requirements.txt": "../../../../shared/req
 
 @pytest.fixture
 def rule_runner(monkeypatch: pytest.MonkeyPatch) -> RuleRunner:
-    runner = RuleRunner(
-        rules=[
-            *bump_version.rules(),
-            *check_version_sync.rules(),
-            *python_requirements.rules(),
-        ],
-        target_types=[PythonDistribution, PythonRequirementTarget, PythonRequirementsTargetGenerator],
-        objects={"python_artifact": PythonArtifact},
-    )
+    runner = version_goals_rule_runner(*bump_version.rules(), *check_version_sync.rules())
     monorepo.write(runner.build_root)
     monorepo.write(runner.build_root, EXTRA_FILES, EXTRA_LINKS)
     os.chmod(Path(runner.build_root, "shared/requirements.txt"), 0o755)

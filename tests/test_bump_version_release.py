@@ -5,48 +5,23 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Callable, Dict, Mapping, Optional, Tuple
+from typing import Callable, Dict, Tuple
 
 import pytest
-from pants.backend.python.macros import python_requirements
-from pants.backend.python.macros.python_artifact import PythonArtifact
-from pants.backend.python.macros.python_requirements import PythonRequirementsTargetGenerator
-from pants.backend.python.target_types import PythonDistribution, PythonRequirementTarget
 from pants.testutil.rule_runner import GoalRuleResult, RuleRunner
 
 import monorepo
 from monorepo import git
 from pants_calver.goals import bump_version, check_version_sync
-from pants_calver.goals.bump_version import BumpVersion
 from pants_calver.goals.check_version_sync import CheckVersionSync
-
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "r",
-    "GIT_AUTHOR_EMAIL": "r@example.invalid",
-    "GIT_COMMITTER_NAME": "r",
-    "GIT_COMMITTER_EMAIL": "r@example.invalid",
-}
+from runners import IDENTITY, bump, commit_sample_repo, version_goals_rule_runner
 
 
 @pytest.fixture
 def rule_runner() -> RuleRunner:
-    runner = RuleRunner(
-        rules=[*bump_version.rules(), *check_version_sync.rules(), *python_requirements.rules()],
-        target_types=[PythonDistribution, PythonRequirementTarget, PythonRequirementsTargetGenerator],
-        objects={"python_artifact": PythonArtifact},
-    )
-    monorepo.write(runner.build_root, {**monorepo.FILES, ".gitignore": "/.pants.d/\n/.pids/\n"})
-    monorepo.commit_all(runner.build_root)
+    runner = version_goals_rule_runner(*bump_version.rules(), *check_version_sync.rules())
+    commit_sample_repo(runner)
     return runner
-
-
-def bump(rule_runner: RuleRunner, *args: str, env: Optional[Mapping[str, str]] = None) -> GoalRuleResult:
-    return rule_runner.run_goal_rule(
-        BumpVersion,
-        args=list(args),
-        env={**IDENTITY, "HOME": rule_runner.build_root} if env is None else env,
-        env_inherit={"PATH"},
-    )
 
 
 def snapshot(root: str) -> Dict[str, bytes]:

@@ -8,16 +8,12 @@ from pathlib import Path
 from typing import Callable, Dict, List, Tuple
 
 import pytest
-from pants.backend.python.macros import python_requirements
-from pants.backend.python.macros.python_artifact import PythonArtifact
-from pants.backend.python.macros.python_requirements import PythonRequirementsTargetGenerator
-from pants.backend.python.target_types import PythonDistribution, PythonRequirementTarget
 from pants.testutil.rule_runner import GoalRuleResult, RuleRunner
 
 import monorepo
 from monorepo import git
-from pants_calver.goals import check_backports
 from pants_calver.goals.check_backports import CheckBackports
+from runners import MARKED, check_backports_rule_runner, cherry_pick, commit_file, cut_release_branch
 
 # What each backport's editor appends to the cherry-picked message (`git cherry-pick -e`).
 BACKPORTS = {
@@ -31,32 +27,8 @@ BACKPORTS = {
 }
 
 
-def cherry_pick(root: Path, sha: str, append: str) -> None:
-    """`git cherry-pick -e`, with an editor that appends `append` to the message."""
-    editor = root.parent / "append-to-message"
-    editor.write_text('#!/bin/sh\nprintf "%s" "$APPEND" >> "$1"\n')
-    editor.chmod(0o755)
-    git(root, "cherry-pick", "-e", sha, GIT_EDITOR=str(editor), APPEND=append)
-
-
-def commit_file(root: Path, path: str, content: str, message: str) -> str:
-    monorepo.write(root, {path: content}, {})
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", message)
-    return git(root, "rev-parse", "HEAD").strip()
-
-
 def short(root: Path, rev: str = "HEAD") -> str:
     return git(root, "rev-parse", "--short", rev).strip()
-
-
-def check_backports_rule_runner() -> RuleRunner:
-    """The goal's rules and the target types of `monorepo`."""
-    return RuleRunner(
-        rules=[*check_backports.rules(), *python_requirements.rules()],
-        target_types=[PythonDistribution, PythonRequirementTarget, PythonRequirementsTargetGenerator],
-        objects={"python_artifact": PythonArtifact},
-    )
 
 
 @pytest.fixture
@@ -376,25 +348,7 @@ def test_option_like_values_are_refused_and_nothing_is_written(
     assert git(root, "status", "--porcelain", "--ignored") == before
 
 
-# What every good backport's editor appends.
-MARKED = "\nBackported-From: main\nBackported-To: 23.09\n"
 TWEAK = "Tweak the agent"
-
-
-def cut_release_branch(rule_runner: RuleRunner) -> Dict[str, str]:
-    """main with three fixes after the commit release branch 23.09 was cut at; 23.09 checked out,
-    carrying the first fix as a marked backport. Returns main's fixes' full shas by subject."""
-    root = Path(rule_runner.build_root)
-    monorepo.write(root)
-    monorepo.commit_all(root)
-    git(root, "branch", "23.09")
-    on_main = {
-        subject: commit_file(root, f"src/ai/backend/manager/fix{i}.py", f"fix = {i}\n", subject)
-        for i, subject in enumerate(["Fix the scheduler", "Fix storage", "Fix the agent"])
-    }
-    git(root, "checkout", "-q", "23.09")
-    cherry_pick(root, on_main["Fix the scheduler"], MARKED)
-    return on_main
 
 
 def open_pull_request(root: Path, on_main: Dict[str, str]) -> str:

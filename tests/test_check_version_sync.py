@@ -5,26 +5,19 @@ import re
 from pathlib import Path
 
 import pytest
-from pants.backend.python.macros import python_requirements
-from pants.backend.python.macros.python_requirements import PythonRequirementsTargetGenerator
-from pants.backend.python.target_types import PythonDistribution, PythonRequirementTarget
 from pants.backend.python.util_rules.pex import rules as pex_rules  # noqa: F401
-from pants.backend.python.macros.python_artifact import PythonArtifact
 from pants.testutil.rule_runner import RuleRunner
 
 from pants_calver.goals import check_version_sync
 from pants_calver.goals.check_version_sync import CheckVersionSync
 
 import monorepo
+from runners import version_goals_rule_runner
 
 
 @pytest.fixture
 def rule_runner() -> RuleRunner:
-    runner = RuleRunner(
-        rules=[*check_version_sync.rules(), *python_requirements.rules()],
-        target_types=[PythonDistribution, PythonRequirementTarget, PythonRequirementsTargetGenerator],
-        objects={"python_artifact": PythonArtifact},
-    )
+    runner = version_goals_rule_runner(*check_version_sync.rules())
     monorepo.write(runner.build_root)
     return runner
 

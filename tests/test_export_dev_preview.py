@@ -12,7 +12,7 @@ import pytest
 from pants.testutil.rule_runner import RuleRunner
 
 from monorepo import git
-from test_export_dev import BACKEND_AI_SAMPLES, MISSING, NOT_SAMPLES, export_dev_rule_runner, run
+from export_dev_runner import BACKEND_AI_SAMPLES, MISSING, NOT_SAMPLES, export_dev_rule_runner, run
 
 # The other branch, `main`: the topic branch forked at b0, main went on with two revisions and a
 # merge of them. Its lockfiles and configuration samples differ from the topic's in every way.

@@ -17,20 +17,21 @@ from types import SimpleNamespace
 from typing import Callable, List, Sequence, Tuple
 
 import pytest
-from pants.backend.python.macros import python_requirements
-from pants.backend.python.macros.python_artifact import PythonArtifact
-from pants.backend.python.macros.python_requirements import PythonRequirementsTargetGenerator
-from pants.backend.python.target_types import PythonDistribution, PythonRequirementTarget
 from pants.testutil.rule_runner import RuleRunner
 
 import monorepo
 from pants_calver.engine import git as engine_git
 from pants_calver.goals import bump_version as bump_version_goal
 from pants_calver.goals.check_backports import CheckBackports
-from test_bump_version_release import bump
-from test_check_backports import check_backports_rule_runner, cut_release_branch
-from test_export_dev import export_dev_rule_runner
-from test_export_dev import run as run_export_dev
+from export_dev_runner import export_dev_rule_runner
+from export_dev_runner import run as run_export_dev
+from runners import (
+    bump,
+    check_backports_rule_runner,
+    commit_sample_repo,
+    cut_release_branch,
+    version_goals_rule_runner,
+)
 
 TOKEN = "sentinel-7f3a"
 
@@ -95,16 +96,7 @@ def check_backports(*args: str) -> Case:
 
 
 def _bump_version_runner() -> RuleRunner:
-    return RuleRunner(
-        rules=[*bump_version_goal.rules(), *python_requirements.rules()],
-        target_types=[PythonDistribution, PythonRequirementTarget, PythonRequirementsTargetGenerator],
-        objects={"python_artifact": PythonArtifact},
-    )
-
-
-def _bump_version_repo(runner: RuleRunner) -> None:
-    monorepo.write(runner.build_root, {**monorepo.FILES, ".gitignore": "/.pants.d/\n/.pids/\n"})
-    monorepo.commit_all(runner.build_root)
+    return version_goals_rule_runner(*bump_version_goal.rules())
 
 
 def _bump_version(runner: RuleRunner, args: Sequence[str]) -> Tuple[int, str]:
@@ -114,7 +106,7 @@ def _bump_version(runner: RuleRunner, args: Sequence[str]) -> Tuple[int, str]:
 
 def bump_version(*args: str) -> Case:
     """bump-version on main, at 23.09.6."""
-    return Case(_bump_version_runner, _bump_version_repo, _bump_version, args)
+    return Case(_bump_version_runner, commit_sample_repo, _bump_version, args)
 
 
 CASES = {
