@@ -36,13 +36,17 @@ class Git:
         except OSError as e:
             raise GitError(f"cannot run git: {e}") from None
 
-    def out(self, *args: str) -> str:
-        """What a git command printed; raises GitError when it fails."""
-        result = self.run(*args)
+    def out_bytes(self, *args: str, stdin: bytes | None = None) -> bytes:
+        """The bytes a git command printed, as they are; raises GitError when it fails."""
+        result = self.run(*args, stdin=stdin)
         if result.returncode != 0:
             said = result.stderr.decode(errors="replace").strip() or result.stdout.decode(errors="replace")
             raise GitError(f"`git {' '.join(args)}` failed: {said.strip()}")
-        return result.stdout.decode(errors="replace").strip()
+        return result.stdout
+
+    def out(self, *args: str) -> str:
+        """What a git command printed, as text; raises GitError when it fails."""
+        return self.out_bytes(*args).decode(errors="replace").strip()
 
     def commit(self, value: str, what: str) -> str:
         """The full id of the commit that `value` (a branch, tag or commit, from the flag or option

@@ -125,13 +125,6 @@ def _check_identity(git: Git) -> None:
             )
 
 
-def _git_bytes(git: Git, *args: str, stdin: bytes | None = None) -> bytes:
-    result = git.run(*args, stdin=stdin)
-    if result.returncode != 0:
-        raise GitError(f"`git {' '.join(args)}` failed: {result.stderr.decode(errors='replace').strip()}")
-    return result.stdout
-
-
 def _paths_in(paths: Sequence[str]) -> bytes:
     """Paths as git reads them from `--stdin -z`: as they are, never as pathspecs."""
     return b"".join(path.encode("utf-8", "surrogateescape") + b"\0" for path in paths)
@@ -152,7 +145,7 @@ def snapshot(git: Git) -> Snapshot:
     """Keep what a failed release must put back. What git reports clean needs no copy: its
     bytes are in the index."""
     dirty = frozenset(git.status() or ())
-    index = parse_index(_git_bytes(git, "ls-files", "--stage", "-z"))
+    index = parse_index(git.out_bytes("ls-files", "--stage", "-z"))
     saved = {path: read_entry(git.root, path) for path in dirty}
     return Snapshot(index, dirty, saved, git.out("rev-parse", "--verify", "HEAD"))
 
@@ -163,9 +156,9 @@ async def restore(workspace: Workspace, git: Git, kept: Snapshot, changes: Seque
     git ignores are left alone."""
     failed = []
     try:
-        records = index_restore(kept.index, parse_index(_git_bytes(git, "ls-files", "--stage", "-z")))
+        records = index_restore(kept.index, parse_index(git.out_bytes("ls-files", "--stage", "-z")))
         if records:
-            _git_bytes(git, "update-index", "-z", "--index-info", stdin=records)
+            git.out_bytes("update-index", "-z", "--index-info", stdin=records)
     except GitError:
         failed.append("the index")
     todo = plan_restore(kept.dirty, git.status() or set(), set(kept.index), {c.path for c in changes})
@@ -246,7 +239,7 @@ def commit(git: Git, paths: Sequence[str], message: str) -> str:
     `update-index` takes new, changed and deleted files alike (`git add` fails on a file that a
     command already removed with `git rm`) and reads the paths as they are; the commit reads them
     as literal pathspecs."""
-    _git_bytes(git, "update-index", "--add", "--remove", "-z", "--stdin", stdin=_paths_in(paths))
+    git.out_bytes("update-index", "--add", "--remove", "-z", "--stdin", stdin=_paths_in(paths))
     git.out("--literal-pathspecs", "commit", "-q", "-m", message, "--only", "--", *paths)
     return git.out("rev-parse", "--short", "HEAD")
 
