@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pants_calver.core.backports import BackportRules, check_commits
+from pants_calver.core.releases.backports import BackportRules, check_commits
 from pants_calver.goals.check_backports import read_history, resolve_base
 from pants_calver.engine.git import Git
 

@@ -36,8 +36,8 @@ from pants.engine.rules import Get, rule
 from pants.option.global_options import KeepSandboxes
 from pants.testutil.rule_runner import RuleRunner, mock_console
 
-from pants_calver.engine import resolve_inputs
-from pants_calver.engine.resolve_inputs import (
+from pants_calver.engine.devenv import resolve_inputs
+from pants_calver.engine.devenv.resolve_inputs import (
     EditableDists,
     EditableDistsRequest,
     Interpreter,

@@ -17,8 +17,8 @@ The generators stay inside the syntax the docs promise. The forms that are read 
 reported, rather than pinned, have their own tests: placeholders in specifiers, BUILD tuples or a
 `[` on the next line, pyproject inline tables or dotted keys, a `\\` inside a version literal, blank
 or comment lines inside a setup.cfg value, `install-requires` with a dash, and a first-party
-`name @ url` (tests/test_pins_reported.py); requirements files with every construct and line break
-pip reads, pip itself as the oracle (tests/test_requirements_oracle.py, which uses `requirements`).
+`name @ url` (tests/versions/test_pins_reported.py); requirements files with every construct and line break
+pip reads, pip itself as the oracle (tests/versions/test_requirements_oracle.py, which uses `requirements`).
 """
 
 from __future__ import annotations
@@ -440,7 +440,7 @@ def requirements(draw: Draw, newlines: Optional[Any] = None, markers: bool = Tru
         return [draw(st.sampled_from(default))]
 
     forms = ["bare", "specifier", "specifier", "specifier", "parenthesized"]
-    # A first-party `name @ url` is reported (pin-unsyncable), not pinned: tests/test_pins_reported.py.
+    # A first-party `name @ url` is reported (pin-unsyncable), not pinned: tests/versions/test_pins_reported.py.
     form = draw(st.sampled_from(forms + ["url"] if party is Party.third else forms))
     if form == "url":
         # The version in the URL is no literal: it must not change.

@@ -1,4 +1,5 @@
-"""The package's layers: `core` imports no `pants` and nothing above it; `engine` imports no goal."""
+"""The package's layers: `core` imports no `pants` and nothing above it; `engine` imports no goal;
+the subjects of both stay apart; only one module imports Pants-private names."""
 
 from __future__ import annotations
 
@@ -51,6 +52,65 @@ def test_no_module_imports_upwards(layer: str, forbidden: tuple[str, ...]) -> No
         if any(name == f or name.startswith(f + ".") for f in forbidden)
     }
     assert not wrong
+
+
+# The subjects of the core and their mirror in the engine: versions and pins; releases and backports
+# (which plan a bump, so they may use versions); the dev environment; and git's output, read for all.
+# What a subject (a package of `core/` or `engine/`) must not import.
+SUBJECT_RULES = {
+    "versions": ("releases", "devenv"),
+    "releases": ("devenv",),
+    "devenv": ("versions", "releases"),
+    "git": ("versions", "releases", "devenv"),
+}
+SHARED_CORE = ("errors.py", "problems.py", "text.py", "repo_paths.py")
+
+
+def subject_of(name: str) -> str | None:
+    """The subject of a module name (`pants_calver.core.versions.pins` -> `versions`), or None."""
+    parts = name.split(".")
+    if len(parts) > 2 and parts[0] == "pants_calver" and parts[1] in ("core", "engine"):
+        return parts[2] if parts[2] in SUBJECT_RULES else None
+    return None
+
+
+@pytest.mark.parametrize("layer", ["core", "engine"])
+@pytest.mark.parametrize("subject", sorted(SUBJECT_RULES))
+def test_subjects_stay_apart(layer: str, subject: str) -> None:
+    found = modules(f"{layer}/{subject}")
+    if layer == "core" or subject != "git":
+        assert len(found) > 1, f"{layer}/{subject} is missing"
+    wrong = {
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in found
+        for name in imports(path)
+        if subject_of(name) in SUBJECT_RULES[subject]
+    }
+    assert not wrong
+
+
+def test_the_shared_core_imports_no_subject() -> None:
+    wrong = {
+        f"core/{file} imports {name}"
+        for file in SHARED_CORE
+        for name in imports(PACKAGE / "core" / file)
+        if subject_of(name)
+    }
+    assert not wrong
+    assert {path.name for path in (PACKAGE / "core").glob("*.py")} == {"__init__.py", *SHARED_CORE}
+
+
+@pytest.mark.parametrize(
+    "name, subject",
+    [
+        ("pants_calver.core.versions.pins", "versions"),
+        ("pants_calver.engine.devenv.switch_inputs", "devenv"),
+        ("pants_calver.core.errors", None),
+        ("pants_calver.goals.export_dev", None),
+    ],
+)
+def test_subject_of(name: str, subject: str | None) -> None:
+    assert subject_of(name) == subject
 
 
 # Pants names that are not public plugin API (what that means: pants_calver/engine/pants_private.py's

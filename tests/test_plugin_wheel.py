@@ -55,9 +55,11 @@ def test_wheel_metadata(wheel: Path, version: str) -> None:
         entry_points = archive.read(f"{dist_info}/entry_points.txt").decode()
 
     assert {name.split("/")[0] for name in names} == {"pants_calver", dist_info}
-    assert {"pants_calver/register.py", "pants_calver/core/version.py", "pants_calver/core/pins.py"} <= set(
-        names
-    )
+    assert {
+        "pants_calver/register.py",
+        "pants_calver/core/versions/version.py",
+        "pants_calver/core/versions/pins.py",
+    } <= set(names)
     assert metadata["Name"] == "pants-calver"
     assert metadata["Version"] == version
     assert metadata["License"] == "Apache-2.0"

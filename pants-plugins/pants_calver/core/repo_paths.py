@@ -1,9 +1,12 @@
-"""Path options checked before they are read, with no Pants import: every file a goal reads or
-writes by a setting's name lies inside the build root."""
+"""Paths and globs, with no Pants import: path options checked before they are read (every file a
+goal reads or writes by a setting's name lies inside the build root), and globs matched as Pants
+matches them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from re import Pattern
 
 from pants_calver.core.errors import SettingError
 
@@ -30,3 +33,10 @@ def check_globs(option: str, globs: Iterable[str]) -> None:
     """`check_path` for each glob (an exclusion, `!glob`, too)."""
     for glob in globs:
         check_path(option, glob[1:] if glob.startswith("!") else glob)
+
+
+def glob_pattern(glob: str) -> Pattern[str]:
+    """A path glob as Pants writes them: `**` crosses directories, `*` and `?` do not."""
+    parts = re.split(r"(\*\*/?|\*|\?)", glob)
+    translated = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
+    return re.compile("".join(translated.get(part, re.escape(part)) for part in parts) + r"\Z")

@@ -14,10 +14,10 @@ from typing import Optional, Tuple
 from pants.engine.fs import CreateDigest, Digest, FileContent, Workspace
 from pants.engine.rules import Get
 
-from pants_calver.core.bump import FileChange, Links, stale
+from pants_calver.core.versions.bump import FileChange, Links, stale
 
 
-def links(build_root: str) -> Links:
+def links_on_disk(build_root: str) -> Links:
     """How the work tree's files are linked, read from the filesystem."""
 
     def real_path(path: str) -> str | None:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Literal
 
 from pants_calver.core.errors import GitError, RefError
-from pants_calver.core.release import parse_status
+from pants_calver.core.releases.plan import parse_status
 
 RefKind = Literal["branch", "tag"]
 _REF_PREFIX = {"branch": "refs/heads/", "tag": "refs/tags/"}

@@ -8,7 +8,7 @@ from pants.util.strutil import softwrap
 
 from pants_calver.core.errors import SettingError
 from pants_calver.core.repo_paths import check_globs, check_path
-from pants_calver.core.version import Scheme
+from pants_calver.core.versions.version import Scheme
 
 
 class CalverSubsystem(Subsystem):

@@ -13,17 +13,17 @@ from pants.option.option_types import BoolOption, EnumOption, StrListOption, Str
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 
-from pants_calver.core.bump import BumpPlan, BumpRequest
+from pants_calver.core.versions.bump import BumpPlan, BumpRequest
 from pants_calver.core.errors import CalverError, GitError, PlanError, ReleaseError
 from pants_calver.core.problems import Problem
-from pants_calver.core.release import Prepared, ReleaseRequest, prepare, push_command
-from pants_calver.core.version import NextKind, Scheme
-from pants_calver.core.versioned_repo import VersionedRepo
-from pants_calver.engine import repo
-from pants_calver.engine.files import links, write_all
+from pants_calver.core.releases.plan import Prepared, ReleaseRequest, prepare, push_command
+from pants_calver.core.versions.version import NextKind, Scheme
+from pants_calver.core.versions.versioned_repo import VersionedRepo
+from pants_calver.engine.versions import repo
+from pants_calver.engine.files import links_on_disk, write_all
 from pants_calver.engine.git import Git
-from pants_calver.engine.releasing import Checked, check_before_write, release, snapshot, start_cycle
-from pants_calver.engine.repo import current_branch
+from pants_calver.engine.releases.git_steps import Checked, check_before_write, release, snapshot, start_cycle
+from pants_calver.engine.versions.repo import current_branch
 from pants_calver.engine.subsystem import CalverSubsystem
 
 
@@ -310,7 +310,7 @@ async def bump_version(
             _release_request(subsystem),
             scheme,
             branch,
-            links(build_root.path),
+            links_on_disk(build_root.path),
         )
         new = prepared.plan.new.display(scheme)
         nothing = f"{versioned.version_file} is {new} already: there is nothing to release"

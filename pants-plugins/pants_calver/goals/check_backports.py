@@ -14,23 +14,21 @@ from pants.engine.rules import Get, collect_rules, goal_rule
 from pants.option.option_types import EnumOption, StrListOption, StrOption
 from pants.util.strutil import softwrap
 
-from pants_calver.core.backports import (
+from pants_calver.core.git.log import Commit, log_args, parse_log
+from pants_calver.core.releases.backports import (
     BackportProblem,
     BackportRules,
-    Commit,
     check_commits,
     compile_patterns,
-    glob_pattern,
-    log_args,
-    parse_log,
 )
+from pants_calver.core.repo_paths import glob_pattern
 from pants_calver.core.errors import CalverError, GitError, RefError
 from pants_calver.core.problems import plural
-from pants_calver.core.version import parse_branch
-from pants_calver.core.versioned_repo import VersionedRepo
-from pants_calver.engine import repo
+from pants_calver.core.versions.version import parse_branch
+from pants_calver.core.versions.versioned_repo import VersionedRepo
+from pants_calver.engine.versions import repo
 from pants_calver.engine.git import Git
-from pants_calver.engine.repo import current_branch
+from pants_calver.engine.versions.repo import current_branch
 from pants_calver.goals.output import OutputFormat, github_escape, print_error
 
 

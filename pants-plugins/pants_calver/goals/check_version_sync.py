@@ -13,14 +13,14 @@ from pants.option.option_types import EnumOption, StrOption
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 
-from pants_calver.core import artifact_versions
+from pants_calver.core.versions import artifact_versions
 from pants_calver.core.errors import CalverError
 from pants_calver.core.problems import Problem, plural
-from pants_calver.core.sync import FIXABLE_CODES, check_repo
-from pants_calver.core.version import CalVersion, Scheme
-from pants_calver.core.versioned_repo import VersionedRepo
-from pants_calver.engine import repo
-from pants_calver.engine.repo import current_branch
+from pants_calver.core.versions.drift import FIXABLE_CODES, check_repo
+from pants_calver.core.versions.version import CalVersion, Scheme
+from pants_calver.core.versions.versioned_repo import VersionedRepo
+from pants_calver.engine.versions import repo
+from pants_calver.engine.versions.repo import current_branch
 from pants_calver.engine.subsystem import CalverSubsystem
 from pants_calver.goals.output import OutputFormat, github_escape, print_error
 
@@ -72,7 +72,7 @@ class SyncCheckRequest:
 
 @dataclass(frozen=True)
 class SyncCheck:
-    """The outcome of `check` for a branch: the repo's version and every problem."""
+    """The outcome of `check_sync` for a branch: the repo's version and every problem."""
 
     version: CalVersion | None
     problems: tuple[Problem, ...]

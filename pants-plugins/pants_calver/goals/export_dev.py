@@ -28,23 +28,23 @@ from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 
 from pants_calver.core.errors import GitError, RefError, SettingError
-from pants_calver.core.export_record import DevRecord, Outcome, ResolveOutcome, elapsed_line
-from pants_calver.core.alembic import Migration
-from pants_calver.core.downgrade import plan_migrations
+from pants_calver.core.devenv.export_record import DevRecord, Outcome, ResolveOutcome, elapsed_line
+from pants_calver.core.devenv.alembic import Migration
+from pants_calver.core.devenv.migration_steps import plan_migrations
 from pants_calver.core.repo_paths import check_globs
-from pants_calver.core.switch_preview import ResolvePreview, preview_lines, preview_resolve
-from pants_calver.core.switch_report import compare_configs, report_lines
-from pants_calver.engine import resolve_inputs, switch_inputs, venv_export
+from pants_calver.core.devenv.switch_preview import ResolvePreview, preview_lines, preview_resolve
+from pants_calver.core.devenv.switch_report import compare_configs, report_lines
+from pants_calver.engine.devenv import resolve_inputs, switch_inputs, venv_export
 from pants_calver.engine.git import Git
 from pants_calver.engine.pants_private import export_format
-from pants_calver.engine.repo import current_branch
-from pants_calver.engine.resolve_inputs import (
+from pants_calver.engine.versions.repo import current_branch
+from pants_calver.engine.devenv.resolve_inputs import (
     MaybeResolveInputs,
     ResolveInputsRequest,
     ResolveSource,
     ResolveSourceRequest,
 )
-from pants_calver.engine.switch_inputs import (
+from pants_calver.engine.devenv.switch_inputs import (
     ConfigSamplesRequest,
     CurrentConfigSamples,
     CurrentMigrations,
@@ -55,7 +55,7 @@ from pants_calver.engine.switch_inputs import (
     work_tree_side,
 )
 from pants_calver.engine.subsystem import CalverSubsystem
-from pants_calver.engine.venv_export import (
+from pants_calver.engine.devenv.venv_export import (
     RECORD_NAME,
     Exports,
     classify,

@@ -1,0 +1,166 @@
+"""What a `git switch` to another branch will need, read from git objects before the switch.
+
+The logic behind `pants export-dev --preview=BRANCH`, with no Pants import: the goal reads BRANCH's
+files from git objects (`pants_calver.core.git.objects`), passes what it read in, and prints the
+lines `preview_lines` returns. Nothing here writes anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from collections.abc import Sequence
+
+from pants_calver.core.devenv.migration_steps import MigrationSwitch
+from pants_calver.core.problems import plural
+from pants_calver.core.devenv.switch_report import ConfigChanges
+
+
+# ---------------------------------------------------------------------------------------------
+# Lockfiles and configuration samples
+
+
+# Why a resolve whose lockfile does not change is exported after the switch all the same.
+NOT_UP_TO_DATE = "its virtualenv here is not up to date"
+
+
+class PreviewStatus(Enum):
+    EXPORT = "will be re-exported"
+    UP_TO_DATE = "up to date"
+    SKIP = "will be skipped"
+    UNKNOWN = "cannot tell"
+
+
+@dataclass(frozen=True)
+class ResolvePreview:
+    """What `export-dev` will do with a resolve after the switch. Build it with `preview_resolve`,
+    or with `PreviewStatus.UNKNOWN` and the reason when this checkout cannot tell."""
+
+    resolve: str
+    status: PreviewStatus
+    detail: str
+
+    def line(self) -> str:
+        if self.status is PreviewStatus.UNKNOWN:
+            return f"{self.resolve}: {self.status.value}: {self.detail}"
+        return f"{self.resolve}: {self.status.value} ({self.detail})"
+
+
+def preview_resolve(
+    resolve: str,
+    lockfile: str | None,
+    here: str | None,
+    there: str | None,
+    branch: str,
+    *,
+    exported: bool = True,
+    editable_version: str | None = None,
+    cannot_tell: str | None = None,
+) -> ResolvePreview:
+    """Compare a resolve's lockfile here and on BRANCH by blob id (None: no such file there).
+
+    `lockfile` is None for a tool's lockfile built into Pants (or bare requirements), which comes
+    with the Pants version, not the branch. `exported` says whether its venv here is up to date
+    (else `export-dev` exports it whatever BRANCH holds); `editable_version` names the version file
+    that BRANCH changes when the resolve installs first-party distributions as editable (their
+    version is part of the venv). `cannot_tell` is why this checkout cannot tell (it does not
+    define the resolve, or cannot find its interpreter): BRANCH may change that.
+    """
+    if cannot_tell is not None:
+        return ResolvePreview(resolve, PreviewStatus.UNKNOWN, cannot_tell)
+    if lockfile is None:
+        if not exported:
+            return ResolvePreview(resolve, PreviewStatus.EXPORT, NOT_UP_TO_DATE)
+        return ResolvePreview(resolve, PreviewStatus.UP_TO_DATE, "Pants' built-in lockfile")
+    if there is None:
+        return ResolvePreview(resolve, PreviewStatus.SKIP, f"{branch} has no {lockfile}")
+    if here != there:
+        verb = "adds" if here is None else "changes"
+        return ResolvePreview(resolve, PreviewStatus.EXPORT, f"{branch} {verb} {lockfile}")
+    if not exported:
+        return ResolvePreview(resolve, PreviewStatus.EXPORT, NOT_UP_TO_DATE)
+    if editable_version is not None:
+        detail = f"{branch} changes {editable_version}, the version of its editable distributions"
+        return ResolvePreview(resolve, PreviewStatus.EXPORT, detail)
+    return ResolvePreview(resolve, PreviewStatus.UP_TO_DATE, f"same {lockfile}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Wording
+
+
+def preview_lines(
+    current: str | None,
+    branch: str,
+    migrations: MigrationSwitch | None,
+    resolves: Sequence[ResolvePreview],
+    configs: ConfigChanges,
+    *,
+    bin_name: str,
+    migration_globs: Sequence[str],
+    config_globs: Sequence[str],
+) -> list[str]:
+    """The whole preview: database, virtualenvs, configuration samples, then the steps to run.
+
+    `current` is this checkout's branch (None when HEAD is detached); `migrations` is None when
+    they could not be read (the errors are reported elsewhere).
+    """
+    lines = [f"Switching {f'from {current} ' if current else ''}to {branch}: a preview, nothing was changed."]
+    lines += _database_lines(branch, migrations, migration_globs)
+    lines.append("Virtualenvs:" if resolves else "Virtualenvs: none to export.")
+    lines += [f"  {r.line()}" for r in resolves]
+    if not config_globs:
+        lines.append("Configuration samples: not compared (`[export-dev].config_samples` is empty).")
+    elif configs:
+        lines.append(f"Configuration samples that differ on {branch}:")
+        kinds = (("changed", configs.changed), ("added", configs.added), ("removed", configs.removed))
+        lines += [f"  {kind:<8} {path}" for kind, paths in kinds for path in paths]
+    else:
+        lines.append(f"Configuration samples: none differs (looked at {', '.join(config_globs)}).")
+    steps = [f"alembic downgrade {target}" for target in migrations.targets] if migrations else []
+    if migrations and migrations.by_hand:
+        steps.append(f"undo {', '.join(migrations.by_hand)} by hand (see the database problem above)")
+    steps += [f"git switch {branch}", f"{bin_name} export-dev"]
+    if migrations and migrations.upgrade:
+        steps.append("alembic upgrade head")
+    if configs and config_globs:
+        steps.append("check your local TOML and etcd configuration against the samples above")
+    return [*lines, "Then:", *(f"  {n}. {step}" for n, step in enumerate(steps, 1))]
+
+
+def _database_lines(branch: str, switch: MigrationSwitch | None, globs: Sequence[str]) -> list[str]:
+    if not globs:
+        return ["Database: not compared (`[export-dev].migrations` is empty)."]
+    if switch is None:
+        return ["Database: not compared: the migrations could not be read (see above)."]
+    again = {m.revision for m in switch.upgrade} & {m.revision for m in switch.downgrade}
+    lines = []
+    if switch.downgrade:
+        n, order = plural(len(switch.downgrade), "migration"), _first(len(switch.downgrade), "newest")
+        lines.append(
+            f"Database: undo {n} of this checkout before the switch{order}:"
+            if again
+            else f"Database: this checkout has {n} that {branch} lacks{order}:"
+        )
+        for m in switch.downgrade:
+            why = f"rewritten on {branch}" if m.revision in switch.rewritten else "sits on a rewritten one"
+            lines.append(f"  {m.revision}  {m.path}{f'  ({why})' if m.revision in again else ''}")
+    if switch.targets:
+        commands = " and ".join(f"`alembic downgrade {t}`" for t in switch.targets)
+        lines.append(f"  Run {commands} now, before the switch, while this checkout has their files.")
+    if switch.upgrade:
+        n, order = plural(len(switch.upgrade), "migration"), _first(len(switch.upgrade), "oldest")
+        lines.append(
+            f"Database: after the switch, `alembic upgrade head` applies {n} of {branch}{order}:"
+            if again
+            else f"Database: {branch} adds {n}, to apply after the switch with `alembic upgrade head`{order}:"
+        )
+        lines += [
+            f"  {m.revision}  {m.path}{'  (again)' if m.revision in again else ''}" for m in switch.upgrade
+        ]
+    lines += [f"Database problem: {problem}" for problem in switch.problems]
+    return lines or [f"Database: no migration differs (looked at {', '.join(globs)})."]
+
+
+def _first(n: int, which: str) -> str:
+    return f" ({which} first)" if n > 1 else ""

@@ -1,0 +1,91 @@
+"""One `git log` of a range of commits, read: its arguments and its output, with no Pants import."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pants_calver.core.errors import GitError
+from pants_calver.core.git import trailers
+from pants_calver.core.text import decode
+
+# One record per commit, every field ended by a NUL, which git never prints inside a field (it
+# refuses to make a commit whose message holds one, and prints a message made by other means only
+# up to its first NUL): short sha, subject, raw message. With `-z --name-only`, git ends the
+# record with one more NUL and, when the commit changes paths, a `\n` and each path ended by a
+# NUL. A record starts with an empty field, so that the paths (never empty) end at one.
+LOG_FORMAT = "%x00%h%x00%s%x00%B%x00"
+
+# What `git rev-parse` prints for a commit: SHA-1 or SHA-256.
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+def log_args(base_commit: str) -> list[str]:
+    """The `git` arguments that print, for `parse_log`, every commit that HEAD has and
+    `base_commit` (a full commit id, never a user's ref) has not, merge commits left out.
+
+    Not only the first parents: the commits a merge brings in (a pull request's, in the merge
+    commit that CI checks out) are on the branch as much as those committed on it. The
+    topological order keeps the commits of each merged line of history together. Messages come
+    as UTF-8 whatever `i18n.logOutputEncoding` says, and no signature check adds lines.
+    """
+    if not _COMMIT_ID.fullmatch(base_commit):
+        raise ValueError(f"not a full commit id: {base_commit!r}")
+    return [
+        "log",
+        "--no-merges",
+        "--topo-order",
+        "--no-renames",
+        "--no-show-signature",
+        "--encoding=UTF-8",
+        f"--format={LOG_FORMAT}",
+        "--name-only",
+        "-z",
+        f"{base_commit}..HEAD",
+        "--",
+    ]
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A commit as git shows it: `trailers` are the `(key, value)` pairs `git interpret-trailers
+    --parse` reads in `message`. Text is decoded with `surrogateescape` (`text.decode`), so that
+    bytes that are not UTF-8 come back as they were (`text.encode`)."""
+
+    sha: str
+    subject: str
+    trailers: tuple[tuple[str, str], ...]
+    message: str
+    paths: tuple[str, ...]
+
+    def values(self, key: str) -> list[str]:
+        """The values of a trailer, its key compared case-insensitively as git does."""
+        return [value for name, value in self.trailers if name.lower() == key]
+
+    @classmethod
+    def from_message(cls, sha: str, subject: str, message: str, paths: tuple[str, ...] = ()) -> Commit:
+        """The commit with the trailers git reads in `message`."""
+        pairs = tuple((t.key, t.value) for t in trailers.read(message).trailers)
+        return cls(sha, subject, pairs, message, paths)
+
+
+def parse_log(output: bytes) -> tuple[Commit, ...]:
+    """Split the output of `git <log_args(...)>` into commits, newest first; raises GitError
+    for output that is not in that shape."""
+    fields, commits, i = decode(output).split("\x00"), [], 0
+    while i < len(fields) - 1:
+        if fields[i] or len(fields) < i + 6 or fields[i + 4] or fields[-1]:
+            raise GitError(
+                f"`git log` printed what check-backports cannot read (at field {i}): "
+                "check that `git log -z --name-only` works here, and report it."
+            )
+        sha, subject, message = fields[i + 1 : i + 4]
+        i, paths = i + 5, []
+        if fields[i].startswith("\n"):
+            paths.append(fields[i][1:])
+            i += 1
+            while fields[i]:
+                paths.append(fields[i])
+                i += 1
+        commits.append(Commit.from_message(sha, subject, message, tuple(paths)))
+    return tuple(commits)

@@ -1,0 +1,324 @@
+"""Planning a version bump, all or nothing, with no Pants import.
+
+`make_plan` turns what the engine read and what the command asks for into the new bytes of every
+file to change, or into the problems that stop the bump. `stale` tells which files on disk no longer
+hold the bytes a plan was made from: before writing, to refuse; after a failed write, to know what
+to put back.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, replace
+from typing import Callable
+from collections.abc import Mapping, Sequence
+
+from pants_calver.core.versions import artifact_versions, pins
+from pants_calver.core.versions.artifact_versions import ArtifactFile
+from pants_calver.core.errors import CommandError, VersionError
+from pants_calver.core.problems import Problem, plural
+from pants_calver.core.versions.drift import PackageFile, own_versions
+from pants_calver.core.text import Edit, apply_edits, decode, encode
+from pants_calver.core.versions.version import CalVersion, NextKind, Scheme, VersionFile
+from pants_calver.core.versions.versioned_repo import VersionedRepo
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """New bytes for one file, and what the change is, for the report."""
+
+    path: str
+    old: bytes
+    new: bytes
+    what: str
+
+    def diff(self) -> str:
+        """A unified diff of the change, as `git diff` would show it; bytes that are not UTF-8
+        are shown escaped (`\\xe9`), so that the diff prints whatever the file's encoding."""
+        return "".join(
+            difflib.unified_diff(
+                _printable(self.old).splitlines(keepends=True),
+                _printable(self.new).splitlines(keepends=True),
+                fromfile=f"a/{self.path}",
+                tofile=f"b/{self.path}",
+            )
+        )
+
+
+def _printable(data: bytes) -> str:
+    return data.decode("utf-8", "backslashreplace")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A requirement source as read, and the path of the file that holds its bytes: itself, or the
+    target of a link (None for a target outside the repo). `artifact`: the distribution versions
+    the file sets, when it sets any."""
+
+    path: str
+    scan: pins.ScanResult
+    content: bytes
+    real_path: str | None
+    artifact: ArtifactFile | None = None
+
+
+@dataclass(frozen=True)
+class BumpPlan:
+    """The version before (as the version file spells it; None when unreadable), the version
+    after, and either the changes that get there or the problems that stop it."""
+
+    old: str | None
+    new: CalVersion
+    changes: tuple[FileChange, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class BumpRequest:
+    """What the command asks for: exactly one of `to`, `next` and `sync`."""
+
+    to: str | None = None
+    next: NextKind | None = None
+    sync: bool = False
+
+
+@dataclass(frozen=True)
+class Links:
+    """How the files of the work tree are linked: whether a path is a link, and the path (from the
+    build root) of the file that holds its bytes, None when that is outside the repo."""
+
+    is_link: Callable[[str], bool]
+    real_path: Callable[[str], str | None]
+
+
+def target_version(request: BumpRequest, current: CalVersion | None, scheme: Scheme) -> CalVersion:
+    """The version the command asks for; raises `CommandError` for a bad command."""
+    modes = [
+        flag
+        for flag, given in (("--to", request.to), ("--next", request.next), ("--sync", request.sync))
+        if given
+    ]
+    if len(modes) != 1:
+        said = " and ".join(modes) if modes else "none"
+        raise CommandError(f"give exactly one of --to=VERSION, --next=KIND or --sync (got {said}).")
+    try:
+        if request.to:
+            return CalVersion.parse(request.to)
+        if current is None:
+            raise CommandError("the version file is unreadable: fix it first, or give --to=VERSION.")
+        if request.next:
+            return current.next(request.next, scheme)
+        return current
+    except VersionError as e:
+        raise CommandError(f"{e.message}.") from None
+
+
+def make_plan(versioned: VersionedRepo, request: BumpRequest, scheme: Scheme, links: Links) -> BumpPlan:
+    """Plan the bump the command asks for; raises `CommandError` for what stops it outright."""
+    if versioned.version_content is None:
+        raise CommandError(
+            f"{versioned.version_file}: the version file is missing; create it with the current version."
+        )
+    try:
+        old_text: str | None = VersionFile.decode(versioned.version_content).text
+        current: CalVersion | None = CalVersion.parse(old_text or "")
+    except VersionError as e:
+        if not request.to:
+            raise CommandError(
+                f"{versioned.version_file}:1: {e.message}; fix it, or give --to=VERSION."
+            ) from None
+        old_text, current = None, None
+    new = target_version(request, current, scheme)
+    package_files, sources = _plan_inputs(versioned, links)
+    return plan_bump(
+        new,
+        old_text,
+        versioned.version_file,
+        versioned.version_content,
+        package_files,
+        sources,
+        versioned.independent_keys,
+        scheme,
+        sync=request.sync,
+    )
+
+
+def plan_cycle(versioned: VersionedRepo, released: BumpPlan, scheme: Scheme, links: Links) -> BumpPlan:
+    """The bump from the release just planned to the next cycle's `.dev0`, planned on the bytes
+    the release writes."""
+    written = {change.path: change.new for change in released.changes}
+    package_files, sources = _plan_inputs(versioned, links)
+    return plan_bump(
+        released.new.next(NextKind.cycle, scheme),
+        released.new.display(scheme),
+        versioned.version_file,
+        written.get(versioned.version_file, versioned.version_content),
+        [replace(p, content=written.get(p.path, p.content)) for p in package_files],
+        [
+            _rewritten(source, written[source.real_path], versioned.first_party)
+            if source.real_path in written
+            else source
+            for source in sources
+        ],
+        versioned.independent_keys,
+        scheme,
+        sync=False,
+    )
+
+
+def _rewritten(source: Source, content: bytes, first_party: frozenset) -> Source:
+    """A source as it reads after the release wrote `content` over it."""
+    return replace(
+        source,
+        content=content,
+        scan=pins.scan(source.path, decode(content), first_party),
+        artifact=artifact_versions.rewritten(source.artifact, content) if source.artifact else None,
+    )
+
+
+def _plan_inputs(versioned: VersionedRepo, links: Links) -> tuple[list[PackageFile], list[Source]]:
+    """The version files and the files to rewrite (requirement sources, and the files that set
+    distribution versions) as `plan_bump` takes them, with their links."""
+    artifacts = {file.path: file for file in versioned.artifact_files}
+    sources = [
+        Source(s.path, s.scan, s.content, links.real_path(s.path), artifacts.pop(s.path, None))
+        for s in versioned.sources
+    ]
+    sources += [
+        Source(f.path, pins.ScanResult(), f.content, links.real_path(f.path), f) for f in artifacts.values()
+    ]
+    return (
+        [replace(package, is_link=links.is_link(package.path)) for package in versioned.package_files],
+        sources,
+    )
+
+
+def plan_bump(
+    new: CalVersion,
+    old_text: str | None,
+    version_path: str,
+    version_content: bytes | None,
+    package_files: Sequence[PackageFile],
+    sources: Sequence[Source],
+    independent: frozenset,
+    scheme: Scheme,
+    sync: bool,
+) -> BumpPlan:
+    """Plan every edit that moves the repo to `new`.
+
+    `old_text` is the version file's current text (None when unreadable). A package version file
+    that is a regular file holding `old_text` is rewritten; one holding anything else is only
+    rewritten with `sync`, and is a problem otherwise. Pins follow `pins.plan_pin`.
+    """
+    display = new.display(scheme)
+    changes: list[FileChange] = []
+    problems: list[Problem] = []
+    new_version_file = _new_version_file(version_content, display)
+    if version_content is not None and new_version_file != version_content:
+        changes.append(FileChange(version_path, version_content, new_version_file, "version file"))
+    for package in package_files:
+        if not package.independent and not package.is_link:
+            change = _package_change(package, display, old_text, version_path, sync)
+            if isinstance(change, FileChange):
+                changes.append(change)
+            elif change is not None:
+                problems.append(change)
+    own = own_versions(package_files)
+    pin_changes, pin_problems = _pin_changes(new, sources, own, independent, sync, (old_text, version_path))
+    problems += artifact_versions.twice(
+        [s.artifact for s in sources if s.artifact], [(p.distribution, p.path) for p in package_files]
+    )
+    return BumpPlan(
+        old_text,
+        new,
+        tuple(changes + pin_changes),
+        tuple(sorted(problems + pin_problems, key=lambda p: (p.path, p.line))),
+    )
+
+
+def _new_version_file(content: bytes | None, display: str) -> bytes:
+    """`display` with the line ending the file had (LF for a new or unreadable file)."""
+    try:
+        newline = VersionFile.decode(content).newline if content else "\n"
+    except VersionError:
+        newline = "\n"
+    return VersionFile(display, newline).encode()
+
+
+def _package_change(
+    package: PackageFile, display: str, old_text: str | None, version_path: str, sync: bool
+) -> FileChange | Problem | None:
+    """The rewrite of a regular version file of a distribution that shares the version, or why
+    it is not rewritten (None when it holds the new version already)."""
+    try:
+        found: str | None = VersionFile.decode(package.content).text
+    except VersionError:
+        found = None
+    if found == display:
+        return None
+    if found != old_text and not sync:
+        holds = (
+            f"has version `{found}`, not {version_path}'s `{old_text}`"
+            if found is not None
+            else f"has a version file that cannot be read (it should hold {version_path}'s `{old_text}`)"
+        )
+        return Problem(
+            package.path,
+            1,
+            "package-version-mismatch",
+            f"{package.distribution} {holds}; fix it by hand or run with --sync first",
+            found or "",
+            old_text or "",
+        )
+    return FileChange(
+        package.path, package.content, _new_version_file(package.content, display), "version file"
+    )
+
+
+def _pin_changes(
+    new: CalVersion,
+    sources: Sequence[Source],
+    own: Mapping[str, tuple[CalVersion, str]],
+    independent: frozenset,
+    sync: bool,
+    old: tuple[str | None, str],
+) -> tuple[list[FileChange], list[Problem]]:
+    """The rewrite of every file holding pins or distribution versions (`old`: the version file's
+    text and path). Sources reached through links are edited once, at the file that holds their
+    bytes."""
+    problems: list[Problem] = []
+    by_real_path: dict[str, Source] = {}
+    for source in sources:
+        problems.extend(source.scan.problems)
+        if source.real_path is None:
+            message = "is a link to a file outside the repo; edit it by hand"
+            problems.append(Problem(source.path, 0, "link-outside-repo", message))
+        else:
+            by_real_path.setdefault(source.real_path, source)
+    changes = []
+    for path, source in sorted(by_real_path.items()):
+        edits: list[Edit] = []
+        for pin in source.scan.pins:
+            if sync and pin.name in independent and pin.name in own:
+                # `--sync` moves exact pins on a distribution with its own version to that version.
+                plan = pins.plan_pin(pin, own[pin.name][0].version, False)
+            else:
+                plan = pins.plan_pin(pin, new.version, pin.name in independent)
+            problems.extend([plan.problem] if plan.problem else [])
+            edits.extend(plan.edits)
+        literal_edits, literal_problems = (
+            artifact_versions.plan(source.artifact, new, *old, sync) if source.artifact else ([], [])
+        )
+        problems.extend(literal_problems)
+        if edits or literal_edits:
+            text = apply_edits(decode(source.content), edits + literal_edits)
+            count = len({(e.line, e.start) for e in edits})
+            what = [plural(count, "pin")] if edits else []
+            what += artifact_versions.describe(literal_edits, source.artifact)
+            changes.append(FileChange(path, source.content, encode(text), ", ".join(what)))
+    return changes, problems
+
+
+def stale(changes: Sequence[FileChange], current: Mapping[str, bytes | None]) -> list[str]:
+    """The paths whose bytes on disk are no longer what the plan was made from."""
+    return [change.path for change in changes if current.get(change.path) != change.old]

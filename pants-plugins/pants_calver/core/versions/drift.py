@@ -1,0 +1,157 @@
+"""What makes a repo's versions disagree with the scheme, with no Pants import.
+
+`check_repo` turns what the engine read (file contents and pin scans) into a list of problems, each
+with its file and line, a stable code, what was found and what to write instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+
+from packaging.utils import canonicalize_name
+
+from pants_calver.core.versions import artifact_versions, pins
+from pants_calver.core.errors import VersionError
+from pants_calver.core.problems import Problem, in_file_order
+from pants_calver.core.versions.version import (
+    CalVersion,
+    Scheme,
+    VersionFile,
+    check_display,
+    off_release_branch,
+)
+
+# Problems that `bump-version --sync` rewrites away.
+FIXABLE_CODES = frozenset(
+    {"version-not-display-form", "package-version-mismatch", "pin-not-normalized", "pin-excludes-version"}
+)
+
+
+def read_version(
+    path: str, content: bytes | None, scheme: Scheme
+) -> tuple[CalVersion | None, Problem | None]:
+    """Read the root version file. A version with a wrong spelling is still returned, with a problem."""
+    if content is None:
+        return None, Problem(
+            path,
+            0,
+            "version-file-missing",
+            "the version file is missing; create it with the version in display form, e.g. `23.09.0`",
+        )
+    try:
+        text = VersionFile.decode(content).text
+        return check_display(text, scheme), None
+    except VersionError as e:
+        if e.expected is not None:
+            return CalVersion.parse(text), Problem(
+                path, 1, "version-not-display-form", e.message, text, e.expected
+            )
+        return None, Problem(path, 1, "version-invalid", e.message)
+
+
+@dataclass(frozen=True)
+class PackageFile:
+    """A distribution's own version file; `is_link` when it is a link (which follows its target)."""
+
+    path: str
+    content: bytes
+    distribution: str
+    independent: bool
+    is_link: bool = False
+
+
+def own_versions(package_files: Iterable[PackageFile]) -> dict[str, tuple[CalVersion, str]]:
+    """The version of each independent distribution that has a readable version file, by its
+    PEP 503 name: the version and how its file spells it."""
+    versions: dict[str, tuple[CalVersion, str]] = {}
+    for package in package_files:
+        if not package.independent:
+            continue
+        try:
+            text = VersionFile.decode(package.content).text
+            versions[str(canonicalize_name(package.distribution))] = (CalVersion.parse(text), text)
+        except VersionError:
+            continue  # Unreadable: its pins are only checked for spelling.
+    return versions
+
+
+def check_repo(
+    version_path: str,
+    version_content: bytes | None,
+    package_files: Sequence[PackageFile],
+    scans: Iterable[pins.ScanResult],
+    independent: frozenset,
+    scheme: Scheme,
+    branch: str | None = None,
+    artifacts: Sequence[artifact_versions.ArtifactFile] = (),
+) -> tuple[CalVersion | None, list[Problem]]:
+    """Every problem in the repo, in file order, with the root version when it could be read.
+
+    `artifacts` are the files where distributions write their own version (`provides`, `[project]
+    version`): see `pants_calver.core.versions.artifact_versions`."""
+    version, problem = read_version(version_path, version_content, scheme)
+    problems: list[Problem] = [problem] if problem else []
+    if version is not None and branch and off_release_branch(version, branch):
+        shown = version.display(scheme)
+        message = f"release branch {branch} takes only {branch}.* versions, but the version is {shown}"
+        problems.append(Problem(version_path, 1, "branch-mismatch", message, shown, f"{branch}.*"))
+    if version is not None:
+        expected = version.display(scheme)
+        problems += [
+            problem
+            for package in package_files
+            # A link to the root version file (or a copy of it) agrees with it, whatever its spelling.
+            if not package.independent and package.content != version_content
+            for problem in [_package_problem(package, version_path, expected)]
+            if problem
+        ]
+    own = own_versions(package_files)
+    display = version.display(scheme) if version else None
+    problems += artifact_versions.check(artifacts, version, version_path, display, own)
+    problems += artifact_versions.twice(artifacts, [(p.distribution, p.path) for p in package_files])
+    for scan in scans:
+        problems.extend(scan.problems)
+        problems += [p for pin in scan.pins for p in _pin_problems(pin, version, own, independent, scheme)]
+    return version, in_file_order(problems)
+
+
+def _package_problem(package: PackageFile, version_path: str, expected: str) -> Problem | None:
+    """What is wrong with the version file of a distribution that shares the root version."""
+    try:
+        found = VersionFile.decode(package.content).text
+    except VersionError as e:
+        return Problem(
+            package.path, 1, "package-version-mismatch", f"{e.message}; write `{expected}`", "", expected
+        )
+    if found == expected:
+        return None
+    return Problem(
+        package.path,
+        1,
+        "package-version-mismatch",
+        f"{package.distribution} has version `{found}`, but {version_path} has `{expected}`; "
+        f"write `{expected}` or link it to {version_path}",
+        found,
+        expected,
+    )
+
+
+def _pin_problems(
+    pin: pins.Pin,
+    version: CalVersion | None,
+    own: dict[str, tuple[CalVersion, str]],
+    independent: frozenset,
+    scheme: Scheme,
+) -> list[Problem]:
+    if pin.name in independent and pin.name in own:
+        # A distribution with its own version: its pins are held to that version.
+        own_version, own_text = own[pin.name]
+        return pins.check_pin(pin, own_version.version, False, f"{own_text} (its own version)")
+    # Without a readable version only the spelling of pins can be checked.
+    return pins.check_pin(
+        pin,
+        version.version if version else None,
+        pin.name in independent,
+        version.display(scheme) if version else None,
+    )

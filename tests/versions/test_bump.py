@@ -1,0 +1,326 @@
+from __future__ import annotations
+
+from typing import List, Optional
+
+import pytest
+
+from pants_calver.core.versions import pins
+from pants_calver.core.versions.bump import BumpPlan, FileChange, PackageFile, Source, plan_bump, stale
+from pants_calver.core.problems import Problem
+from pants_calver.core.versions.version import CalVersion, Scheme
+
+SCHEME = Scheme()
+FIRST_PARTY = {"backend-ai-common", "backend-ai-client"}
+
+
+def source(path: str, text: str, real_path: Optional[str] = None) -> Source:
+    return Source(path, pins.scan(path, text, FIRST_PARTY), text.encode(), real_path or path)
+
+
+def plan(new: str, *, version: bytes = b"23.09.6\n", packages=(), sources=(), sync: bool = False):
+    return plan_bump(
+        CalVersion.parse(new),
+        "23.09.6",
+        "VERSION",
+        version,
+        list(packages),
+        list(sources),
+        frozenset({"backend-ai-client"}),
+        SCHEME,
+        sync=sync,
+    )
+
+
+def test_version_file_keeps_its_line_ending() -> None:
+    for ending in (b"", b"\n", b"\r\n"):
+        [change] = plan("23.09.7", version=b"23.09.6" + ending).changes
+        assert change.new == b"23.09.7" + ending
+
+
+def test_package_version_files() -> None:
+    packages = [
+        PackageFile("common/VERSION", b"23.09.6\n", "backend.ai-common", False, is_link=True),
+        PackageFile("agent/VERSION", b"23.09.6\r\n", "backend.ai-agent", False, is_link=False),
+        PackageFile("client/VERSION", b"24.03.1\n", "backend.ai-client", True, is_link=False),
+    ]
+    result = plan("23.09.7", packages=packages)
+    assert [(c.path, c.new) for c in result.changes] == [
+        ("VERSION", b"23.09.7\n"),
+        ("agent/VERSION", b"23.09.7\r\n"),
+    ]
+
+
+def test_drifted_package_file_stops_the_bump_unless_syncing() -> None:
+    packages = [PackageFile("agent/VERSION", b"23.09.5\n", "backend.ai-agent", False, is_link=False)]
+    result = plan("23.09.7", packages=packages)
+    assert result.problems == (
+        Problem(
+            "agent/VERSION",
+            1,
+            "package-version-mismatch",
+            "backend.ai-agent has version `23.09.5`, not VERSION's `23.09.6`; "
+            "fix it by hand or run with --sync first",
+            "23.09.5",
+            "23.09.6",
+        ),
+    )
+    result = plan("23.09.6", packages=packages, sync=True)
+    assert not result.problems
+    assert [(c.path, c.new) for c in result.changes] == [("agent/VERSION", b"23.09.6\n")]
+
+
+DRIFT_MESSAGE = (
+    "backend.ai-agent has version `23.09.5`, not VERSION's `23.09.6`; fix it by hand or run with --sync first"
+)
+LINK_OUTSIDE = Problem(
+    "linked.txt", 0, "link-outside-repo", "is a link to a file outside the repo; edit it by hand"
+)
+
+
+def agent(content: bytes) -> PackageFile:
+    return PackageFile("agent/VERSION", content, "backend.ai-agent", False, is_link=False)
+
+
+@pytest.mark.parametrize(
+    "content, new",
+    [
+        pytest.param(b"", b"23.09.7\n", id="empty"),
+        pytest.param(b"  \r\n", b"23.09.7\n", id="blank-crlf"),
+        pytest.param(b"23.09.6\n23.09.6\n", b"23.09.7\n", id="two-lines"),
+        pytest.param(b"\xff\n", b"23.09.7\n", id="not-utf-8"),
+        pytest.param(b"\xff\r\n", b"23.09.7\n", id="not-utf-8-crlf"),
+        pytest.param(b"23.09.5\r\n", b"23.09.7\r\n", id="drifted-crlf"),
+    ],
+)
+def test_sync_rewrites_any_package_version_file(content: bytes, new: bytes) -> None:
+    result = plan("23.09.7", packages=[agent(content)], sync=True)
+    assert result.problems == ()
+    assert result.changes == (
+        FileChange("VERSION", b"23.09.6\n", b"23.09.7\n", "version file"),
+        FileChange("agent/VERSION", content, new, "version file"),
+    )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b"", id="empty"),
+        pytest.param(b"23.09.6\n23.09.6\n", id="two-lines"),
+        pytest.param(b"\xff\n", id="not-utf-8"),
+    ],
+)
+def test_unreadable_package_version_file_stops_the_bump_unless_syncing(content: bytes) -> None:
+    result = plan("23.09.7", packages=[agent(content)])
+    [problem] = result.problems
+    # The message is left out: it says `None` for the version found (being fixed elsewhere).
+    assert (problem.path, problem.line, problem.code, problem.found, problem.expected) == (
+        "agent/VERSION",
+        1,
+        "package-version-mismatch",
+        "",
+        "23.09.6",
+    )
+    assert result.changes == (FileChange("VERSION", b"23.09.6\n", b"23.09.7\n", "version file"),)
+
+
+@pytest.mark.parametrize(
+    "content, changes",
+    [
+        pytest.param(None, (), id="missing"),
+        pytest.param(b"", (FileChange("VERSION", b"", b"23.09.7\n", "version file"),), id="empty"),
+        pytest.param(
+            b"\xff\r\n", (FileChange("VERSION", b"\xff\r\n", b"23.09.7\n", "version file"),), id="not-utf-8"
+        ),
+        pytest.param(
+            b"a\nb\r\n", (FileChange("VERSION", b"a\nb\r\n", b"23.09.7\n", "version file"),), id="two-lines"
+        ),
+        pytest.param(
+            b"junk\r\n",
+            (FileChange("VERSION", b"junk\r\n", b"23.09.7\r\n", "version file"),),
+            id="not-a-version-keeps-crlf",
+        ),
+    ],
+)
+def test_unreadable_version_file_is_rewritten(content: Optional[bytes], changes: tuple) -> None:
+    result = plan_bump(
+        CalVersion.parse("23.09.7"), None, "VERSION", content, [], [], frozenset(), SCHEME, sync=False
+    )
+    assert result == BumpPlan(None, CalVersion.parse("23.09.7"), changes, ())
+
+
+def test_drifted_package_problem_is_exact() -> None:
+    result = plan("23.09.7", packages=[agent(b"23.09.5\n")])
+    assert result.problems == (
+        Problem("agent/VERSION", 1, "package-version-mismatch", DRIFT_MESSAGE, "23.09.5", "23.09.6"),
+    )
+
+
+def test_later_packages_are_handled_after_skipped_ones() -> None:
+    packages = [
+        PackageFile("client/VERSION", b"24.03.1\n", "backend.ai-client", True),
+        PackageFile("storage/VERSION", b"23.09.5\n", "backend.ai-storage", False, is_link=True),
+        PackageFile("agent/VERSION", b"23.09.7\n", "backend.ai-agent", False),
+        PackageFile("common/VERSION", b"23.09.6\n", "backend.ai-common", False),
+    ]
+    result = plan("23.09.7", packages=packages)
+    assert result.problems == ()
+    assert result.changes == (
+        FileChange("VERSION", b"23.09.6\n", b"23.09.7\n", "version file"),
+        FileChange("common/VERSION", b"23.09.6\n", b"23.09.7\n", "version file"),
+    )
+
+
+def test_later_packages_and_sources_are_handled_after_a_drifted_package() -> None:
+    packages = [
+        agent(b"23.09.5\n"),
+        PackageFile("manager/VERSION", b"23.09.4\n", "backend.ai-manager", False),
+        PackageFile("common/VERSION", b"23.09.6\n", "backend.ai-common", False),
+    ]
+    result = plan("23.09.7", packages=packages, sources=[source("r.txt", "backend.ai-common==23.9.6\n")])
+    assert result.problems == (
+        Problem("agent/VERSION", 1, "package-version-mismatch", DRIFT_MESSAGE, "23.09.5", "23.09.6"),
+        Problem(
+            "manager/VERSION",
+            1,
+            "package-version-mismatch",
+            "backend.ai-manager has version `23.09.4`, not VERSION's `23.09.6`; "
+            "fix it by hand or run with --sync first",
+            "23.09.4",
+            "23.09.6",
+        ),
+    )
+    assert result.changes == (
+        FileChange("VERSION", b"23.09.6\n", b"23.09.7\n", "version file"),
+        FileChange("common/VERSION", b"23.09.6\n", b"23.09.7\n", "version file"),
+        FileChange("r.txt", b"backend.ai-common==23.9.6\n", b"backend.ai-common==23.9.7\n", "1 pin"),
+    )
+
+
+def test_sources_after_a_link_outside_the_repo_are_still_edited() -> None:
+    result = plan(
+        "23.09.7",
+        sources=[
+            Source("linked.txt", pins.scan("linked.txt", "", FIRST_PARTY), b"", None),
+            Source("other.txt", pins.scan("other.txt", "", FIRST_PARTY), b"", None),
+            source("r.txt", "backend.ai-common==23.9.6\n"),
+        ],
+    )
+    assert result.problems == (
+        LINK_OUTSIDE,
+        Problem("other.txt", 0, "link-outside-repo", "is a link to a file outside the repo; edit it by hand"),
+    )
+    assert result.changes == (
+        FileChange("VERSION", b"23.09.6\n", b"23.09.7\n", "version file"),
+        FileChange("r.txt", b"backend.ai-common==23.9.6\n", b"backend.ai-common==23.9.7\n", "1 pin"),
+    )
+
+
+def test_pins_are_rewritten_once_through_links() -> None:
+    text = "aiohttp==3.8.1\nbackend.ai-common==23.9.6  # keep\nbackend.ai-client==24.03.1\n"
+    result = plan(
+        "23.09.7",
+        sources=[
+            source("a/requirements.txt", text),
+            source("b/requirements.txt", text, "a/requirements.txt"),
+        ],
+    )
+    assert [(c.path, c.what) for c in result.changes] == [
+        ("VERSION", "version file"),
+        ("a/requirements.txt", "2 pins"),
+    ]
+    assert (
+        result.changes[1].new
+        == b"aiohttp==3.8.1\nbackend.ai-common==23.9.7  # keep\nbackend.ai-client==24.3.1\n"
+    )
+
+
+def test_problems_stop_the_bump() -> None:
+    result = plan(
+        "23.09.7",
+        sources=[
+            source(
+                "requirements.txt", "backend.ai-common<23.9.7\nbackend.ai-common==23.9.6 --hash=sha256:00\n"
+            ),
+            source("setup.cfg", "[options]\ninstall_requires =\n    backend.ai-common=23.9.6\n"),
+            Source("linked.txt", pins.scan("linked.txt", "", FIRST_PARTY), b"", None),
+        ],
+    )
+    assert [(p.path, p.line, p.code, p.message) for p in result.problems] == [
+        ("linked.txt", 0, "link-outside-repo", "is a link to a file outside the repo; edit it by hand"),
+        (
+            "requirements.txt",
+            1,
+            "pin-cannot-follow",
+            "`backend.ai-common<23.9.7` would not admit 23.9.7; change it by hand",
+        ),
+        (
+            "requirements.txt",
+            2,
+            "pin-cannot-follow",
+            "`backend.ai-common==23.9.6` carries `--hash` options, which cannot follow a new version",
+        ),
+        (
+            "setup.cfg",
+            3,
+            "requirement-invalid",
+            "cannot parse requirement `backend.ai-common=23.9.6`: "
+            "Parse error at \"'=23.9.6'\": Expected string_end",
+        ),
+    ]
+
+
+def test_sync_changes_nothing_in_a_repo_in_sync() -> None:
+    result = plan("23.09.6", sources=[source("r.txt", "backend.ai-common==23.9.6\n")], sync=True)
+    assert result.changes == () and result.problems == ()
+
+
+def test_diff() -> None:
+    change = FileChange("r.txt", b"a\nb==1\n", b"a\nb==2\n", "1 pin")
+    assert change.diff() == "--- a/r.txt\n+++ b/r.txt\n@@ -1,2 +1,2 @@\n a\n-b==1\n+b==2\n"
+
+
+@pytest.mark.parametrize(
+    "old, new, shown",
+    [
+        pytest.param(b"caf\xe9==1\n", b"caf\xe9==2\n", ["-caf\\xe9==1", "+caf\\xe9==2"], id="latin-1"),
+        pytest.param(
+            "x==1\n".encode("utf-16"),
+            "x==2\n".encode("utf-16"),
+            ["-\\xff\\xfex\x00=\x00=\x001\x00", "+\\xff\\xfex\x00=\x00=\x002\x00", " \x00"],
+            id="utf-16",
+        ),
+        pytest.param(
+            b"\xef\xbb\xbfa==1\r\n", b"\xef\xbb\xbfa==2\r\n", ["-\ufeffa==1", "+\ufeffa==2"], id="bom-crlf"
+        ),
+    ],
+)
+def test_diff_of_any_encoding_prints(old: bytes, new: bytes, shown: List[str]) -> None:
+    # Undecodable bytes are shown escaped, so the diff can be printed whatever the file holds.
+    diff = FileChange("r.txt", old, new, "1 pin").diff()
+    diff.encode("utf-8")  # no lone surrogates left
+    assert [line.rstrip("\r\n") for line in diff.splitlines(keepends=True)[3:]] == shown
+
+
+def _changes() -> List[FileChange]:
+    return [FileChange(f"f{i}", b"old", b"new", "x") for i in range(4)]
+
+
+def test_stale() -> None:
+    changes = _changes()[:2]
+    assert stale(changes, {"f0": b"old", "f1": b"edited"}) == ["f1"]
+    assert stale(changes, {"f0": b"old"}) == ["f1"]
+
+
+def test_unreadable_package_file_says_so() -> None:
+    packages = [PackageFile("agent/VERSION", b"\xff\xfe", "backend.ai-agent", False, is_link=False)]
+    assert plan("23.09.7", packages=packages).problems == (
+        Problem(
+            "agent/VERSION",
+            1,
+            "package-version-mismatch",
+            "backend.ai-agent has a version file that cannot be read (it should hold VERSION's `23.09.6`); "
+            "fix it by hand or run with --sync first",
+            "",
+            "23.09.6",
+        ),
+    )
