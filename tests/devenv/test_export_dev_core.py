@@ -261,6 +261,7 @@ def test_parse_migration_problems_name_the_file(text: str, line: int | None, mes
 
 def test_index_migrations_rejects_duplicate_revisions() -> None:
     problem = index_migrations([Migration("x", (), "a.py"), Migration("x", (), "b.py")])
+    assert isinstance(problem, Problem)
     assert problem == Problem(
         "b.py", 0, REVISION_TWICE, "has revision 'x', which a.py has too. Give one of them a new revision id."
     )
