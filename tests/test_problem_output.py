@@ -38,10 +38,14 @@ def test_text_marks_the_location(problem: Problem, text: str) -> None:
     "problem, annotation",
     [
         pytest.param(
-            IN_FILE, "::error file=a/BUILD,line=3,title=pin-mismatch::pins 1.0%25; pin 2.0", id="file-and-line"
+            IN_FILE,
+            "::error file=a/BUILD,line=3,title=pin-mismatch::pins 1.0%25; pin 2.0",
+            id="file-and-line",
         ),
         pytest.param(
-            WHOLE_FILE, "::error file=VERSION,line=1,title=version-invalid::is empty; write a version", id="whole-file"
+            WHOLE_FILE,
+            "::error file=VERSION,line=1,title=version-invalid::is empty; write a version",
+            id="whole-file",
         ),
         pytest.param(
             IN_COMMIT,

@@ -39,7 +39,12 @@ def problem_document(problem: Problem) -> dict:
     `line`, `code`, `message`, `found`, `expected` for a file (no `path` and `line` when the
     problem has no file)."""
     if problem.commit is not None:
-        return {"sha": problem.commit, "subject": problem.subject, "code": problem.code, "message": problem.message}
+        return {
+            "sha": problem.commit,
+            "subject": problem.subject,
+            "code": problem.code,
+            "message": problem.message,
+        }
     where = {"path": problem.path, "line": problem.line} if problem.path else {}
     return {
         **where,
