@@ -29,9 +29,9 @@ from pants_calver.core.versions import pins
 from pants_calver.core.versions.pins import ScanResult
 from pants_calver.core.problems import Problem
 from pants_calver.core.text import Edit
-from pants_calver.core.versions.drift import PackageFile, check_repo
+from pants_calver.core.versions.drift import check_repo
 from pants_calver.core.versions.version import CalVersion, NextKind, Scheme
-from pants_calver.core.versions.versioned_repo import Distribution, SourceFile, VersionedRepo
+from pants_calver.core.versions.versioned_repo import Distribution, PackageFile, SourceFile, VersionedRepo
 
 SCHEME = Scheme()
 VERSION = CalVersion.parse("23.09.6")
@@ -471,7 +471,8 @@ def test_check_repo_reports_them_in_file_order_with_the_rest() -> None:
             path="agent/BUILD",
         ),
     ]
-    version, problems = check_repo("VERSION", b"23.9.6\n", [], [], frozenset(), SCHEME, artifacts=files)
+    versioned = VersionedRepo("VERSION", b"23.9.6\n", (), (), (), artifact_files=tuple(files))
+    version, problems = check_repo(versioned, SCHEME)
     assert [(p.path, p.code) for p in problems] == [
         ("VERSION", "version-not-display-form"),
         ("agent/BUILD", "distribution-version-unreadable"),

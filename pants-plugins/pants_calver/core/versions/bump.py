@@ -17,10 +17,10 @@ from pants_calver.core.versions import artifact_versions, pins
 from pants_calver.core.versions.artifact_versions import ArtifactFile
 from pants_calver.core.errors import CommandError, VersionError
 from pants_calver.core.problems import Problem, plural
-from pants_calver.core.versions.drift import PackageFile, own_versions
+from pants_calver.core.versions.drift import own_versions
 from pants_calver.core.text import Edit, apply_edits, decode, encode
 from pants_calver.core.versions.version import CalVersion, NextKind, Scheme, VersionFile
-from pants_calver.core.versions.versioned_repo import VersionedRepo
+from pants_calver.core.versions.versioned_repo import PackageFile, VersionedRepo
 
 
 @dataclass(frozen=True)

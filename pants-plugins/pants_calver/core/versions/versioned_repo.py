@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pants_calver.core.versions.artifact_versions import KIND_NAMES, ArtifactFile
 from pants_calver.core.versions.pins import ScanResult
 from pants_calver.core.problems import plural
-from pants_calver.core.versions.drift import PackageFile
 
 
 @dataclass(frozen=True)
@@ -22,6 +21,17 @@ class Distribution:
     key: str
     directory: str
     independent: bool
+
+
+@dataclass(frozen=True)
+class PackageFile:
+    """A distribution's own version file; `is_link` when it is a link (which follows its target)."""
+
+    path: str
+    content: bytes
+    distribution: str
+    independent: bool
+    is_link: bool = False
 
 
 @dataclass(frozen=True)
