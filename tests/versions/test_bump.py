@@ -4,10 +4,19 @@ from typing import List, Mapping, Optional
 
 import pytest
 
-from pants_calver.core.versions import pins
-from pants_calver.core.versions.bump import BumpPlan, FileChange, plan_bump, stale
+from pants_calver.core.versions import artifact_versions, pins
+from pants_calver.core.versions.artifact_versions import Declared
+from pants_calver.core.versions.bump import (
+    BumpPlan,
+    BumpRequest,
+    FileChange,
+    make_plan,
+    plan_bump,
+    plan_cycle,
+    stale,
+)
 from pants_calver.core.problems import Problem
-from pants_calver.core.versions.version import CalVersion, Scheme
+from pants_calver.core.versions.version import CalVersion, NextKind, Scheme
 from pants_calver.core.versions.versioned_repo import (
     Distribution,
     Links,
@@ -339,4 +348,102 @@ def test_unreadable_package_file_says_so() -> None:
             "",
             "23.09.6",
         ),
+    )
+
+
+# How files are linked reaches the planner as data, read by the engine before planning: these
+# plans go through links with no file on disk.
+AGENT_BUILD = 'python_distribution(provides=python_artifact(name="backend.ai-agent", version="23.9.6"))\n'
+AGENT = Declared("backend.ai-agent", "backend-ai-agent", False, "23.9.6")
+LINKED = VersionedRepo(
+    "VERSION",
+    b"23.09.6\n",
+    DISTRIBUTIONS,
+    (PackageFile("common/VERSION", b"23.09.6\n", "backend.ai-common", False),),
+    (
+        source("linked/requirements.txt", "backend.ai-common==23.9.6\n"),
+        source("shared/requirements.txt", "backend.ai-common==23.9.6\n"),
+        source("via-dir/requirements.txt", "backend.ai-common==23.9.6\n"),
+    ),
+    # A BUILD file that sets its distribution's version and holds no pin.
+    (artifact_versions.read("agent/BUILD", AGENT_BUILD.encode(), artifact_versions.PROVIDES, [AGENT]),),
+)
+# common/VERSION links to VERSION, linked/requirements.txt to shared/requirements.txt, and via-dir
+# is a linked directory: its file is no link, but its bytes are in shared/ too.
+LINKED_LINKS = Links(
+    {
+        "agent/BUILD": "agent/BUILD",
+        "common/VERSION": "VERSION",
+        "linked/requirements.txt": "shared/requirements.txt",
+        "shared/requirements.txt": "shared/requirements.txt",
+        "via-dir/requirements.txt": "shared/requirements.txt",
+    },
+    frozenset({"common/VERSION", "linked/requirements.txt"}),
+)
+
+
+def test_make_plan_edits_linked_files_once_at_their_target() -> None:
+    result = make_plan(LINKED, BumpRequest(next=NextKind.patch), SCHEME, LINKED_LINKS)
+    assert result.problems == ()
+    assert result.changes == (
+        FileChange("VERSION", b"23.09.6\n", b"23.09.7\n", "version file"),
+        FileChange(
+            "agent/BUILD",
+            AGENT_BUILD.encode(),
+            AGENT_BUILD.replace("23.9.6", "23.9.7").encode(),
+            "1 provides version",
+        ),
+        FileChange(
+            "shared/requirements.txt", b"backend.ai-common==23.9.6\n", b"backend.ai-common==23.9.7\n", "1 pin"
+        ),
+    )
+
+
+def test_make_plan_reads_a_link_as_a_regular_file_only_when_told() -> None:
+    # The same repo with no link: each file is its own, and the version file of common is rewritten.
+    unlinked = Links({path: path for path in LINKED.linkable_paths()})
+    result = make_plan(LINKED, BumpRequest(next=NextKind.patch), SCHEME, unlinked)
+    assert [c.path for c in result.changes] == [
+        "VERSION",
+        "common/VERSION",
+        "agent/BUILD",
+        "linked/requirements.txt",
+        "shared/requirements.txt",
+        "via-dir/requirements.txt",
+    ]
+
+
+def test_the_next_cycle_reads_through_links_what_the_release_wrote() -> None:
+    released = make_plan(LINKED, BumpRequest(to="24.03.0"), SCHEME, LINKED_LINKS)
+    cycle = plan_cycle(LINKED, released, SCHEME, LINKED_LINKS)
+    assert cycle.problems == ()
+    assert cycle.changes == (
+        FileChange("VERSION", b"24.03.0\n", b"24.09.0.dev0\n", "version file"),
+        FileChange(
+            "agent/BUILD",
+            AGENT_BUILD.replace("23.9.6", "24.3.0").encode(),
+            AGENT_BUILD.replace("23.9.6", "24.9.0.dev0").encode(),
+            "1 provides version",
+        ),
+        FileChange(
+            "shared/requirements.txt",
+            b"backend.ai-common==24.3.0\n",
+            b"backend.ai-common==24.9.0.dev0\n",
+            "1 pin",
+        ),
+    )
+
+
+def test_a_path_whose_links_were_not_read_is_a_mistake_not_a_guess() -> None:
+    with pytest.raises(KeyError, match="linked/requirements.txt"):
+        make_plan(LINKED, BumpRequest(next=NextKind.patch), SCHEME, Links({}, frozenset({"common/VERSION"})))
+
+
+def test_linkable_paths_are_the_files_a_bump_may_rewrite_but_the_version_file() -> None:
+    assert LINKED.linkable_paths() == (
+        "agent/BUILD",
+        "common/VERSION",
+        "linked/requirements.txt",
+        "shared/requirements.txt",
+        "via-dir/requirements.txt",
     )
