@@ -1,7 +1,8 @@
 """What makes a repo's versions disagree with the scheme, with no Pants import.
 
-`check_repo` turns what the engine read (a `VersionedRepo`: file contents and pin scans) into a list of problems, each
-with its file and line, a stable code, what was found and what to write instead.
+`check_repo` turns what the engine read (a `VersionedRepo`: file contents and pin scans) into a
+list of problems, each with its file and line, a stable code, what was found and what to write
+instead.
 """
 
 from __future__ import annotations

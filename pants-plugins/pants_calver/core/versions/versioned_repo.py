@@ -53,7 +53,7 @@ class VersionedRepo:
     version_file: str
     version_content: bytes | None
     distributions: tuple[Distribution, ...]
-    # The version files of the distributions that have one (which are links: `Links`).
+    # The version files of the distributions that have one (whether one is a link is read apart: `Links`).
     package_files: tuple[PackageFile, ...]
     sources: tuple[SourceFile, ...]
     # The BUILD files whose `provides` set a version, and the distributions' own pyproject.toml.
