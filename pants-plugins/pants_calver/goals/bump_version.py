@@ -193,10 +193,6 @@ class BumpVersion(Goal):
     environment_behavior = Goal.EnvironmentBehavior.LOCAL_ONLY
 
 
-def _bump_request(subsystem: BumpVersionSubsystem) -> BumpRequest:
-    return BumpRequest(to=subsystem.to, next=subsystem.next, sync=subsystem.sync)
-
-
 def _release_request(subsystem: BumpVersionSubsystem) -> ReleaseRequest:
     return ReleaseRequest(
         commit=subsystem.commit,
@@ -304,14 +300,10 @@ async def bump_version(
             git.check_ref_name("branch", subsystem.branch, "--branch")
         versioned = await Get(VersionedRepo)
         branch = await current_branch(subsystem.branch, build_root.path)
-        prepared = prepare(
-            versioned,
-            _bump_request(subsystem),
-            _release_request(subsystem),
-            scheme,
-            branch,
-            links_on_disk(build_root.path),
-        )
+        request = BumpRequest(to=subsystem.to, next=subsystem.next, sync=subsystem.sync)
+        # How the files to rewrite are linked, read before planning: the planner never reads.
+        links = links_on_disk(build_root.path, versioned.linkable_paths())
+        prepared = prepare(versioned, request, _release_request(subsystem), scheme, branch, links)
         new = prepared.plan.new.display(scheme)
         nothing = f"{versioned.version_file} is {new} already: there is nothing to release"
         # The one path of every guard, before the dry run prints as before the real run writes.

@@ -83,16 +83,7 @@ async def check_sync(request: SyncCheckRequest, calver: CalverSubsystem) -> Sync
     # A rule, so that pantsd keeps the outcome until a file it read changes: a warm run skips
     # checking every pin again (about 0.1 ms each).
     versioned = await Get(VersionedRepo)
-    version, problems = check_repo(
-        versioned.version_file,
-        versioned.version_content,
-        versioned.package_files,
-        [source.scan for source in versioned.sources],
-        versioned.independent_keys,
-        calver.scheme(),
-        request.branch,
-        artifacts=versioned.artifact_files,
-    )
+    version, problems = check_repo(versioned, calver.scheme(), request.branch)
     return SyncCheck(version, tuple(problems))
 
 
