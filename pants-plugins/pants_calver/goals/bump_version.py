@@ -25,6 +25,7 @@ from pants_calver.engine.git import Git
 from pants_calver.engine.releases.git_steps import Checked, check_before_write, release, snapshot, start_cycle
 from pants_calver.engine.versions.repo import current_branch
 from pants_calver.engine.subsystem import CalverSubsystem
+from pants_calver.goals.output import OutputFormat, problem_lines
 
 
 class BumpVersionSubsystem(GoalSubsystem):
@@ -288,8 +289,8 @@ async def bump_version(
     environment: CompleteEnvironmentVars,
 ) -> BumpVersion:
     def fail(message: str, problems: tuple[Problem, ...] = ()) -> BumpVersion:
-        for problem in problems:
-            console.print_stderr(f"{console.red(problem.location)}: {problem.message}")
+        for line in problem_lines(OutputFormat.text, problems, console.red):
+            console.print_stderr(line)
         console.print_stderr(console.red(f"error: {message}"))
         return BumpVersion(exit_code=1)
 
