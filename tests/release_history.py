@@ -60,12 +60,14 @@ FIXES = {
 }
 
 
-def build(root: Path) -> Dict[str, str]:
-    """The history in `root` (a new directory), checked out on 23.09; the full id of each named
-    commit (`FIXES`' names, `main:*` and `23.09:*` for the others)."""
+def build(root: Path, files: Mapping[str, str] = {}) -> Dict[str, str]:
+    """The history in `root` (a new directory), checked out on 23.09, its first commit holding
+    `files` too (a repo Pants reads, such as monorepo.FILES); the full id of each named commit
+    (`FIXES`' names, `main:*` and `23.09:*` for the others)."""
     root.mkdir(parents=True, exist_ok=True)
     run(root, "init", "-q", "-b", "main")
-    shas = {"init": commit(root, {"VERSION": "23.09.0rc1\n", "src/app.py": "app = 0\n"}, "Start")}
+    first = {**files, "VERSION": "23.09.0rc1\n", "src/app.py": "app = 0\n"}
+    shas = {"init": commit(root, first, "Start")}
     run(root, "branch", "23.09")
     shas["main:cycle"] = commit(root, {"VERSION": "24.03.0.dev0\n"}, "Start the 24.03.0.dev0 cycle")
     run(root, "tag", "24.03.0dev0")  # Backend.AI's misspelling: meant 24.03.0.dev0

@@ -81,7 +81,9 @@ class CheckReleaseBranchSubsystem(GoalSubsystem):
             """
         ),
     )
-    rules = StrListOption(
+    # Not named `rules`: that is the Subsystem's own classmethod.
+    only_rules = StrListOption(
+        "--rules",
         default=[],
         help=f"The rules to run, of {', '.join(RULES)}. Default: all.",
     )
@@ -299,7 +301,7 @@ async def check_release_branch(
     git = Git(build_root.path, dict(environment))
     branch = await current_branch(subsystem.branch, build_root.path)
     try:
-        rules = selected_rules(subsystem.rules)
+        rules = selected_rules(subsystem.only_rules)
         if subsystem.branch:
             git.check_ref_name("branch", subsystem.branch, "--branch")
         head = git.commit("HEAD", "HEAD")
