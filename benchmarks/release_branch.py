@@ -61,7 +61,15 @@ def main_stream(commits: int) -> bytes:
     stream = [b"reset refs/heads/main\nfrom refs/heads/23.09\n\n"]
     for i in range(commits):
         kind = "fix" if i % 4 == 0 else "feat"
-        stream.append(_commit(b"refs/heads/main", i + 1, f"{kind}: change {i} (#{i})\n", f"{_folder(i)}/m{i}.py", f"m = {i}\n"))
+        stream.append(
+            _commit(
+                b"refs/heads/main",
+                i + 1,
+                f"{kind}: change {i} (#{i})\n",
+                f"{_folder(i)}/m{i}.py",
+                f"m = {i}\n",
+            )
+        )
     return b"".join(stream)
 
 
@@ -71,7 +79,15 @@ def branch_stream(commits: int, fixes: List[Tuple[int, str]]) -> Tuple[bytes, in
     stream, taken = [b"reset refs/heads/23.09\nfrom refs/heads/23.09^0\n\n"], 0
     for i in range(commits):
         if i % 10 == 9 or taken >= len(fixes):
-            stream.append(_commit(b"refs/heads/23.09", i + 1, f"chore: branch only {i}\n", f"{_folder(i)}/b{i}.py", f"b = {i}\n"))
+            stream.append(
+                _commit(
+                    b"refs/heads/23.09",
+                    i + 1,
+                    f"chore: branch only {i}\n",
+                    f"{_folder(i)}/b{i}.py",
+                    f"b = {i}\n",
+                )
+            )
             continue
         pr, oid = fixes[taken]
         form = FORMS[taken % len(FORMS)]
@@ -105,7 +121,9 @@ def make_repo(root: Path, on_main: int, on_branch: int) -> int:
     git("branch", "23.09")
     marks = root / ".git" / "main-marks"
     git("fast-import", "--quiet", f"--export-marks={marks}", stdin=main_stream(on_main))
-    oids: Dict[int, str] = {int(m[1:]): oid for m, oid in (line.split() for line in marks.read_text().splitlines())}
+    oids: Dict[int, str] = {
+        int(m[1:]): oid for m, oid in (line.split() for line in marks.read_text().splitlines())
+    }
     fixes = [(i, oids[i + 1]) for i in range(0, on_main, 4)]
     stream, taken = branch_stream(on_branch, fixes)
     git("fast-import", "--quiet", stdin=stream)

@@ -15,7 +15,11 @@ def test_check_release_branch_end_to_end(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     root.mkdir()
     init_repo(root)
-    files = {**monorepo.FILES, "pants.toml": (root / "pants.toml").read_text(), ".gitignore": "/.pants.d/\n/.pids/\n"}
+    files = {
+        **monorepo.FILES,
+        "pants.toml": (root / "pants.toml").read_text(),
+        ".gitignore": "/.pants.d/\n/.pids/\n",
+    }
     shas = release_history.build(root, files)
     short = {name: sha[:7] for name, sha in shas.items()}
     result = pants(root, "check-release-branch", "--all-branches", home=tmp_path / "home")
@@ -29,7 +33,10 @@ def test_check_release_branch_end_to_end(tmp_path: Path) -> None:
         ["tags:", "23.09.8.rc1"],
         ["tags:", "23.09.8.rc1"],
         ["version-changes:", short["23.09:sneaked"]],
-        *(["missing-backports:", short[name]] for name in ("requested", "missed", "patch", "backport-of", "pr", "picked")),
+        *(
+            ["missing-backports:", short[name]]
+            for name in ("requested", "missed", "patch", "backport-of", "pr", "picked")
+        ),
     ]
     assert lines[1] == (
         "branch-names: 24.09 is named like release branch 24.09, but its head holds version 24.03.0.dev1 in "

@@ -34,13 +34,21 @@ def test_refs_as_git_lists_them(history: History) -> None:
     refs = {ref.refname: ref for ref in parse_refs(out(root, *refs_args(BRANCHES, REMOTES, TAGS)))}
     tag_object = out(root, "rev-parse", "refs/tags/23.09.0").decode().strip()
     # An annotated tag is a tag object, peeled one level to its commit.
-    assert refs["refs/tags/23.09.0"] == Ref("refs/tags/23.09.0", "tag", tag_object, "commit", shas["23.09:release"])
-    assert (refs["refs/tags/23.09.0"].annotated, refs["refs/tags/23.09.0"].commit) == (True, shas["23.09:release"])
+    assert refs["refs/tags/23.09.0"] == Ref(
+        "refs/tags/23.09.0", "tag", tag_object, "commit", shas["23.09:release"]
+    )
+    assert (refs["refs/tags/23.09.0"].annotated, refs["refs/tags/23.09.0"].commit) == (
+        True,
+        shas["23.09:release"],
+    )
     # A lightweight tag names the commit itself.
     assert refs["refs/tags/23.09.1"] == Ref("refs/tags/23.09.1", "commit", shas["23.09:release"])
-    assert (refs["refs/tags/23.09.1"].annotated, refs["refs/tags/23.09.1"].commit) == (False, shas["23.09:release"])
+    assert (refs["refs/tags/23.09.1"].annotated, refs["refs/tags/23.09.1"].commit) == (
+        False,
+        shas["23.09:release"],
+    )
     assert refs["refs/remotes/origin/HEAD"].symref == "refs/remotes/origin/23.09"
-    assert [(r.name, r.shown) for r in map(refs.get, ("refs/heads/24.09", "refs/remotes/origin/23.09"))] == [
+    assert [(r.name, r.shown) for r in (refs["refs/heads/24.09"], refs["refs/remotes/origin/23.09"])] == [
         ("24.09", "24.09"),
         ("23.09", "origin/23.09"),
     ]

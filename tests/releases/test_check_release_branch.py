@@ -56,7 +56,10 @@ def assert_formats(
 ) -> None:
     """The run's exit code and exact output as text, GitHub annotations and JSON."""
     result = run(rule_runner, *args)
-    lines = [f"{rule}: {name}{f' {subject}:' if subject else ''} {message}" for rule, _, name, subject, message in expected]
+    lines = [
+        f"{rule}: {name}{f' {subject}:' if subject else ''} {message}"
+        for rule, _, name, subject, message in expected
+    ]
     assert (result.exit_code, result.stderr) == (1 if expected else 0, "")
     assert result.stdout == "\n".join(lines + ([""] if expected else []) + [summary]) + "\n"
     result = run(rule_runner, *args, "--output-format=github")
@@ -69,7 +72,16 @@ def assert_formats(
     assert json.loads(result.stdout) == document
 
 
-def finding(rule: str, code: str, name: str, message: str, subject: str = "", found: str = "", expected: str = "", branches: Optional[List[str]] = None) -> Dict:
+def finding(
+    rule: str,
+    code: str,
+    name: str,
+    message: str,
+    subject: str = "",
+    found: str = "",
+    expected: str = "",
+    branches: Optional[List[str]] = None,
+) -> Dict:
     return {
         "rule": rule,
         "code": code,
@@ -82,7 +94,14 @@ def finding(rule: str, code: str, name: str, message: str, subject: str = "", fo
     }
 
 
-def document(rules: List[str], checked: Dict[str, str], findings: List[Dict], branch: str = "23.09", base_commit: Optional[str] = None, skipped: Optional[Dict[str, str]] = None) -> Dict:
+def document(
+    rules: List[str],
+    checked: Dict[str, str],
+    findings: List[Dict],
+    branch: str = "23.09",
+    base_commit: Optional[str] = None,
+    skipped: Optional[Dict[str, str]] = None,
+) -> Dict:
     return {
         "branch": branch,
         "base": "main",
@@ -101,7 +120,8 @@ NAMES = [
         "branch-named-like-tag",
         "23.09.2",
         "",
-        f"is named like a release tag (x.y.z): rename the branch so that it differs from release tags and release branches {RENAME}",
+        "is named like a release tag (x.y.z): rename the branch so that it differs from release tags and "
+        f"release branches {RENAME}",
     ),
     (
         "branch-names",
@@ -129,7 +149,9 @@ def test_branch_names_of_every_branch(rule_runner: RuleRunner, shas: Dict[str, s
         ["--rules=branch-names", "--all-branches"],
         NAMES,
         "3 problems (branch-names: 6 branches).",
-        document(["branch-names"], {"branch-names": "6 branches"}, [finding(r, c, n, m) for r, c, n, _, m in NAMES]),
+        document(
+            ["branch-names"], {"branch-names": "6 branches"}, [finding(r, c, n, m) for r, c, n, _, m in NAMES]
+        ),
     )
 
 
@@ -142,12 +164,20 @@ def test_the_branch_under_test_alone(rule_runner: RuleRunner, shas: Dict[str, st
         ["--rules=branch-names"],
         NAMES[1:2],
         "1 problem (branch-names: 1 branch).",
-        document(["branch-names"], {"branch-names": "1 branch"}, [finding(*NAMES[1][:3], NAMES[1][4])], branch="24.09"),
+        document(
+            ["branch-names"],
+            {"branch-names": "1 branch"},
+            [finding(*NAMES[1][:3], NAMES[1][4])],
+            branch="24.09",
+        ),
     )
     # CI's checkout of a pull request: detached, the head branch's name given.
     git(rule_runner, "checkout", "-q", "--detach", "main")
     result = run(rule_runner, "--rules=branch-names")
-    assert (result.exit_code, result.stdout) == (0, "branch-names: skipped: HEAD is detached and --branch names no branch.\n")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "branch-names: skipped: HEAD is detached and --branch names no branch.\n",
+    )
     result = run(rule_runner, "--rules=branch-names", "--branch=23.09.2")
     assert (result.exit_code, result.stdout.splitlines()[0]) == (1, f"branch-names: 23.09.2 {NAMES[0][4]}")
 
@@ -223,7 +253,9 @@ def test_tags_on_main_and_a_padding_that_changed(rule_runner: RuleRunner, shas: 
         "1 problem (tags: 1 tag reachable from HEAD).\n",
     )
     # Unpadded since 25.1: the padded tags of before are left out, not reported.
-    result = run(rule_runner, "--rules=tags", "--calver-pad-minor=false", "--check-release-branch-tags-since=25.1.0")
+    result = run(
+        rule_runner, "--rules=tags", "--calver-pad-minor=false", "--check-release-branch-tags-since=25.1.0"
+    )
     assert (result.exit_code, result.stdout) == (
         0,
         "✓ main: no problems (tags: 0 tags reachable from HEAD (1 older than "
@@ -249,7 +281,9 @@ def test_version_changes_on_the_release_branch(rule_runner: RuleRunner, shas: Di
         ["--rules=version-changes"],
         expected_of(findings),
         f"1 problem (version-changes: {checked}).",
-        document(["version-changes"], {"version-changes": checked}, findings, base_commit=shas["main:sneaked"]),
+        document(
+            ["version-changes"], {"version-changes": checked}, findings, base_commit=shas["main:sneaked"]
+        ),
     )
 
 
@@ -293,14 +327,19 @@ def missing_finding(shas: Dict[str, str], name: str, forms: str = "`trailers`", 
 def test_missing_backports_by_the_spec_trailers(rule_runner: RuleRunner, shas: Dict[str, str]) -> None:
     # Only the `-e` backport with the spec's trailers counts; `feat: new API` asks for 23.09 with
     # `Backport: 23.09, 22.09`; `fix: only for 24.03` asks for 24.03 only; `refactor:` is no fix.
-    findings = [missing_finding(shas, name) for name in ("requested", "missed", "patch", "backport-of", "pr", "picked")]
+    findings = [
+        missing_finding(shas, name)
+        for name in ("requested", "missed", "patch", "backport-of", "pr", "picked")
+    ]
     checked = "11 commits of main since the branch point"
     assert_formats(
         rule_runner,
         ["--rules=missing-backports"],
         expected_of(findings),
         f"6 problems (missing-backports: {checked}).",
-        document(["missing-backports"], {"missing-backports": checked}, findings, base_commit=shas["main:sneaked"]),
+        document(
+            ["missing-backports"], {"missing-backports": checked}, findings, base_commit=shas["main:sneaked"]
+        ),
     )
 
 
@@ -313,7 +352,10 @@ def test_missing_backports_of_other_subjects(rule_runner: RuleRunner, shas: Dict
     )
     assert (result.exit_code, result.stdout.splitlines()[:-2]) == (
         1,
-        [f"missing-backports: {shas['refactor'][:7]} refactor: tidy (#109): {missing_finding(shas, 'refactor')['message']}"],
+        [
+            f"missing-backports: {shas['refactor'][:7]} refactor: tidy (#109): "
+            + missing_finding(shas, "refactor")["message"]
+        ],
     )
 
 
@@ -366,7 +408,9 @@ def test_missing_backports_of_other_subjects(rule_runner: RuleRunner, shas: Dict
         ),
     ],
 )
-def test_errors_in_every_format(rule_runner: RuleRunner, shas: Dict[str, str], args: List[str], code: str, message: str) -> None:
+def test_errors_in_every_format(
+    rule_runner: RuleRunner, shas: Dict[str, str], args: List[str], code: str, message: str
+) -> None:
     result = run(rule_runner, *args)
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"error: {message}\n")
     result = run(rule_runner, *args, "--output-format=github")

@@ -92,7 +92,9 @@ def test_patch_ids_are_asked_only_for_what_no_mark_matched(sides: Sides) -> None
     unmatched = [shas[name] for name in ("requested", "missed", "patch", "pr")]
     unclaimed = [shas[f"23.09:{name}"] for name in ("sneaked", "rc", "patch", "pr", "release")]
     assert matching.patch_id_request(index) == (*unmatched, *unclaimed)
-    everything = match(on_main, BranchIndex.of(on_branch, list(Form), "main"), "23.09", Wanted((), request_key="none"))
+    everything = match(
+        on_main, BranchIndex.of(on_branch, list(Form), "main"), "23.09", Wanted((), request_key="none")
+    )
     assert everything.wanted == () and everything.patch_id_request(index) == ()
 
 
@@ -144,7 +146,9 @@ def test_provenance_of_each_form() -> None:
     said = Provenance.of(Commit.from_message("abc", "fix: x (#1) (#2)", message), "main")
     assert said == Provenance(True, (sha,), ("9c6330e1a3",), (7,), (1,))
     assert said.forms() == (Form.trailers, Form.cherry_picked, Form.backport_of, Form.pr_number)
-    plain = Provenance.of(Commit.from_message("abc", "fix: x (#2)", "fix: x (#2)\n\nBackported-From: develop\n"), "main")
+    plain = Provenance.of(
+        Commit.from_message("abc", "fix: x (#2)", "fix: x (#2)\n\nBackported-From: develop\n"), "main"
+    )
     assert plain.forms() == ()  # its own pull request only, and not from main
     # A `-x` line that git did not write (an abbreviated id, text around it) is no mark.
     edited = f"fix\n\n(cherry picked from commit {sha[:12]})\nsee (cherry picked from commit {sha})\n"
@@ -156,7 +160,11 @@ def test_parse_forms() -> None:
         Form.patch_id,
         Form.trailers,
     )
-    with pytest.raises(SettingError, match=r"^\[check-backports\].provenance: `-x` is not a provenance form; use any of trailers, cherry-picked, backport-of, pr-number, patch-id.$"):
+    with pytest.raises(
+        SettingError,
+        match=r"^\[check-backports\].provenance: `-x` is not a provenance form; use any of trailers, "
+        r"cherry-picked, backport-of, pr-number, patch-id.$",
+    ):
         parse_forms("[check-backports].provenance", ["-x"])
     with pytest.raises(SettingError, match="no form is accepted"):
         parse_forms("[check-backports].provenance", [])

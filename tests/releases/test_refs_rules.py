@@ -58,7 +58,8 @@ def test_branch_named_like_a_release_tag(refs: Refs) -> None:
             "branch-names",
             "branch-named-like-tag",
             "23.09.2",
-            f"is named like a release tag (x.y.z): rename the branch so that it differs from release tags and release branches {RENAME}",
+            "is named like a release tag (x.y.z): rename the branch so that it differs from release tags and "
+            f"release branches {RENAME}",
         )
     ]
 
@@ -97,7 +98,9 @@ def test_feature_branch_in_disguise(refs: Refs) -> None:
     )
 
 
-def tag_findings(refs: Refs, name: str, scheme: Scheme = PADDED, template: str = "{version}") -> List[Finding]:
+def tag_findings(
+    refs: Refs, name: str, scheme: Scheme = PADDED, template: str = "{version}"
+) -> List[Finding]:
     _, _, found, files = refs
     ref = found[f"refs/tags/{name}"]
     matched = version_like_tags(template).fullmatch(name)
@@ -148,7 +151,9 @@ def test_backend_ai_misspellings_with_the_spelling_meant(refs: Refs) -> None:
         ),
     ]
     # The VERSION says `24.03.0.dev0`, well spelled; the tag is not.
-    assert [(f.code, f.expected) for f in tag_findings(refs, "24.03.0dev0")] == [("tag-misspelled", "24.03.0.dev0")]
+    assert [(f.code, f.expected) for f in tag_findings(refs, "24.03.0dev0")] == [
+        ("tag-misspelled", "24.03.0.dev0")
+    ]
 
 
 def test_tag_name_template_and_scheme(refs: Refs) -> None:
@@ -158,7 +163,8 @@ def test_tag_name_template_and_scheme(refs: Refs) -> None:
         ("tag-version-misspelled", "23.9.0"),
     ]
     assert version_like_tags("v{version}").fullmatch("23.09.0") is None
-    assert version_like_tags("v{version}").fullmatch("v23.09.0").group(1) == "23.09.0"
+    prefixed = version_like_tags("v{version}").fullmatch("v23.09.0")
+    assert prefixed is not None and prefixed.group(1) == "23.09.0"
     assert version_like_tags("release-{old_version}").pattern == "(?!)"
     assert version_like_tags("{version}-{normalized}").pattern == "(?!)"
     ref = Ref("refs/tags/23.09.x", "commit", "a" * 40)
@@ -173,7 +179,8 @@ def test_tag_name_template_and_scheme(refs: Refs) -> None:
 
 def test_tags_since_a_scheme_change(refs: Refs) -> None:
     tags = tuple(
-        Ref(f"refs/tags/{name}", "commit", "a" * 40) for name in ("23.09.6", "24.09.1", "25.1.0", "25.3.0rc1", "x")
+        Ref(f"refs/tags/{name}", "commit", "a" * 40)
+        for name in ("23.09.6", "24.09.1", "25.1.0", "25.3.0rc1", "x")
     )
     pattern = version_like_tags("{version}")
     checked, older = tags_to_check(tags, pattern, release_numbers("25.1.0"))

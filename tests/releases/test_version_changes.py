@@ -3,7 +3,6 @@ the commits of a history made by real git, on a release branch and on main."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
@@ -32,7 +31,7 @@ def sides(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Dict[str, str], Lis
     main, branch = shas["main:sneaked"], shas["23.09:sneaked"]
     on_main = parse_history(git_bytes(root, *history_args(main, shas["init"], paths=True)))
     on_branch = parse_history(git_bytes(root, *history_args(branch, main, paths=True)))
-    return shas, [l.commit for l in on_main], [l.commit for l in on_branch]
+    return shas, [logged.commit for logged in on_main], [logged.commit for logged in on_branch]
 
 
 def check(commits: List[Commit]) -> List[Finding]:
@@ -100,9 +99,13 @@ def test_release_subjects_and_paths(subject: str, paths: Tuple[str, ...], why) -
 
 
 def test_subject_pattern_from_templates() -> None:
-    pattern = subject_pattern("[bump-version].commit_message", "chore(release): {normalized} (was {old_version})\n\nbody")
+    pattern = subject_pattern(
+        "[bump-version].commit_message", "chore(release): {normalized} (was {old_version})\n\nbody"
+    )
     assert pattern.fullmatch("chore(release): 23.9.7 (was 23.9.6)")
     assert pattern.fullmatch("chore(release): 23.9.7 (was )")
     assert not pattern.fullmatch("chore(release): x (was 23.9.6)")
-    with pytest.raises(SettingError, match=r"^\[bump-version\].commit_message: `release: \{ver\}` uses \{ver\}"):
+    with pytest.raises(
+        SettingError, match=r"^\[bump-version\].commit_message: `release: \{ver\}` uses \{ver\}"
+    ):
         subject_pattern("[bump-version].commit_message", "release: {ver}")

@@ -19,7 +19,14 @@ from pants.util.strutil import softwrap
 from pants_calver.core.errors import CalverError, SettingError
 from pants_calver.core.problems import plural
 from pants_calver.core.releases.backports import BackportRules, compile_patterns
-from pants_calver.core.releases.findings import BRANCH_NAMES, MISSING_BACKPORTS, RULES, TAGS, VERSION_CHANGES, Finding
+from pants_calver.core.releases.findings import (
+    BRANCH_NAMES,
+    MISSING_BACKPORTS,
+    RULES,
+    TAGS,
+    VERSION_CHANGES,
+    Finding,
+)
 from pants_calver.core.releases.missing_backports import Wanted
 from pants_calver.core.releases.provenance import parse_forms
 from pants_calver.core.releases.refs_rules import release_numbers
@@ -29,7 +36,7 @@ from pants_calver.core.versions.versioned_repo import VersionedRepo
 from pants_calver.engine.git import Git
 from pants_calver.engine.releases import release_checks
 from pants_calver.engine.releases.history import read_side
-from pants_calver.engine.releases.release_checks import Backports, Checked, Names
+from pants_calver.engine.releases.release_checks import Backports, Names
 from pants_calver.engine.subsystem import CalverSubsystem
 from pants_calver.engine.versions import repo
 from pants_calver.engine.versions.repo import current_branch
@@ -181,7 +188,13 @@ def run_rules(git: Git, rules: tuple[str, ...], inputs: Inputs, base_option: str
             skipped.append((MISSING_BACKPORTS, f"{names.branch or 'HEAD'} is not a release branch x.y."))
         elif MISSING_BACKPORTS in rules:
             backports = Backports(
-                names.branch or "", names.head, base_commit, inputs.base, inputs.main_branch, inputs.forms, inputs.wanted
+                names.branch or "",
+                names.head,
+                base_commit,
+                inputs.base,
+                inputs.main_branch,
+                inputs.forms,
+                inputs.wanted,
             )
             done[MISSING_BACKPORTS] = release_checks.missing(git, on_branch, backports)
     return Report(
@@ -201,7 +214,10 @@ def _line(finding: Finding) -> str:
 
 
 def render_text(console: Console, report: Report) -> str:
-    lines = [f"{finding.rule}: {console.red(finding.name)}{_line(finding)[len(finding.name):]}" for finding in report.findings]
+    lines = [
+        f"{finding.rule}: {console.red(finding.name)}{_line(finding)[len(finding.name):]}"
+        for finding in report.findings
+    ]
     lines += [f"{rule}: skipped: {why}" for rule, why in report.skipped]
     looked_at = "; ".join(f"{rule}: {what}" for rule, what in report.looked_at)
     if report.findings:
@@ -258,12 +274,16 @@ def read_inputs(
                 f"[check-release-branch].tags_since: `{subsystem.tags_since}` is not a version: "
                 "write one such as `25.1.0`."
             )
-    if not subsystem.request_key or any(not (c.isascii() and (c.isalnum() or c == "-")) for c in subsystem.request_key):
+    if not subsystem.request_key or any(
+        not (c.isascii() and (c.isalnum() or c == "-")) for c in subsystem.request_key
+    ):
         raise SettingError(
             f"[check-release-branch].request_key: `{subsystem.request_key}` is not a trailer key: "
             "use ASCII letters, digits and `-`, such as `Backport`."
         )
-    names = Names(branch, head, subsystem.all_branches, versioned.version_file, calver.scheme(), bump.tag_name, since)
+    names = Names(
+        branch, head, subsystem.all_branches, versioned.version_file, calver.scheme(), bump.tag_name, since
+    )
     return Inputs(
         names=names,
         base=subsystem.base or backports.main_branch,

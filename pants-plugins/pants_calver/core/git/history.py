@@ -55,8 +55,12 @@ def parse_history(output: bytes) -> tuple[Logged, ...]:
     for output that is not in that shape."""
     fields, logged, i = decode(output).split("\x00"), [], 0
     while i < len(fields) - 1:
-        if fields[i] or len(fields) < i + 7 or fields[i + 5] or fields[-1] or not _COMMIT_ID.fullmatch(
-            fields[i + 1]
+        if (
+            fields[i]
+            or len(fields) < i + 7
+            or fields[i + 5]
+            or fields[-1]
+            or not _COMMIT_ID.fullmatch(fields[i + 1])
         ):
             raise GitError(
                 f"`git log` printed what this cannot read (at field {i}): "

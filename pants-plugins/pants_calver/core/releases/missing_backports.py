@@ -111,9 +111,7 @@ class Matching:
         )
 
 
-def match(
-    main: Iterable[Logged], index: BranchIndex, branch: str, wanted: Wanted
-) -> Matching:
+def match(main: Iterable[Logged], index: BranchIndex, branch: str, wanted: Wanted) -> Matching:
     """The commits of main that `branch` should have, and their counterparts by the message forms."""
     candidates = tuple(logged for logged in main if wanted.on(logged, branch))
     matched = {
@@ -150,7 +148,9 @@ class MissingBackport:
     branches: tuple[str, ...]
 
 
-def missing_backports(per_branch: Mapping[str, Sequence[Logged]], order: Sequence[Logged]) -> list[MissingBackport]:
+def missing_backports(
+    per_branch: Mapping[str, Sequence[Logged]], order: Sequence[Logged]
+) -> list[MissingBackport]:
     """One entry per commit of main, in main's order (`order`, newest first), with every branch
     it is missing from, in the order of `per_branch`."""
     branches_of: dict[str, list[str]] = {}

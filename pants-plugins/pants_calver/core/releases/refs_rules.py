@@ -33,7 +33,9 @@ def version_like_tags(template: str) -> Pattern[str]:
     parts = list(string.Formatter().parse(template))
     if [name for _, name, _, _ in parts if name is not None] not in (["version"], ["normalized"]):
         return re.compile(r"(?!)")  # no version in the name, or more than one: no tag is checked
-    pattern = "".join(re.escape(literal) + (f"({_VERSION_LIKE})" if name else "") for literal, name, _, _ in parts)
+    pattern = "".join(
+        re.escape(literal) + (f"({_VERSION_LIKE})" if name else "") for literal, name, _, _ in parts
+    )
     return re.compile(pattern)
 
 
@@ -68,7 +70,7 @@ def check_branch(
                 BRANCH_NAMES,
                 "branch-named-like-tag",
                 shown,
-                f"is named like a release tag (x.y.z): rename the branch so that it differs from "
+                "is named like a release tag (x.y.z): rename the branch so that it differs from "
                 "release tags and release branches (`git branch -m`)",
             )
         ]
@@ -104,7 +106,12 @@ def check_branch(
 
 
 def check_tag(
-    ref: Ref, version_text: str, tag_template: str, file_at_tag: bytes | None, version_file: str, scheme: Scheme
+    ref: Ref,
+    version_text: str,
+    tag_template: str,
+    file_at_tag: bytes | None,
+    version_file: str,
+    scheme: Scheme,
 ) -> list[Finding]:
     """What is wrong with a version-like tag (`version_text`: the part that reads as a version;
     `file_at_tag`: the version file at the commit it points at)."""
@@ -112,7 +119,9 @@ def check_tag(
     try:
         version = CalVersion.parse(version_text)
     except VersionError as e:
-        return [Finding(TAGS, "tag-not-a-version", name, f"reads as a version but is none: {e}. Delete the tag")]
+        return [
+            Finding(TAGS, "tag-not-a-version", name, f"reads as a version but is none: {e}. Delete the tag")
+        ]
     display = version.display(scheme)
     expected = fill("[bump-version].tag_name", tag_template, _values(version, scheme))
     findings = []

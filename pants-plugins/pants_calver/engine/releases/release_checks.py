@@ -57,7 +57,9 @@ def branch_names(git: Git, names: Names) -> Checked:
         branches += [
             ref
             for ref in refs
-            if not ref.refname.startswith(TAGS) and not ref.symref and ref.refname != BRANCHES + (names.branch or "")
+            if not ref.refname.startswith(TAGS)
+            and not ref.symref
+            and ref.refname != BRANCHES + (names.branch or "")
         ]
     files = read_files_at(git, [ref.oid for ref in branches], names.version_file)
     findings = tuple(
