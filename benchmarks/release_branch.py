@@ -13,6 +13,7 @@ once with the default provenance (`trailers`) and once with every form. Prints t
 fastest of several rounds.
 
     python benchmarks/release_branch.py [--flat] [MAIN] [BRANCH] [ROUNDS]   (with pants-plugins/ on PYTHONPATH)
+    python benchmarks/release_branch.py --pants [MAIN] [BRANCH] [ROUNDS]   (warm Pants runs against the floor)
 """
 
 from __future__ import annotations
@@ -104,31 +105,36 @@ def branch_stream(commits: int, fixes: List[Tuple[int, str]]) -> Tuple[bytes, in
     return b"".join(stream), taken
 
 
-def make_repo(root: Path, on_main: int, on_branch: int) -> int:
-    """The repo; returns how many fixes of main are missing from the branch."""
+def _git(root: Path, *args: str, stdin: bytes = b"") -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=b", "-c", "user.email=b@example.invalid", *args],
+        cwd=root,
+        input=stdin,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
 
-    def git(*args: str, stdin: bytes = b"") -> str:
-        return subprocess.run(
-            ["git", "-c", "user.name=b", "-c", "user.email=b@example.invalid", *args],
-            cwd=root,
-            input=stdin,
-            capture_output=True,
-            check=True,
-        ).stdout.decode()
 
-    git("init", "-q", "-b", "main")
-    git("commit", "-q", "--allow-empty", "-m", "init")
-    git("branch", "23.09")
+def make_history(root: Path, on_main: int, on_branch: int) -> int:
+    """Release branch 23.09 cut at main's tip, then ON_MAIN commits on main and ON_BRANCH on 23.09
+    (checked out); returns how many fixes of main are missing from the branch."""
+    _git(root, "branch", "23.09")
     marks = root / ".git" / "main-marks"
-    git("fast-import", "--quiet", f"--export-marks={marks}", stdin=main_stream(on_main))
-    oids: Dict[int, str] = {
-        int(m[1:]): oid for m, oid in (line.split() for line in marks.read_text().splitlines())
-    }
+    _git(root, "fast-import", "--quiet", f"--export-marks={marks}", stdin=main_stream(on_main))
+    lines = (line.split() for line in marks.read_text().splitlines())
+    oids: Dict[int, str] = {int(mark[1:]): oid for mark, oid in lines}
     fixes = [(i, oids[i + 1]) for i in range(0, on_main, 4)]
     stream, taken = branch_stream(on_branch, fixes)
-    git("fast-import", "--quiet", stdin=stream)
-    git("checkout", "-q", "23.09")
+    _git(root, "fast-import", "--quiet", stdin=stream)
+    _git(root, "checkout", "-q", "23.09")
     return len(fixes) - taken
+
+
+def make_repo(root: Path, on_main: int, on_branch: int) -> int:
+    """A repo of its own for the history; see `make_history`."""
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "commit", "-q", "--allow-empty", "-m", "init")
+    return make_history(root, on_main, on_branch)
 
 
 def time_rule(root: Path, forms, rounds: int) -> Tuple[List[float], int]:
@@ -144,14 +150,68 @@ def time_rule(root: Path, forms, rounds: int) -> Tuple[List[float], int]:
     return times, missing
 
 
+def _timed(root: Path, *args: str) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(["./pants", *args], cwd=root, capture_output=True, timeout=900)
+    elapsed = time.perf_counter() - start
+    if result.returncode not in (0, 1) or (args[0] == "list" and result.returncode):
+        raise SystemExit(
+            f"./pants {' '.join(args)} exited {result.returncode}:\n{result.stderr.decode()[-3000:]}"
+        )
+    return elapsed
+
+
+def time_pants(on_main: int, on_branch: int, rounds: int) -> None:
+    """Warm runs of `pants check-release-branch --rules=missing-backports` against the floor
+    (`pants list ::`, alternated) on benchmarks/generate.py's small repo with the history on top."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import generate  # noqa: E402
+
+    worktree = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "repo"
+        generate.write(
+            generate.generate(20, 500, 1, plugins=str(worktree / "pants-plugins")), root, worktree / "pants"
+        )
+        make_history(root, on_main, on_branch)
+        every = "--check-backports-provenance=[" + ", ".join(repr(form.value) for form in Form) + "]"
+        goals = {
+            "trailers (default)": ("check-release-branch", "--rules=missing-backports"),
+            "every form": ("check-release-branch", "--rules=missing-backports", every),
+        }
+        try:
+            for args in [("list", "::"), *goals.values()] * 2:
+                _timed(root, *args)  # warm-up: pantsd up, the repo read once
+            for label, args in goals.items():
+                floor, goal = [], []
+                for _ in range(rounds):
+                    floor.append(_timed(root, "list", "::"))
+                    goal.append(_timed(root, *args))
+                added = statistics.median(goal) - statistics.median(floor)
+                print(
+                    f"warm pants, provenance {label}: check-release-branch --rules=missing-backports median "
+                    f"{statistics.median(goal):.3f} s, list :: median {statistics.median(floor):.3f} s, "
+                    f"added {added:.3f} s ({rounds} rounds, {on_main} + {on_branch} commits)"
+                )
+        finally:
+            for pid_file in root.glob(".pids/*/pantsd/pid"):
+                subprocess.run(["kill", pid_file.read_text().strip()], check=False)
+
+
 def main() -> None:
     global FOLDERS
     if "--flat" in sys.argv:
         sys.argv.remove("--flat")
         FOLDERS = 1
+    pants = "--pants" in sys.argv
+    if pants:
+        sys.argv.remove("--pants")
     on_main = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     on_branch = int(sys.argv[2]) if len(sys.argv) > 2 else 500
     rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 9
+    if pants:
+        time_pants(on_main, on_branch, rounds)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         never = make_repo(root, on_main, on_branch)
