@@ -168,3 +168,26 @@ def test_parse_forms() -> None:
         parse_forms("[check-backports].provenance", ["-x"])
     with pytest.raises(SettingError, match="no form is accepted"):
         parse_forms("[check-backports].provenance", [])
+
+
+def test_cherry_pick_x_after_trailers_as_git_writes_it(tmp_path: Path) -> None:
+    # git appends the `-x` line to a message's trailer block with no blank line before it, and
+    # `-x` of a cherry-pick adds a second line: both name commits.
+    root = tmp_path / "repo"
+    root.mkdir()
+    release_history.run(root, "init", "-q", "-b", "main")
+    release_history.commit(root, {"a": "0\n"}, "init")
+    release_history.run(root, "branch", "23.09")
+    release_history.run(root, "branch", "24.03")
+    fix = release_history.commit(root, {"a": "1\n"}, "fix: a\n\nSigned-off-by: t <t@example.invalid>")
+    release_history.run(root, "checkout", "-q", "24.03")
+    first = release_history.cherry_pick(root, fix, "-x")
+    release_history.run(root, "checkout", "-q", "23.09")
+    second = release_history.cherry_pick(root, first, "-x")
+    message = git_bytes(root, "log", "-1", "--format=%B", second).decode()
+    assert message == (
+        "fix: a\n\nSigned-off-by: t <t@example.invalid>\n"
+        f"(cherry picked from commit {fix})\n(cherry picked from commit {first})\n\n"
+    )
+    said = Provenance.of(Commit.from_message("x", "fix: a", message), "main")
+    assert said.cherry_picked == (fix, first)
