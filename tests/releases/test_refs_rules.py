@@ -12,7 +12,7 @@ import release_history
 from monorepo import git_bytes
 from pants_calver.core.git.files_at import CAT_FILE_ARGS, files_at_request, parse_files_at
 from pants_calver.core.git.refs import BRANCHES, REMOTES, TAGS, Ref, parse_refs, refs_args
-from pants_calver.core.releases.findings import Finding
+from pants_calver.core.problems import Problem
 from pants_calver.core.releases.refs_rules import (
     check_branch,
     check_tag,
@@ -38,7 +38,7 @@ def refs(tmp_path_factory: pytest.TempPathFactory) -> Refs:
     return root, shas, found, files
 
 
-def branch_findings(refs: Refs, name: str) -> List[Finding]:
+def branch_findings(refs: Refs, name: str) -> List[Problem]:
     _, _, found, files = refs
     tags = {ref.name for ref in found.values() if ref.refname.startswith(TAGS)}
     return check_branch(found[name], tags, files.get(name), "VERSION", PADDED)
@@ -54,11 +54,11 @@ def test_good_branches(refs: Refs, name: str) -> None:
 
 def test_branch_named_like_a_release_tag(refs: Refs) -> None:
     assert branch_findings(refs, "refs/heads/23.09.2") == [
-        Finding(
-            "branch-names",
+        Problem(
+            "",
+            0,
             "branch-named-like-tag",
-            "23.09.2",
-            "is named like a release tag (x.y.z): rename the branch so that it differs from release tags and "
+            f"branch 23.09.2 is named like a release tag (x.y.z): rename the branch so that it differs from release tags and "
             f"release branches {RENAME}",
         )
     ]
@@ -66,11 +66,11 @@ def test_branch_named_like_a_release_tag(refs: Refs) -> None:
 
 def test_branch_named_like_an_existing_tag(refs: Refs) -> None:
     assert branch_findings(refs, "refs/heads/hotfix") == [
-        Finding(
-            "branch-names",
+        Problem(
+            "",
+            0,
             "branch-named-like-tag",
-            "hotfix",
-            "has the name of tag hotfix: git reads `hotfix` as either, and warns that it is ambiguous. "
+            f"branch hotfix has the name of tag hotfix: git reads `hotfix` as either, and warns that it is ambiguous. "
             f"Rename the branch {RENAME}",
         )
     ]
@@ -78,11 +78,11 @@ def test_branch_named_like_an_existing_tag(refs: Refs) -> None:
 
 def test_feature_branch_in_disguise(refs: Refs) -> None:
     assert branch_findings(refs, "refs/heads/24.09") == [
-        Finding(
-            "branch-names",
+        Problem(
+            "",
+            0,
             "branch-disguised",
-            "24.09",
-            "is named like release branch 24.09, but its head holds version 24.03.0.dev1 in `VERSION`, not a "
+            f"branch 24.09 is named like release branch 24.09, but its head holds version 24.03.0.dev1 in `VERSION`, not a "
             "24.09.* version: a feature branch in disguise. Rename it so that it differs from release "
             f"branches {RENAME}",
         )
@@ -93,14 +93,14 @@ def test_feature_branch_in_disguise(refs: Refs) -> None:
     ]
     assert check_branch(ref, set(), b"24.9.0\n", "VERSION", PADDED) == []  # compared as versions
     assert check_branch(ref, set(), b"x\n", "VERSION", PADDED)[0].message.startswith(
-        "is named like release branch 24.09, but its head has a version file that holds no version "
+        "branch upstream/24.09 is named like release branch 24.09, but its head has a version file that holds no version "
         "(`x` is not a version"
     )
 
 
 def tag_findings(
     refs: Refs, name: str, scheme: Scheme = PADDED, template: str = "{version}"
-) -> List[Finding]:
+) -> List[Problem]:
     _, _, found, files = refs
     ref = found[f"refs/tags/{name}"]
     matched = version_like_tags(template).fullmatch(name)
@@ -115,11 +115,11 @@ def test_good_tag_annotated(refs: Refs) -> None:
 def test_lightweight_tag_on_a_commit_of_another_version(refs: Refs) -> None:
     _, shas, _, _ = refs
     assert tag_findings(refs, "23.09.1") == [
-        Finding(
-            "tags",
+        Problem(
+            "",
+            0,
             "tag-version-mismatch",
-            "23.09.1",
-            f"points at {shas['23.09:release'][:12]}, whose `VERSION` holds 23.09.0, not 23.09.1: move the tag "
+            f"tag 23.09.1 points at {shas['23.09:release'][:12]}, whose `VERSION` holds 23.09.0, not 23.09.1: move the tag "
             "to the release commit of 23.09.1",
             found="23.09.0",
             expected="23.09.1",
@@ -131,20 +131,20 @@ def test_backend_ai_misspellings_with_the_spelling_meant(refs: Refs) -> None:
     _, shas, _, _ = refs
     # The tag and the VERSION it points at are both `23.09.8.rc1`: both are reported.
     assert tag_findings(refs, "23.09.8.rc1") == [
-        Finding(
-            "tags",
+        Problem(
+            "",
+            0,
             "tag-misspelled",
-            "23.09.8.rc1",
-            "is not spelled as the version 23.09.8rc1 is: write `23.09.8rc1` (`git tag 23.09.8rc1 "
+            f"tag 23.09.8.rc1 is not spelled as the version 23.09.8rc1 is: write `23.09.8rc1` (`git tag 23.09.8rc1 "
             "23.09.8.rc1^{}`, then delete `23.09.8.rc1`)",
             found="23.09.8.rc1",
             expected="23.09.8rc1",
         ),
-        Finding(
-            "tags",
+        Problem(
+            "",
+            0,
             "tag-version-misspelled",
-            "23.09.8.rc1",
-            f"points at {shas['23.09:rc'][:12]}, whose `VERSION` spells 23.09.8rc1 as `23.09.8.rc1`: the "
+            f"tag 23.09.8.rc1 points at {shas['23.09:rc'][:12]}, whose `VERSION` spells 23.09.8rc1 as `23.09.8.rc1`: the "
             "release was made with a misspelled version file; spell it `23.09.8rc1` from now on",
             found="23.09.8.rc1",
             expected="23.09.8rc1",
@@ -173,7 +173,7 @@ def test_tag_name_template_and_scheme(refs: Refs) -> None:
     ]
     tree = Ref("refs/tags/23.09.0", "tag", "b" * 40, "tree", "c" * 40)
     assert [f.message for f in check_tag(tree, "23.09.0", "{version}", None, "VERSION", PADDED)] == [
-        "points at a tree, not a commit: delete it"
+        "tag 23.09.0 points at a tree, not a commit: delete it"
     ]
 
 

@@ -13,7 +13,7 @@ from pants_calver.core.errors import SettingError
 from pants_calver.core.git.history import history_args, parse_history
 from pants_calver.core.git.log import Commit
 from pants_calver.core.releases.backports import BackportRules
-from pants_calver.core.releases.findings import Finding
+from pants_calver.core.problems import Problem
 from pants_calver.core.releases.version_changes import check_version_changes, subject_pattern
 from pants_calver.core.repo_paths import glob_pattern
 
@@ -34,7 +34,7 @@ def sides(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Dict[str, str], Lis
     return shas, [logged.commit for logged in on_main], [logged.commit for logged in on_branch]
 
 
-def check(commits: List[Commit]) -> List[Finding]:
+def check(commits: List[Commit]) -> List[Problem]:
     return check_version_changes(commits, {"VERSION", "pkg/VERSION"}, SUBJECTS, RULES.is_release_commit)
 
 
@@ -45,12 +45,11 @@ def test_on_the_release_branch_only_the_release_commit_with_code_is_reported(sid
     shas, _, on_branch = sides
     # `release: 23.09.0` and `release: 23.09.8.rc1` change VERSION alone: release commits.
     assert check(on_branch) == [
-        Finding(
-            "version-changes",
-            "version-changed-outside-release",
+        Problem.in_commit(
             shas["23.09:sneaked"][:7],
+            "release: 23.09.8",
+            "version-changed-outside-release",
             f"changes `VERSION` but is no release commit: it also changes `src/app.py`. {FIX}",
-            subject="release: 23.09.8",
         )
     ]
 
@@ -58,13 +57,12 @@ def test_on_the_release_branch_only_the_release_commit_with_code_is_reported(sid
 def test_on_main_the_cycle_commit_passes_and_a_bump_in_passing_does_not(sides) -> None:
     shas, on_main, _ = sides
     assert check(on_main) == [
-        Finding(
-            "version-changes",
-            "version-changed-outside-release",
+        Problem.in_commit(
             shas["main:sneaked"][:7],
+            "Bump things",
+            "version-changed-outside-release",
             "changes `VERSION` but is no release commit: its subject is not one bump-version writes "
             f"(`[bump-version].commit_message`) and it also changes `src/app.py`. {FIX}",
-            subject="Bump things",
         )
     ]
 

@@ -5,7 +5,7 @@ fixes of main that never reached the release branch."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from collections.abc import Sequence
 
 from pants.base.build_root import BuildRoot
@@ -17,16 +17,9 @@ from pants.option.option_types import BoolOption, EnumOption, StrListOption, Str
 from pants.util.strutil import softwrap
 
 from pants_calver.core.errors import CalverError, SettingError
-from pants_calver.core.problems import plural
+from pants_calver.core.problems import Problem, plural
 from pants_calver.core.releases.backports import BackportRules, compile_patterns
-from pants_calver.core.releases.findings import (
-    BRANCH_NAMES,
-    MISSING_BACKPORTS,
-    RULES,
-    TAGS,
-    VERSION_CHANGES,
-    Finding,
-)
+from pants_calver.core.releases.integrity import BRANCH_NAMES, MISSING_BACKPORTS, RULES, TAGS, VERSION_CHANGES
 from pants_calver.core.releases.missing_backports import Wanted
 from pants_calver.core.releases.provenance import parse_forms
 from pants_calver.core.releases.refs_rules import release_numbers
@@ -36,13 +29,13 @@ from pants_calver.core.versions.versioned_repo import VersionedRepo
 from pants_calver.engine.git import Git
 from pants_calver.engine.releases import release_checks
 from pants_calver.engine.releases.history import read_side
-from pants_calver.engine.releases.release_checks import Backports, Names
+from pants_calver.engine.releases.release_checks import Backports, Checked, Names
 from pants_calver.engine.subsystem import CalverSubsystem
 from pants_calver.engine.versions import repo
 from pants_calver.engine.versions.repo import current_branch
 from pants_calver.goals.bump_version import BumpVersionSubsystem
 from pants_calver.goals.check_backports import CheckBackportsSubsystem, release_files, resolve_base
-from pants_calver.goals.output import OutputFormat, github_escape, print_error
+from pants_calver.goals.output import OutputFormat, print_error, problem_document, problem_lines
 
 
 class CheckReleaseBranchSubsystem(GoalSubsystem):
@@ -141,15 +134,17 @@ def selected_rules(values: Sequence[str]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Report:
-    """What a run checked (`looked_at`), skipped (with why) and found."""
+    """What each rule that ran looked at and found, and the rules skipped, with why."""
 
     branch: str | None
     base: str
     base_commit: str | None
-    rules: tuple[str, ...]
-    looked_at: tuple[tuple[str, str], ...]
+    checked: tuple[tuple[str, Checked], ...]
     skipped: tuple[tuple[str, str], ...]
-    findings: tuple[Finding, ...]
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return tuple(problem for _, checked in self.checked for problem in checked.problems)
 
 
 @dataclass(frozen=True)
@@ -197,38 +192,22 @@ def run_rules(git: Git, rules: tuple[str, ...], inputs: Inputs, base_option: str
                 inputs.wanted,
             )
             done[MISSING_BACKPORTS] = release_checks.missing(git, on_branch, backports)
-    return Report(
-        names.branch,
-        inputs.base,
-        base_commit,
-        rules,
-        tuple((rule, checked.looked_at) for rule, checked in done.items()),
-        tuple(skipped),
-        tuple(finding for checked in done.values() for finding in checked.findings),
-    )
-
-
-def _line(finding: Finding) -> str:
-    subject = f" {finding.subject}:" if finding.subject else ""
-    return f"{finding.name}{subject} {finding.message}"
+    return Report(names.branch, inputs.base, base_commit, tuple(done.items()), tuple(skipped))
 
 
 def render_text(console: Console, report: Report) -> str:
-    lines = [
-        f"{finding.rule}: {console.red(finding.name)}{_line(finding)[len(finding.name):]}"
-        for finding in report.findings
-    ]
+    lines = problem_lines(OutputFormat.text, report.problems, console.red)
     lines += [f"{rule}: skipped: {why}" for rule, why in report.skipped]
-    looked_at = "; ".join(f"{rule}: {what}" for rule, what in report.looked_at)
-    if report.findings:
-        lines.append(f"\n{plural(len(report.findings), 'problem')} ({looked_at}).")
+    looked_at = "; ".join(f"{rule}: {checked.looked_at}" for rule, checked in report.checked)
+    if report.problems:
+        lines.append(f"\n{plural(len(report.problems), 'problem')} ({looked_at}).")
     elif looked_at:
         lines.append(console.green(f"✓ {report.branch or 'HEAD'}: no problems ({looked_at})."))
     return "\n".join(lines)
 
 
 def render_github(report: Report) -> str:
-    lines = [f"::error title={f.code}::{github_escape(f'{f.rule}: {_line(f)}')}" for f in report.findings]
+    lines = problem_lines(OutputFormat.github, report.problems)
     return "\n".join(lines + [f"{rule}: skipped: {why}" for rule, why in report.skipped])
 
 
@@ -237,10 +216,11 @@ def render_json(report: Report) -> str:
         "branch": report.branch,
         "base": report.base,
         "base_commit": report.base_commit,
-        "rules": list(report.rules),
-        "checked": dict(report.looked_at),
+        "rules": {
+            rule: {"checked": checked.looked_at, "problems": [problem_document(p) for p in checked.problems]}
+            for rule, checked in report.checked
+        },
         "skipped": dict(report.skipped),
-        "findings": [{**asdict(f), "branches": list(f.branches)} for f in report.findings],
     }
     return json.dumps(document, indent=2)
 
@@ -332,7 +312,7 @@ async def check_release_branch(
         print_error(console, output_format, e)
         return CheckReleaseBranch(exit_code=1)
     print_report(console, output_format, report)
-    return CheckReleaseBranch(exit_code=1 if report.findings else 0)
+    return CheckReleaseBranch(exit_code=1 if report.problems else 0)
 
 
 def rules():

@@ -17,7 +17,7 @@ from re import Pattern
 
 from pants_calver.core.errors import VersionError
 from pants_calver.core.git.refs import Ref
-from pants_calver.core.releases.findings import BRANCH_NAMES, TAGS, Finding
+from pants_calver.core.problems import Problem
 from pants_calver.core.releases.plan import PLACEHOLDERS, fill
 from pants_calver.core.versions.version import CalVersion, Scheme, VersionFile, parse_branch
 
@@ -60,17 +60,13 @@ def _version_in(data: bytes | None) -> tuple[str | None, CalVersion | None, str]
 
 def check_branch(
     ref: Ref, tags: Set[str], head_file: bytes | None, version_file: str, scheme: Scheme
-) -> list[Finding]:
+) -> list[Problem]:
     """What is wrong with a branch's name (`head_file`: the version file at its head, if any)."""
     name, shown = ref.name, ref.shown
     try:
         CalVersion.parse(name)
         return [
-            Finding(
-                BRANCH_NAMES,
-                "branch-named-like-tag",
-                shown,
-                "is named like a release tag (x.y.z): rename the branch so that it differs from "
+            Problem("", 0, "branch-named-like-tag", f"branch {shown} is named like a release tag (x.y.z): rename the branch so that it differs from "
                 "release tags and release branches (`git branch -m`)",
             )
         ]
@@ -78,11 +74,7 @@ def check_branch(
         pass
     if name in tags:
         return [
-            Finding(
-                BRANCH_NAMES,
-                "branch-named-like-tag",
-                shown,
-                f"has the name of tag {name}: git reads `{name}` as either, and warns that it is "
+            Problem("", 0, "branch-named-like-tag", f"branch {shown} has the name of tag {name}: git reads `{name}` as either, and warns that it is "
                 "ambiguous. Rename the branch (`git branch -m`)",
             )
         ]
@@ -94,11 +86,7 @@ def check_branch(
         return []
     said = f"holds version {text}" if version is not None else why
     return [
-        Finding(
-            BRANCH_NAMES,
-            "branch-disguised",
-            shown,
-            f"is named like release branch {name}, but its head {said} in `{version_file}`, not a "
+        Problem("", 0, "branch-disguised", f"branch {shown} is named like release branch {name}, but its head {said} in `{version_file}`, not a "
             f"{name}.* version: a feature branch in disguise. Rename it so that it differs from "
             "release branches (`git branch -m`)",
         )
@@ -112,7 +100,7 @@ def check_tag(
     file_at_tag: bytes | None,
     version_file: str,
     scheme: Scheme,
-) -> list[Finding]:
+) -> list[Problem]:
     """What is wrong with a version-like tag (`version_text`: the part that reads as a version;
     `file_at_tag`: the version file at the commit it points at)."""
     name = ref.name
@@ -120,18 +108,14 @@ def check_tag(
         version = CalVersion.parse(version_text)
     except VersionError as e:
         return [
-            Finding(TAGS, "tag-not-a-version", name, f"reads as a version but is none: {e}. Delete the tag")
+            Problem("", 0, "tag-not-a-version", f"tag {name} reads as a version but is none: {e}. Delete the tag")
         ]
     display = version.display(scheme)
     expected = fill("[bump-version].tag_name", tag_template, _values(version, scheme))
     findings = []
     if name != expected:
         findings.append(
-            Finding(
-                TAGS,
-                "tag-misspelled",
-                name,
-                f"is not spelled as the version {display} is: write `{expected}` (`git tag {expected} "
+            Problem("", 0, "tag-misspelled", f"tag {name} is not spelled as the version {display} is: write `{expected}` (`git tag {expected} "
                 f"{name}^{{}}`, then delete `{name}`)",
                 found=name,
                 expected=expected,
@@ -139,21 +123,17 @@ def check_tag(
         )
     if ref.commit is None:
         findings.append(
-            Finding(TAGS, "tag-not-on-commit", name, f"points at a {ref.points_at}, not a commit: delete it")
+            Problem("", 0, "tag-not-on-commit", f"tag {name} points at a {ref.points_at}, not a commit: delete it")
         )
         return findings
     text, held, why = _version_in(file_at_tag)
     short = ref.commit[:12]
     if held is None:
-        message = f"points at {short}, which {why} (`{version_file}`): tag the release commit instead"
-        findings.append(Finding(TAGS, "tag-version-mismatch", name, message, expected=display))
+        message = f"tag {name} points at {short}, which {why} (`{version_file}`): tag the release commit instead"
+        findings.append(Problem("", 0, "tag-version-mismatch", message, expected=display))
     elif held != version:
         findings.append(
-            Finding(
-                TAGS,
-                "tag-version-mismatch",
-                name,
-                f"points at {short}, whose `{version_file}` holds {text}, not {display}: "
+            Problem("", 0, "tag-version-mismatch", f"tag {name} points at {short}, whose `{version_file}` holds {text}, not {display}: "
                 f"move the tag to the release commit of {display}",
                 found=text or "",
                 expected=display,
@@ -161,11 +141,7 @@ def check_tag(
         )
     elif text != display:
         findings.append(
-            Finding(
-                TAGS,
-                "tag-version-misspelled",
-                name,
-                f"points at {short}, whose `{version_file}` spells {display} as `{text}`: the "
+            Problem("", 0, "tag-version-misspelled", f"tag {name} points at {short}, whose `{version_file}` spells {display} as `{text}`: the "
                 f"release was made with a misspelled version file; spell it `{display}` from now on",
                 found=text or "",
                 expected=display,

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Sequence, Set
 from re import Pattern
 
 from pants_calver.core.git.log import Commit
-from pants_calver.core.releases.findings import VERSION_CHANGES, Finding
+from pants_calver.core.problems import Problem
+from pants_calver.core.releases.integrity import shown
 from pants_calver.core.releases.plan import PLACEHOLDERS, fill
 
 # What a placeholder of a release template stands for in a subject: a version, any spelling
@@ -48,7 +49,7 @@ def check_version_changes(
     version_files: Set[str],
     release_subjects: Sequence[Pattern[str]],
     is_release_commit: Callable[[Commit], bool],
-) -> list[Finding]:
+) -> list[Problem]:
     """A finding for each commit that changes a version file and is not a release commit, in the
     order of `commits`."""
     findings = []
@@ -66,14 +67,13 @@ def check_version_changes(
         if others:
             why.append(f"it also changes {_listed(others)}")
         findings.append(
-            Finding(
-                VERSION_CHANGES,
-                "version-changed-outside-release",
+            Problem.in_commit(
                 commit.sha,
+                shown(commit.subject),
+                "version-changed-outside-release",
                 f"changes {_listed(changed)} but is no release commit: {' and '.join(why)}. "
                 "Change the version only with `bump-version --commit` (revert this change, or split "
                 "it from the rest)",
-                subject=commit.subject,
             )
         )
     return findings

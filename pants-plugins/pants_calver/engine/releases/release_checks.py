@@ -11,9 +11,9 @@ from re import Pattern
 
 from pants_calver.core.git.history import Logged
 from pants_calver.core.git.refs import BRANCHES, REMOTES, TAGS, Ref
-from pants_calver.core.problems import plural
+from pants_calver.core.problems import Problem, plural
 from pants_calver.core.releases.backports import BackportRules
-from pants_calver.core.releases.findings import MISSING_BACKPORTS, Finding
+from pants_calver.core.releases.integrity import shown
 from pants_calver.core.releases.missing_backports import Wanted, missing_backports
 from pants_calver.core.releases.provenance import Form
 from pants_calver.core.releases.refs_rules import check_branch, check_tag, tags_to_check, version_like_tags
@@ -27,7 +27,7 @@ from pants_calver.engine.releases.history import find_missing, read_files_at, re
 class Checked:
     """What a rule found, and what it looked at (a sentence for the summary)."""
 
-    findings: tuple[Finding, ...]
+    problems: tuple[Problem, ...]
     looked_at: str
 
 
@@ -121,14 +121,12 @@ def missing(git: Git, on_branch: Sequence[Logged], backports: Backports) -> Chec
     )
     how = _how_to_backport(backports.forms, backports.main_branch, backports.branch)
     findings = tuple(
-        Finding(
-            MISSING_BACKPORTS,
-            "backport-missing",
+        Problem.in_commit(
             entry.sha,
+            shown(entry.subject),
+            "backport-missing",
             f"is missing from {', '.join(entry.branches)}: no commit there is its backport "
             f"({_forms(backports.forms)}). {how.format(sha=entry.sha)}",
-            subject=entry.subject,
-            branches=entry.branches,
         )
         for entry in missing_backports({backports.branch: lacking}, on_main)
     )
