@@ -21,7 +21,9 @@ from runners import version_goals_rule_runner
 
 @pytest.fixture
 def rule_runner() -> RuleRunner:
-    return version_goals_rule_runner(*check_release_branch.rules(), *check_backports.rules(), *bump_version.rules())
+    return version_goals_rule_runner(
+        *check_release_branch.rules(), *check_backports.rules(), *bump_version.rules()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +51,11 @@ def git(rule_runner: RuleRunner, *args: str) -> str:
 
 def text(problem: Dict) -> str:
     """A problem's one text form: `sha subject: message` for a commit, the message for a ref."""
-    return f"{problem['sha']} {problem['subject']}: {problem['message']}" if "sha" in problem else problem["message"]
+    return (
+        f"{problem['sha']} {problem['subject']}: {problem['message']}"
+        if "sha" in problem
+        else problem["message"]
+    )
 
 
 def assert_formats(rule_runner: RuleRunner, args: List[str], report: Dict, summary: str) -> None:
@@ -76,12 +82,16 @@ def commit_problem(sha: str, subject: str, code: str, message: str) -> Dict:
     return {"sha": sha[:7], "subject": subject, "code": code, "message": message}
 
 
-def report(rules: Dict[str, Tuple[str, List[Dict]]], branch: str = "23.09", base_commit: Optional[str] = None) -> Dict:
+def report(
+    rules: Dict[str, Tuple[str, List[Dict]]], branch: str = "23.09", base_commit: Optional[str] = None
+) -> Dict:
     return {
         "branch": branch,
         "base": "main",
         "base_commit": base_commit,
-        "rules": {rule: {"checked": checked, "problems": problems} for rule, (checked, problems) in rules.items()},
+        "rules": {
+            rule: {"checked": checked, "problems": problems} for rule, (checked, problems) in rules.items()
+        },
         "skipped": {},
     }
 
@@ -165,7 +175,10 @@ def test_tags_annotated_and_lightweight(rule_runner: RuleRunner, shas: Dict[str,
     # 23.09.0 (annotated, on its release commit) passes; 23.09.1 (lightweight) is on 23.09.0's.
     checked = "3 tags reachable from HEAD"
     assert_formats(
-        rule_runner, ["--rules=tags"], report({"tags": (checked, tag_problems(shas))}), f"3 problems (tags: {checked})."
+        rule_runner,
+        ["--rules=tags"],
+        report({"tags": (checked, tag_problems(shas))}),
+        f"3 problems (tags: {checked}).",
     )
 
 
@@ -189,7 +202,9 @@ def test_tags_on_main_and_a_padding_that_changed(rule_runner: RuleRunner, shas: 
         "1 problem (tags: 1 tag reachable from HEAD).\n",
     )
     # Unpadded since 25.1: the padded tags of before are left out, not reported.
-    result = run(rule_runner, "--rules=tags", "--calver-pad-minor=false", "--check-release-branch-tags-since=25.1.0")
+    result = run(
+        rule_runner, "--rules=tags", "--calver-pad-minor=false", "--check-release-branch-tags-since=25.1.0"
+    )
     assert (result.exit_code, result.stdout) == (
         0,
         "✓ main: no problems (tags: 0 tags reachable from HEAD (1 older than "
@@ -287,7 +302,10 @@ def test_missing_backports_of_other_subjects(rule_runner: RuleRunner, shas: Dict
         "--check-release-branch-backport-subjects=['^refactor']",
         "--check-release-branch-request-key=Backport-to",
     )
-    assert (result.exit_code, result.stdout.splitlines()[:-2]) == (1, [text(missing_problem(shas, "refactor"))])
+    assert (result.exit_code, result.stdout.splitlines()[:-2]) == (
+        1,
+        [text(missing_problem(shas, "refactor"))],
+    )
 
 
 @pytest.mark.parametrize(

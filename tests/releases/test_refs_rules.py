@@ -58,7 +58,8 @@ def test_branch_named_like_a_release_tag(refs: Refs) -> None:
             "",
             0,
             "branch-named-like-tag",
-            f"branch 23.09.2 is named like a release tag (x.y.z): rename the branch so that it differs from release tags and "
+            "branch 23.09.2 is named like a release tag (x.y.z): rename the branch so that it differs from "
+            "release tags and "
             f"release branches {RENAME}",
         )
     ]
@@ -82,7 +83,8 @@ def test_feature_branch_in_disguise(refs: Refs) -> None:
             "",
             0,
             "branch-disguised",
-            f"branch 24.09 is named like release branch 24.09, but its head holds version 24.03.0.dev1 in `VERSION`, not a "
+            "branch 24.09 is named like release branch 24.09, but its head holds version 24.03.0.dev1 in "
+            "`VERSION`, not a "
             "24.09.* version: a feature branch in disguise. Rename it so that it differs from release "
             f"branches {RENAME}",
         )
@@ -93,7 +95,8 @@ def test_feature_branch_in_disguise(refs: Refs) -> None:
     ]
     assert check_branch(ref, set(), b"24.9.0\n", "VERSION", PADDED) == []  # compared as versions
     assert check_branch(ref, set(), b"x\n", "VERSION", PADDED)[0].message.startswith(
-        "branch upstream/24.09 is named like release branch 24.09, but its head has a version file that holds no version "
+        "branch upstream/24.09 is named like release branch 24.09, but its head has a version file that "
+        "holds no version "
         "(`x` is not a version"
     )
 
@@ -119,7 +122,8 @@ def test_lightweight_tag_on_a_commit_of_another_version(refs: Refs) -> None:
             "",
             0,
             "tag-version-mismatch",
-            f"tag 23.09.1 points at {shas['23.09:release'][:12]}, whose `VERSION` holds 23.09.0, not 23.09.1: move the tag "
+            f"tag 23.09.1 points at {shas['23.09:release'][:12]}, whose `VERSION` holds 23.09.0, not 23.09.1: "
+            "move the tag "
             "to the release commit of 23.09.1",
             found="23.09.0",
             expected="23.09.1",
@@ -135,7 +139,8 @@ def test_backend_ai_misspellings_with_the_spelling_meant(refs: Refs) -> None:
             "",
             0,
             "tag-misspelled",
-            f"tag 23.09.8.rc1 is not spelled as the version 23.09.8rc1 is: write `23.09.8rc1` (`git tag 23.09.8rc1 "
+            "tag 23.09.8.rc1 is not spelled as the version 23.09.8rc1 is: write `23.09.8rc1` "
+            "(`git tag 23.09.8rc1 "
             "23.09.8.rc1^{}`, then delete `23.09.8.rc1`)",
             found="23.09.8.rc1",
             expected="23.09.8rc1",
@@ -144,7 +149,8 @@ def test_backend_ai_misspellings_with_the_spelling_meant(refs: Refs) -> None:
             "",
             0,
             "tag-version-misspelled",
-            f"tag 23.09.8.rc1 points at {shas['23.09:rc'][:12]}, whose `VERSION` spells 23.09.8rc1 as `23.09.8.rc1`: the "
+            f"tag 23.09.8.rc1 points at {shas['23.09:rc'][:12]}, whose `VERSION` spells 23.09.8rc1 as "
+            "`23.09.8.rc1`: the "
             "release was made with a misspelled version file; spell it `23.09.8rc1` from now on",
             found="23.09.8.rc1",
             expected="23.09.8rc1",

@@ -283,7 +283,7 @@ def read_inputs(
             compile_patterns("[check-release-branch].backport_subjects", subsystem.backport_subjects),
             subsystem.request_key,
         ),
-        forms=parse_forms("[check-backports].provenance", ["trailers"]),
+        forms=parse_forms("[check-backports].provenance", backports.provenance),
     )
 
 

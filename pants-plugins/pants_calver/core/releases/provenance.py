@@ -118,3 +118,24 @@ class Provenance:
 def _first_word(value: str) -> str:
     words = re.split(r"[,\s]+", value.strip(), flags=re.ASCII)
     return words[0] if words else ""
+
+
+def how_to_backport(forms: Sequence[Form], main_branch: str, branch: str, sha: str) -> str:
+    """How to backport commit `sha` of main to `branch` so that it carries the first accepted form."""
+    first = forms[0]
+    if first is Form.trailers:
+        return (
+            f"on {branch}, `git cherry-pick -e {sha}` and end the message with "
+            f"`Backported-From: {main_branch}` and `Backported-To: {branch}`, after one blank line"
+        )
+    if first is Form.cherry_picked:
+        return f"on {branch}, `git cherry-pick -x {sha}`"
+    if first is Form.backport_of:
+        return f"on {branch}, `git cherry-pick -e {sha}` and end the message with `Backport-of: {sha}`"
+    # A cherry-pick keeps the subject, and so its `(#N)`, and makes the same patch.
+    return f"on {branch}, `git cherry-pick {sha}`"
+
+
+def accepted(forms: Sequence[Form]) -> str:
+    """`trailers`, `cherry-picked`: the accepted forms, for messages."""
+    return ", ".join(f"`{form.value}`" for form in forms)

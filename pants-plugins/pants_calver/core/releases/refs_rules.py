@@ -66,7 +66,11 @@ def check_branch(
     try:
         CalVersion.parse(name)
         return [
-            Problem("", 0, "branch-named-like-tag", f"branch {shown} is named like a release tag (x.y.z): rename the branch so that it differs from "
+            Problem(
+                "",
+                0,
+                "branch-named-like-tag",
+                f"branch {shown} is named like a release tag (x.y.z): rename the branch so that it differs from "
                 "release tags and release branches (`git branch -m`)",
             )
         ]
@@ -74,7 +78,11 @@ def check_branch(
         pass
     if name in tags:
         return [
-            Problem("", 0, "branch-named-like-tag", f"branch {shown} has the name of tag {name}: git reads `{name}` as either, and warns that it is "
+            Problem(
+                "",
+                0,
+                "branch-named-like-tag",
+                f"branch {shown} has the name of tag {name}: git reads `{name}` as either, and warns that it is "
                 "ambiguous. Rename the branch (`git branch -m`)",
             )
         ]
@@ -86,7 +94,11 @@ def check_branch(
         return []
     said = f"holds version {text}" if version is not None else why
     return [
-        Problem("", 0, "branch-disguised", f"branch {shown} is named like release branch {name}, but its head {said} in `{version_file}`, not a "
+        Problem(
+            "",
+            0,
+            "branch-disguised",
+            f"branch {shown} is named like release branch {name}, but its head {said} in `{version_file}`, not a "
             f"{name}.* version: a feature branch in disguise. Rename it so that it differs from "
             "release branches (`git branch -m`)",
         )
@@ -108,14 +120,20 @@ def check_tag(
         version = CalVersion.parse(version_text)
     except VersionError as e:
         return [
-            Problem("", 0, "tag-not-a-version", f"tag {name} reads as a version but is none: {e}. Delete the tag")
+            Problem(
+                "", 0, "tag-not-a-version", f"tag {name} reads as a version but is none: {e}. Delete the tag"
+            )
         ]
     display = version.display(scheme)
     expected = fill("[bump-version].tag_name", tag_template, _values(version, scheme))
     findings = []
     if name != expected:
         findings.append(
-            Problem("", 0, "tag-misspelled", f"tag {name} is not spelled as the version {display} is: write `{expected}` (`git tag {expected} "
+            Problem(
+                "",
+                0,
+                "tag-misspelled",
+                f"tag {name} is not spelled as the version {display} is: write `{expected}` (`git tag {expected} "
                 f"{name}^{{}}`, then delete `{name}`)",
                 found=name,
                 expected=expected,
@@ -123,17 +141,25 @@ def check_tag(
         )
     if ref.commit is None:
         findings.append(
-            Problem("", 0, "tag-not-on-commit", f"tag {name} points at a {ref.points_at}, not a commit: delete it")
+            Problem(
+                "", 0, "tag-not-on-commit", f"tag {name} points at a {ref.points_at}, not a commit: delete it"
+            )
         )
         return findings
     text, held, why = _version_in(file_at_tag)
     short = ref.commit[:12]
     if held is None:
-        message = f"tag {name} points at {short}, which {why} (`{version_file}`): tag the release commit instead"
+        message = (
+            f"tag {name} points at {short}, which {why} (`{version_file}`): tag the release commit instead"
+        )
         findings.append(Problem("", 0, "tag-version-mismatch", message, expected=display))
     elif held != version:
         findings.append(
-            Problem("", 0, "tag-version-mismatch", f"tag {name} points at {short}, whose `{version_file}` holds {text}, not {display}: "
+            Problem(
+                "",
+                0,
+                "tag-version-mismatch",
+                f"tag {name} points at {short}, whose `{version_file}` holds {text}, not {display}: "
                 f"move the tag to the release commit of {display}",
                 found=text or "",
                 expected=display,
@@ -141,7 +167,11 @@ def check_tag(
         )
     elif text != display:
         findings.append(
-            Problem("", 0, "tag-version-misspelled", f"tag {name} points at {short}, whose `{version_file}` spells {display} as `{text}`: the "
+            Problem(
+                "",
+                0,
+                "tag-version-misspelled",
+                f"tag {name} points at {short}, whose `{version_file}` spells {display} as `{text}`: the "
                 f"release was made with a misspelled version file; spell it `{display}` from now on",
                 found=text or "",
                 expected=display,

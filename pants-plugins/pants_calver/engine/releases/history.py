@@ -4,7 +4,7 @@ command lines (goals resolve user refs with `Git.commit` first)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from pants_calver.core.git.files_at import CAT_FILE_ARGS, files_at_request, parse_files_at
 from pants_calver.core.git.history import Logged, history_args, parse_history
@@ -57,3 +57,20 @@ def find_missing(
     matching = match(on_main, index, branch, wanted)
     request = matching.patch_id_request(index) if Form.patch_id in forms else ()
     return still_missing(matching, read_patch_ids(git, request), index)
+
+
+def same_patch_as_main(git: Git, head: str, base_commit: str, shas: Collection[str]) -> set[str]:
+    """The short ids among `shas` (commits HEAD has and the base has not) whose change is the same
+    (`git patch-id --stable`) as that of a commit of main since the branch point (HEAD..base):
+    two more logs and one patch-id batch, for check-backports' `patch-id` form."""
+    if not shas:
+        return set()
+    full = {
+        logged.commit.sha: logged.oid
+        for logged in read_side(git, head, base_commit)
+        if logged.commit.sha in shas
+    }
+    on_main = read_side(git, base_commit, head)
+    ids = read_patch_ids(git, [*full.values(), *(logged.oid for logged in on_main)])
+    of_main = {ids[logged.oid] for logged in on_main if logged.oid in ids}
+    return {sha for sha, oid in full.items() if oid in ids and ids[oid] in of_main}

@@ -15,7 +15,7 @@ from pants_calver.core.problems import Problem, plural
 from pants_calver.core.releases.backports import BackportRules
 from pants_calver.core.releases.integrity import shown
 from pants_calver.core.releases.missing_backports import Wanted, missing_backports
-from pants_calver.core.releases.provenance import Form
+from pants_calver.core.releases.provenance import Form, accepted, how_to_backport
 from pants_calver.core.releases.refs_rules import check_branch, check_tag, tags_to_check, version_like_tags
 from pants_calver.core.releases.version_changes import check_version_changes
 from pants_calver.core.versions.version import Scheme, parse_branch
@@ -119,38 +119,18 @@ def missing(git: Git, on_branch: Sequence[Logged], backports: Backports) -> Chec
     lacking = find_missing(
         git, on_main, on_branch, backports.branch, backports.forms, backports.wanted, backports.main_branch
     )
-    how = _how_to_backport(backports.forms, backports.main_branch, backports.branch)
     findings = tuple(
         Problem.in_commit(
             entry.sha,
             shown(entry.subject),
             "backport-missing",
             f"is missing from {', '.join(entry.branches)}: no commit there is its backport "
-            f"({_forms(backports.forms)}). {how.format(sha=entry.sha)}",
+            f"(accepted provenance: {accepted(backports.forms)}). Backport it: "
+            + how_to_backport(backports.forms, backports.main_branch, backports.branch, entry.sha),
         )
         for entry in missing_backports({backports.branch: lacking}, on_main)
     )
     return Checked(findings, f"{plural(len(on_main), 'commit')} of {backports.base} since the branch point")
-
-
-def _forms(forms: Sequence[Form]) -> str:
-    return "accepted provenance: " + ", ".join(f"`{form.value}`" for form in forms)
-
-
-def _how_to_backport(forms: Sequence[Form], main_branch: str, branch: str) -> str:
-    """The fix, in the first accepted form ({sha} left to fill)."""
-    first = forms[0]
-    if first is Form.trailers:
-        return (
-            f"Backport it: on {branch}, `git cherry-pick -e {{sha}}` and end the message with "
-            f"`Backported-From: {main_branch}` and `Backported-To: {branch}`, after one blank line"
-        )
-    if first is Form.cherry_picked:
-        return f"Backport it: on {branch}, `git cherry-pick -x {{sha}}`"
-    if first is Form.backport_of:
-        return f"Backport it: on {branch}, `git cherry-pick -e {{sha}}` and end the message with `Backport-of: {{sha}}`"
-    # A cherry-pick keeps the subject, and so its `(#N)`, and makes the same patch.
-    return f"Backport it: on {branch}, `git cherry-pick {{sha}}`"
 
 
 def is_release_branch(branch: str | None) -> bool:
