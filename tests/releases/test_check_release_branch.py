@@ -366,3 +366,49 @@ def test_errors_in_every_format(
     assert (result.exit_code, result.stdout) == (1, f"::error title={code}::{message}\n")
     result = run(rule_runner, *args, "--output-format=json")
     assert (result.exit_code, json.loads(result.stdout)) == (1, {"error": {"code": code, "message": message}})
+
+
+EVERY_FORM = (
+    "--check-backports-provenance=['cherry-picked', 'trailers', 'backport-of', 'pr-number', 'patch-id']"
+)
+
+
+def test_missing_backports_by_every_form(rule_runner: RuleRunner, shas: Dict[str, str]) -> None:
+    # -x, the trailers, `Backport-of:`, `(#103) (#110)` and the unmarked cherry-pick (patch id) all
+    # count: only the two never backported are missing. The fix is written in the first form.
+    forms = "`cherry-picked`, `trailers`, `backport-of`, `pr-number`, `patch-id`"
+    problems = [
+        missing_problem(shas, name, forms, f"`git cherry-pick -x {shas[name][:7]}`")
+        for name in ("requested", "missed")
+    ]
+    assert_formats(
+        rule_runner,
+        ["--rules=missing-backports", EVERY_FORM],
+        report({"missing-backports": (MAIN_SINCE, problems)}, base_commit=shas["main:sneaked"]),
+        f"2 problems (missing-backports: {MAIN_SINCE}).",
+    )
+
+
+@pytest.mark.parametrize(
+    "form, found",
+    [
+        pytest.param("cherry-picked", ["picked"], id="cherry-picked"),
+        pytest.param("backport-of", ["backport-of"], id="backport-of"),
+        # A cherry-pick keeps the subject's `(#101)`; the squash merge wrote `(#103) (#110)`.
+        pytest.param("pr-number", ["patch", "backport-of", "pr", "trailers", "picked"], id="pr-number"),
+        pytest.param("patch-id", ["patch", "backport-of", "pr", "trailers", "picked"], id="patch-id"),
+    ],
+)
+def test_missing_backports_by_one_form(
+    rule_runner: RuleRunner, shas: Dict[str, str], form: str, found: List[str]
+) -> None:
+    result = run(
+        rule_runner,
+        "--rules=missing-backports",
+        f"--check-backports-provenance=['{form}']",
+        "--output-format=json",
+    )
+    names = {sha[:7]: name for name, sha in shas.items()}
+    missing = [names[p["sha"]] for p in json.loads(result.stdout)["rules"]["missing-backports"]["problems"]]
+    everything = ["requested", "missed", "patch", "backport-of", "pr", "trailers", "picked"]
+    assert (result.exit_code, missing) == (1, [name for name in everything if name not in found])
