@@ -26,20 +26,20 @@ def test_check_release_branch_end_to_end(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.stderr
     lines = result.stdout.splitlines()
     assert [line.split(" ", 2)[:2] for line in lines[:-2]] == [
-        ["branch-names:", "23.09.2"],
-        ["branch-names:", "24.09"],
-        ["branch-names:", "hotfix"],
-        ["tags:", "23.09.1"],
-        ["tags:", "23.09.8.rc1"],
-        ["tags:", "23.09.8.rc1"],
-        ["version-changes:", short["23.09:sneaked"]],
+        ["branch", "23.09.2"],
+        ["branch", "24.09"],
+        ["branch", "hotfix"],
+        ["tag", "23.09.1"],
+        ["tag", "23.09.8.rc1"],
+        ["tag", "23.09.8.rc1"],
+        [short["23.09:sneaked"], "release:"],
         *(
-            ["missing-backports:", short[name]]
+            [short[name], "feat:" if name == "requested" else "fix:"]
             for name in ("requested", "missed", "patch", "backport-of", "pr", "picked")
         ),
     ]
     assert lines[1] == (
-        "branch-names: 24.09 is named like release branch 24.09, but its head holds version 24.03.0.dev1 in "
+        "branch 24.09 is named like release branch 24.09, but its head holds version 24.03.0.dev1 in "
         "`VERSION`, not a 24.09.* version: a feature branch in disguise. Rename it so that it differs from "
         "release branches (`git branch -m`)"
     )
@@ -59,7 +59,9 @@ def test_check_release_branch_end_to_end(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1, result.stderr
     document = json.loads(result.stdout)
-    assert [(f["name"], f["subject"], f["branches"]) for f in document["findings"]] == [
-        (short["requested"], "feat: new API (#107)", ["23.09"]),
-        (short["missed"], "fix: missed one (#106)", ["23.09"]),
+    assert [
+        (p["sha"], p["subject"], p["code"]) for p in document["rules"]["missing-backports"]["problems"]
+    ] == [
+        (short["requested"], "feat: new API (#107)", "backport-missing"),
+        (short["missed"], "fix: missed one (#106)", "backport-missing"),
     ]
