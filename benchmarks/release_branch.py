@@ -182,16 +182,20 @@ def time_pants(on_main: int, on_branch: int, rounds: int) -> None:
         try:
             for args in [("list", "::"), *goals.values()] * 2:
                 _timed(root, *args)  # warm-up: pantsd up, the repo read once
-            for label, args in goals.items():
-                floor, goal = [], []
-                for _ in range(rounds):
-                    floor.append(_timed(root, "list", "::"))
-                    goal.append(_timed(root, *args))
-                added = statistics.median(goal) - statistics.median(floor)
+            times: Dict[str, List[float]] = {"floor": [], **{label: [] for label in goals}}
+            for _ in range(rounds):
+                # Each round: the floor, then each variant; the figure is the median of the paired
+                # differences (each run against the floor run of its round).
+                times["floor"].append(_timed(root, "list", "::"))
+                for label, args in goals.items():
+                    times[label].append(_timed(root, *args))
+            floor = statistics.median(times["floor"])
+            for label in goals:
+                added = statistics.median(g - f for g, f in zip(times[label], times["floor"]))
                 print(
                     f"warm pants, provenance {label}: check-release-branch --rules=missing-backports median "
-                    f"{statistics.median(goal):.3f} s, list :: median {statistics.median(floor):.3f} s, "
-                    f"added {added:.3f} s ({rounds} rounds, {on_main} + {on_branch} commits)"
+                    f"{statistics.median(times[label]):.3f} s, list :: median {floor:.3f} s, added (median of "
+                    f"paired differences) {added:.3f} s ({rounds} rounds, {on_main} + {on_branch} commits)"
                 )
         finally:
             for pid_file in root.glob(".pids/*/pantsd/pid"):
