@@ -44,7 +44,10 @@ class CheckBackportsSubsystem(GoalSubsystem):
         what they bring in: in the merge commit that CI checks out for a pull request, the pull
         request's own commits are checked too. Release commits, which change only version
         files, first-party pins and `[check-backports].release_paths`, are exempt, and so are
-        subjects matching `[check-backports].exempt_subjects`. On a branch that is not a
+        subjects matching `[check-backports].exempt_subjects`. A repo can accept other marks of
+        a backport instead of or besides the trailers (`git cherry-pick -x` lines, `Backport-of:`,
+        the pull request numbers of a squash merge, the same patch): see
+        `[check-backports].provenance`. On a branch that is not a
         release branch it says so and passes. Exits 0 when every commit passes and 1 otherwise,
         printing each problem with the commit's short sha and subject, and the lines of the
         message at fault with what git made of them; exits 1 with an error
