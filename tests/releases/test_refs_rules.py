@@ -194,3 +194,17 @@ def test_tags_since_a_scheme_change(refs: Refs) -> None:
     checked, older = tags_to_check(tags, pattern, None)
     assert ([text for _, text in checked], older) == (["23.09.6", "24.09.1", "25.1.0", "25.3.0rc1"], 0)
     assert release_numbers("24.03") == (24, 3, 0) and release_numbers("main") is None
+
+
+def test_tag_on_a_commit_without_a_version_file() -> None:
+    ref = Ref("refs/tags/23.09.0", "commit", "d" * 40)
+    assert check_tag(ref, "23.09.0", "{version}", None, "VERSION", PADDED) == [
+        Problem(
+            "",
+            0,
+            "tag-version-mismatch",
+            f"tag 23.09.0 points at {'d' * 12}, which has no version file (`VERSION`): tag the release commit instead",
+            expected="23.09.0",
+        )
+    ]
+    assert check_tag(ref, "23.09.0", "{version}", b"23.09.0\n", "VERSION", PADDED) == []

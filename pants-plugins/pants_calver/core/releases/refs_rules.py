@@ -114,7 +114,8 @@ def check_tag(
     scheme: Scheme,
 ) -> list[Problem]:
     """What is wrong with a version-like tag (`version_text`: the part that reads as a version;
-    `file_at_tag`: the version file at the commit it points at)."""
+    `file_at_tag`: the version file at the commit it points at): its spelling, then what it
+    points at."""
     name = ref.name
     try:
         version = CalVersion.parse(version_text)
@@ -126,58 +127,43 @@ def check_tag(
         ]
     display = version.display(scheme)
     expected = fill("[bump-version].tag_name", tag_template, _values(version, scheme))
-    findings = []
+    problems = []
     if name != expected:
-        findings.append(
-            Problem(
-                "",
-                0,
-                "tag-misspelled",
-                f"tag {name} is not spelled as the version {display} is: write `{expected}` (`git tag {expected} "
-                f"{name}^{{}}`, then delete `{name}`)",
-                found=name,
-                expected=expected,
-            )
+        message = (
+            f"tag {name} is not spelled as the version {display} is: write `{expected}` "
+            f"(`git tag {expected} {name}^{{}}`, then delete `{name}`)"
         )
+        problems.append(Problem("", 0, "tag-misspelled", message, found=name, expected=expected))
     if ref.commit is None:
-        findings.append(
-            Problem(
-                "", 0, "tag-not-on-commit", f"tag {name} points at a {ref.points_at}, not a commit: delete it"
-            )
-        )
-        return findings
+        message = f"tag {name} points at a {ref.points_at}, not a commit: delete it"
+        return [*problems, Problem("", 0, "tag-not-on-commit", message)]
+    found = _tag_content(name, ref.commit[:12], version, display, file_at_tag, version_file)
+    return [*problems, *found]
+
+
+def _tag_content(
+    name: str, short: str, version: CalVersion, display: str, file_at_tag: bytes | None, version_file: str
+) -> list[Problem]:
+    """What is wrong with the version file at the commit a tag points at (`short`)."""
     text, held, why = _version_in(file_at_tag)
-    short = ref.commit[:12]
     if held is None:
         message = (
             f"tag {name} points at {short}, which {why} (`{version_file}`): tag the release commit instead"
         )
-        findings.append(Problem("", 0, "tag-version-mismatch", message, expected=display))
-    elif held != version:
-        findings.append(
-            Problem(
-                "",
-                0,
-                "tag-version-mismatch",
-                f"tag {name} points at {short}, whose `{version_file}` holds {text}, not {display}: "
-                f"move the tag to the release commit of {display}",
-                found=text or "",
-                expected=display,
-            )
+        return [Problem("", 0, "tag-version-mismatch", message, expected=display)]
+    if held != version:
+        message = (
+            f"tag {name} points at {short}, whose `{version_file}` holds {text}, not {display}: "
+            f"move the tag to the release commit of {display}"
         )
-    elif text != display:
-        findings.append(
-            Problem(
-                "",
-                0,
-                "tag-version-misspelled",
-                f"tag {name} points at {short}, whose `{version_file}` spells {display} as `{text}`: the "
-                f"release was made with a misspelled version file; spell it `{display}` from now on",
-                found=text or "",
-                expected=display,
-            )
+        return [Problem("", 0, "tag-version-mismatch", message, found=text or "", expected=display)]
+    if text != display:
+        message = (
+            f"tag {name} points at {short}, whose `{version_file}` spells {display} as `{text}`: the "
+            f"release was made with a misspelled version file; spell it `{display}` from now on"
         )
-    return findings
+        return [Problem("", 0, "tag-version-misspelled", message, found=text or "", expected=display)]
+    return []
 
 
 def _values(version: CalVersion, scheme: Scheme) -> dict[str, str]:
