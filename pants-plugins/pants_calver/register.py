@@ -1,5 +1,5 @@
 """Calendar-versioned mono-repo release goals for Pants: check-version-sync, bump-version,
-check-backports, export-dev."""
+check-backports, check-release-branch, export-dev."""
 
 from __future__ import annotations
 
