@@ -1,9 +1,15 @@
 """Calendar-versioned mono-repo release goals for Pants: check-version-sync, bump-version,
-check-backports, export-dev."""
+check-backports, check-release-branch, export-dev."""
 
 from __future__ import annotations
 
-from pants_calver.goals import bump_version, check_backports, check_version_sync, export_dev
+from pants_calver.goals import (
+    bump_version,
+    check_backports,
+    check_release_branch,
+    check_version_sync,
+    export_dev,
+)
 
 
 def rules():
@@ -11,5 +17,6 @@ def rules():
         *check_version_sync.rules(),
         *bump_version.rules(),
         *check_backports.rules(),
+        *check_release_branch.rules(),
         *export_dev.rules(),
     ]

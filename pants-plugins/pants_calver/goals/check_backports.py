@@ -16,6 +16,7 @@ from pants.util.strutil import softwrap
 
 from pants_calver.core.git.log import Commit, log_args, parse_log
 from pants_calver.core.releases.backports import BackportRules, check_commits, compile_patterns
+from pants_calver.core.releases.provenance import Form, parse_forms
 from pants_calver.core.repo_paths import glob_pattern
 from pants_calver.core.errors import CalverError, GitError, RefError
 from pants_calver.core.problems import Problem, plural
@@ -23,6 +24,7 @@ from pants_calver.core.versions.version import parse_branch
 from pants_calver.core.versions.versioned_repo import VersionedRepo
 from pants_calver.engine.versions import repo
 from pants_calver.engine.git import Git
+from pants_calver.engine.releases.history import same_patch_as_main
 from pants_calver.engine.versions.repo import current_branch
 from pants_calver.goals.output import OutputFormat, print_error, problem_document, problem_lines
 
@@ -42,7 +44,10 @@ class CheckBackportsSubsystem(GoalSubsystem):
         what they bring in: in the merge commit that CI checks out for a pull request, the pull
         request's own commits are checked too. Release commits, which change only version
         files, first-party pins and `[check-backports].release_paths`, are exempt, and so are
-        subjects matching `[check-backports].exempt_subjects`. On a branch that is not a
+        subjects matching `[check-backports].exempt_subjects`. A repo can accept other marks of
+        a backport instead of or besides the trailers (`git cherry-pick -x` lines, `Backport-of:`,
+        the pull request numbers of a squash merge, the same patch): see
+        `[check-backports].provenance`. On a branch that is not a
         release branch it says so and passes. Exits 0 when every commit passes and 1 otherwise,
         printing each problem with the commit's short sha and subject, and the lines of the
         message at fault with what git made of them; exits 1 with an error
@@ -103,6 +108,21 @@ class CheckBackportsSubsystem(GoalSubsystem):
         default=[],
         advanced=True,
         help="Regular expressions: a commit whose subject matches one needs no trailers.",
+    )
+    provenance = StrListOption(
+        default=["trailers"],
+        advanced=True,
+        help=softwrap(
+            f"""
+            The forms a backport may carry to say where it came from, any one of which is
+            enough: {", ".join(f"`{form.value}`" for form in Form)}. `trailers` is the release
+            process's `Backported-From`/`Backported-To`; `cherry-picked` the line `git cherry-pick
+            -x` writes; `backport-of` a `Backport-of: <sha or #PR>` trailer; `pr-number` the
+            original pull request's `(#N)` among those that end the subject (`fix: x (#1234)
+            (#1240)`); `patch-id` the same change as a commit of main (`git patch-id --stable`).
+            check-release-branch's missing-backports rule accepts the same forms.
+            """
+        ),
     )
 
 
@@ -222,6 +242,16 @@ def print_report(console: Console, output_format: OutputFormat, report: Report) 
         console.print_stdout(output)
 
 
+def check(git: Git, commits: Sequence[Commit], rules: BackportRules, base_commit: str) -> list[Problem]:
+    """Every commit's problem; with `patch-id` accepted, those whose change a commit of main since
+    the branch point also makes are not (read only when some commit carries no other form)."""
+    problems = check_commits(commits, rules)
+    if Form.patch_id not in rules.forms or not problems:
+        return problems
+    same = same_patch_as_main(git, git.commit("HEAD", "HEAD"), base_commit, {str(p.commit) for p in problems})
+    return [problem for problem in problems if problem.commit not in same]
+
+
 @goal_rule
 async def check_backports(
     console: Console,
@@ -239,20 +269,22 @@ async def check_backports(
             print_report(console, output_format, Report(branch, base, skipped=skipped))
             return CheckBackports(exit_code=0)
         exempt = compile_patterns("[check-backports].exempt_subjects", subsystem.exempt_subjects)
+        forms = parse_forms("[check-backports].provenance", subsystem.provenance)
         base_commit = resolve_base(git, subsystem.base, subsystem.main_branch)
         versioned = await Get(VersionedRepo)
         commits = read_history(git, base_commit)
+        rules = BackportRules(
+            branch=branch,
+            main_branch=subsystem.main_branch,
+            release_files=release_files(versioned),
+            release_globs=tuple(glob_pattern(g) for g in subsystem.release_paths),
+            exempt_subjects=exempt,
+            forms=forms,
+        )
+        problems = check(git, commits, rules, base_commit)
     except CalverError as e:
         print_error(console, output_format, e)
         return CheckBackports(exit_code=1)
-    rules = BackportRules(
-        branch=branch,
-        main_branch=subsystem.main_branch,
-        release_files=release_files(versioned),
-        release_globs=tuple(glob_pattern(g) for g in subsystem.release_paths),
-        exempt_subjects=exempt,
-    )
-    problems = check_commits(commits, rules)
     report = Report(branch, base, base_commit, len(commits), tuple(problems))
     print_report(console, output_format, report)
     return CheckBackports(exit_code=1 if problems else 0)

@@ -19,6 +19,7 @@ from pants_calver.core.git import trailers
 from pants_calver.core.git.log import Commit
 from pants_calver.core.errors import SettingError
 from pants_calver.core.problems import Problem
+from pants_calver.core.releases.provenance import DEFAULT_FORMS, Form, Provenance, accepted, how_to_backport
 from pants_calver.core.text import encode
 from pants_calver.core.versions.version import parse_branch
 
@@ -44,6 +45,8 @@ class BackportRules:
     release_files: AbstractSet[str]
     release_globs: tuple[Pattern[str], ...] = ()
     exempt_subjects: tuple[Pattern[str], ...] = ()
+    # The provenance forms a backport may carry (`[check-backports].provenance`).
+    forms: tuple[Form, ...] = DEFAULT_FORMS
 
     def is_release_commit(self, commit: Commit) -> bool:
         """A commit that changes only version files, pins and release paths (a changelog)."""
@@ -92,11 +95,28 @@ def _line_list(numbers: Iterable[int]) -> str:
 
 def check_commit(commit: Commit, rules: BackportRules) -> Problem | None:
     """What is wrong with one commit of the release branch, if anything: a problem in the commit
-    (its sha and its subject as printed)."""
+    (its sha and its subject as printed).
+
+    With the spec's trailers accepted (the default), a commit whose trailers pass needs nothing
+    else; one that carries another accepted form (`[check-backports].provenance`) passes too,
+    and one that carries none is reported as the trailer rule says, or, with `trailers` not
+    accepted, as carrying no accepted form. `patch-id` is no mark: the goal checks it after.
+    """
     if rules.is_exempt(commit):
         return None
-    message = _problem_message(commit, rules)
-    return Problem.in_commit(commit.sha, _shown(commit.subject), *message) if message else None
+    message = _problem_message(commit, rules) if Form.trailers in rules.forms else None
+    if Form.trailers in rules.forms and message is None:
+        return None
+    carried = set(Provenance.of(commit, rules.main_branch).forms()) - {Form.trailers}
+    if carried & set(rules.forms):
+        return None
+    if message is None:
+        message = "provenance-missing", (
+            f"carries no accepted provenance ({accepted(rules.forms)}). Backport the commit of "
+            f"{rules.main_branch} it comes from: "
+            + how_to_backport(rules.forms, rules.main_branch, rules.branch, "<sha>")
+        )
+    return Problem.in_commit(commit.sha, _shown(commit.subject), *message)
 
 
 def _problem_message(commit: Commit, rules: BackportRules) -> tuple[str, str] | None:

@@ -1,0 +1,76 @@
+"""The git reads of check-release-branch: each side's log, the refs, a file at many commits and
+patch ids, each one git process (patch ids two, piped), with only full commit ids on their
+command lines (goals resolve user refs with `Git.commit` first)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from pants_calver.core.git.files_at import CAT_FILE_ARGS, files_at_request, parse_files_at
+from pants_calver.core.git.history import Logged, history_args, parse_history
+from pants_calver.core.git.patch_ids import PATCH_ID_ARGS, diff_tree_args, diff_tree_request, parse_patch_ids
+from pants_calver.core.git.refs import Ref, parse_refs, refs_args
+from pants_calver.core.releases.missing_backports import BranchIndex, Wanted, match, still_missing
+from pants_calver.core.releases.provenance import Form
+from pants_calver.engine.git import Git
+
+
+def read_side(git: Git, include: str, exclude: str, paths: bool = False) -> tuple[Logged, ...]:
+    """The commits `include` has and `exclude` has not (full ids), merges left out, newest first;
+    raises GitError."""
+    return parse_history(git.out_bytes(*history_args(include, exclude, paths)))
+
+
+def read_refs(git: Git, *prefixes: str, merged: str | None = None) -> tuple[Ref, ...]:
+    """The refs under `prefixes`, those reachable from `merged` (a full commit id) when given."""
+    return parse_refs(git.out_bytes(*refs_args(*prefixes, merged=merged)))
+
+
+def read_files_at(git: Git, objects: Sequence[str], path: str) -> tuple[bytes | None, ...]:
+    """`path` at each of `objects` (full ids of commits or tags), None where there is none."""
+    if not objects:
+        return ()
+    output = git.out_bytes(*CAT_FILE_ARGS, stdin=files_at_request(objects, path))
+    return parse_files_at(output, len(objects))
+
+
+def read_patch_ids(git: Git, commits: Sequence[str]) -> dict[str, str]:
+    """The patch id of each of `commits` that changes anything (`git patch-id --stable`)."""
+    if not commits:
+        return {}
+    patches = git.out_bytes(*diff_tree_args(), stdin=diff_tree_request(commits))
+    return parse_patch_ids(git.out_bytes(*PATCH_ID_ARGS, stdin=patches))
+
+
+def find_missing(
+    git: Git,
+    on_main: Sequence[Logged],
+    on_branch: Sequence[Logged],
+    branch: str,
+    forms: Sequence[Form],
+    wanted: Wanted,
+    main_branch: str,
+) -> tuple[Logged, ...]:
+    """The commits of `on_main` that `branch` should have and that nothing of `on_branch` is a
+    counterpart of; patch ids are read (one batch) only for what no message form matched."""
+    index = BranchIndex.of(on_branch, forms, main_branch)
+    matching = match(on_main, index, branch, wanted)
+    request = matching.patch_id_request(index) if Form.patch_id in forms else ()
+    return still_missing(matching, read_patch_ids(git, request), index)
+
+
+def same_patch_as_main(git: Git, head: str, base_commit: str, shas: Collection[str]) -> set[str]:
+    """The short ids among `shas` (commits HEAD has and the base has not) whose change is the same
+    (`git patch-id --stable`) as that of a commit of main since the branch point (HEAD..base):
+    two more logs and one patch-id batch, for check-backports' `patch-id` form."""
+    if not shas:
+        return set()
+    full = {
+        logged.commit.sha: logged.oid
+        for logged in read_side(git, head, base_commit)
+        if logged.commit.sha in shas
+    }
+    on_main = read_side(git, base_commit, head)
+    ids = read_patch_ids(git, [*full.values(), *(logged.oid for logged in on_main)])
+    of_main = {ids[logged.oid] for logged in on_main if logged.oid in ids}
+    return {sha for sha, oid in full.items() if oid in ids and ids[oid] in of_main}
