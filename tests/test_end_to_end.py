@@ -97,7 +97,8 @@ def test_failed_write_leaves_the_tree_as_it_was(repo: Path, home: Path) -> None:
     (repo / "requirements.txt").write_text(monorepo.FILES["requirements.txt"].replace("23.9.6", "23.09.6"))
     git(repo, "commit", "-qam", "an unreadable package version file, a padded pin")
     before = snapshot(repo)
-    running = subprocess.Popen([str(agent_version), "60"])
+    # Long enough to outlast a Pants run on a loaded machine; killed as soon as the run ends.
+    running = subprocess.Popen([str(agent_version), "3600"])
     try:
         result = pants(repo, "bump-version", "--sync", home=home)
     finally:
