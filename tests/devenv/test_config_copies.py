@@ -105,7 +105,9 @@ COPY_JSON = b'{"volumes": {"default_host": "mine:v", "proxies": {"local": {"secr
 
 def test_json_lacks_drops_and_keeps_old_values() -> None:
     sample = "configs/manager/sample.etcd.volumes.json"
-    check = check_copy("dev.etcd.volumes.json", sample, COPY_JSON, NEW_JSON, sample_fingerprints(sample, OLD_JSON))
+    check = check_copy(
+        "dev.etcd.volumes.json", sample, COPY_JSON, NEW_JSON, sample_fingerprints(sample, OLD_JSON)
+    )
     assert findings(check) == [
         ("missing", "volumes.exposed_volume_info", sample, 4, "percentage", None, False),
         ("dropped", "volumes.proxies.local.old", "dev.etcd.volumes.json", 1, 1, None, False),
@@ -151,7 +153,12 @@ def test_ini_lacks_drops_and_keeps_old_values() -> None:
 
 
 def test_absent_no_sample_and_unreadable() -> None:
-    copies = {"manager.toml": S, "agent.toml": "configs/agent/halfstack.toml", "broken.toml": S, "gone.toml": "x.toml"}
+    copies = {
+        "manager.toml": S,
+        "agent.toml": "configs/agent/halfstack.toml",
+        "broken.toml": S,
+        "gone.toml": "x.toml",
+    }
     checks = check_copies_of(
         copies,
         {"manager.toml": NEW_TOML, "broken.toml": b"[db\n", "gone.toml": b""},
@@ -174,14 +181,22 @@ def test_absent_no_sample_and_unreadable() -> None:
 
 def test_a_sample_that_does_not_parse() -> None:
     check = check_copy("manager.toml", S, NEW_TOML, b"a = \n", None, sample_where="on main")
-    assert check.error == f"{S}:1: is not valid TOML (Empty value is invalid): fix the sample on main first, then compare again."
+    assert (
+        check.error
+        == f"{S}:1: is not valid TOML (Empty value is invalid): fix the sample on main first, then compare again."
+    )
     assert sample_fingerprints(S, b"a = \n") is None
     assert sample_fingerprints(S, None) is None
 
 
 def test_copy_lines_after_a_switch() -> None:
     checks = check_copies_of(
-        {"manager.toml": S, "alembic.ini": "configs/manager/halfstack.alembic.ini", "agent.toml": "a.toml", "new.toml": S},
+        {
+            "manager.toml": S,
+            "alembic.ini": "configs/manager/halfstack.alembic.ini",
+            "agent.toml": "a.toml",
+            "new.toml": S,
+        },
         {"manager.toml": COPY_TOML, "alembic.ini": b"[alembic\n", "new.toml": NEW_TOML},
         {S: NEW_TOML, "configs/manager/halfstack.alembic.ini": NEW_INI},
         {S: sample_fingerprints(S, OLD_TOML) or {}},
@@ -240,7 +255,10 @@ def test_default_copies_are_install_devs() -> None:
     ],
 )
 def test_check_copies_refuses(copies: dict, error: str) -> None:
-    with pytest.raises(SettingError, match=r"^\[export-dev\]\.local_configs: " + error.replace(".", r"\.").replace("[", r"\[")):
+    with pytest.raises(
+        SettingError,
+        match=r"^\[export-dev\]\.local_configs: " + error.replace(".", r"\.").replace("[", r"\["),
+    ):
         check_copies("[export-dev].local_configs", copies)
 
 
@@ -270,7 +288,9 @@ def test_alembic_trees_configured() -> None:
 @pytest.mark.parametrize(
     "trees, error",
     [
-        pytest.param({"alembic.ini": "m/*.py"}, "`alembic.ini` maps to 'm/*.py', not a list of globs", id="str"),
+        pytest.param(
+            {"alembic.ini": "m/*.py"}, "`alembic.ini` maps to 'm/*.py', not a list of globs", id="str"
+        ),
         pytest.param({"alembic.ini": [1]}, "`alembic.ini` maps to [1], not a list of globs", id="not-str"),
         pytest.param({"../a.ini": []}, "`../a.ini` leaves the build root", id="ini-outside"),
         pytest.param({"a.ini": ["/abs/*.py"]}, "`/abs/*.py` is an absolute path", id="glob-absolute"),

@@ -92,6 +92,7 @@ def test_toml_keys_lines_and_values() -> None:
 
 def test_toml_keys_are_the_parsers() -> None:
     """Every leaf the TOML parser reads, and nothing else, whatever the scanner sees."""
+
     def leaves(data: dict, prefix: tuple = ()) -> set:
         return {
             leaf
@@ -174,15 +175,49 @@ def test_ini_keys_as_alembic_reads_them() -> None:
 @pytest.mark.parametrize(
     "text, fmt, error",
     [
-        pytest.param("[db\nx = 1\n", "toml", "f:1: is not valid TOML (Key group not on a line by itself.): fix it.", id="toml-header"),
-        pytest.param("a = 1\nb = \n", "toml", "f:2: is not valid TOML (Empty value is invalid): fix it.", id="toml-value"),
-        pytest.param("a = 1\na = 2\n", "toml", "f:2: is not valid TOML (Duplicate keys!): fix it.", id="toml-duplicate"),
-        pytest.param('{"a":\n 1,}', "json", "f:2: is not valid JSON (Expecting property name enclosed in double quotes): fix it.", id="json-comma"),
+        pytest.param(
+            "[db\nx = 1\n",
+            "toml",
+            "f:1: is not valid TOML (Key group not on a line by itself.): fix it.",
+            id="toml-header",
+        ),
+        pytest.param(
+            "a = 1\nb = \n",
+            "toml",
+            "f:2: is not valid TOML (Empty value is invalid): fix it.",
+            id="toml-value",
+        ),
+        pytest.param(
+            "a = 1\na = 2\n", "toml", "f:2: is not valid TOML (Duplicate keys!): fix it.", id="toml-duplicate"
+        ),
+        pytest.param(
+            '{"a":\n 1,}',
+            "json",
+            "f:2: is not valid JSON (Expecting property name enclosed in double quotes): fix it.",
+            id="json-comma",
+        ),
         pytest.param("[1]", "json", "f:1: holds a JSON list, not an object: fix it.", id="json-list"),
-        pytest.param("x = 1\n", "ini", "f:1: is not valid INI (a line before the first [section]): fix it.", id="ini-no-section"),
-        pytest.param("[a]\nx = 1\nx = 2\n", "ini", "f:3: is not valid INI (option 'x' twice in [a]): fix it.", id="ini-duplicate"),
-        pytest.param("[a]\n[a]\n", "ini", "f:2: is not valid INI (section [a] twice): fix it.", id="ini-section-twice"),
-        pytest.param("[a]\nb = 1\nc\n", "ini", "f:3: is not valid INI (cannot read 'c\\n'): fix it.", id="ini-no-equals"),
+        pytest.param(
+            "x = 1\n",
+            "ini",
+            "f:1: is not valid INI (a line before the first [section]): fix it.",
+            id="ini-no-section",
+        ),
+        pytest.param(
+            "[a]\nx = 1\nx = 2\n",
+            "ini",
+            "f:3: is not valid INI (option 'x' twice in [a]): fix it.",
+            id="ini-duplicate",
+        ),
+        pytest.param(
+            "[a]\n[a]\n", "ini", "f:2: is not valid INI (section [a] twice): fix it.", id="ini-section-twice"
+        ),
+        pytest.param(
+            "[a]\nb = 1\nc\n",
+            "ini",
+            "f:3: is not valid INI (cannot read 'c\\n'): fix it.",
+            id="ini-no-equals",
+        ),
         pytest.param(
             "[a]\nb = 1\nx = %(nope)s\n",
             "ini",
@@ -261,4 +296,7 @@ def test_config_format(path: str, fmt: str | None) -> None:
 
 
 def test_spell_quotes_what_is_not_bare() -> None:
-    assert spell(("alembic", "sqlalchemy.url", "a b", "é", "ok_-1")) == 'alembic."sqlalchemy.url"."a b"."é".ok_-1'
+    assert (
+        spell(("alembic", "sqlalchemy.url", "a b", "é", "ok_-1"))
+        == 'alembic."sqlalchemy.url"."a b"."é".ok_-1'
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from pants_calver.core.devenv.alembic import Migration
 from pants_calver.core.devenv.alembic_trees import AlembicTree
@@ -32,7 +33,7 @@ COPY = check_copy(
     b'[db]\npassword = "b"\nnum = 2\nnew = "x"\ntoken = "t"\n',
     sample_fingerprints(SAMPLE, b'[db]\npassword = "a"\nnum = 1\n'),
 )
-COPY_DATA = {
+COPY_DATA: dict[str, Any] = {
     "copy": "manager.toml",
     "sample": SAMPLE,
     "status": "compared",

@@ -35,7 +35,9 @@ class AlembicTree:
         return f"alembic -c {shlex.quote(self.ini)} upgrade head"
 
 
-def alembic_trees(option: str, trees: Mapping[str, Any], migrations: Sequence[str]) -> tuple[AlembicTree, ...]:
+def alembic_trees(
+    option: str, trees: Mapping[str, Any], migrations: Sequence[str]
+) -> tuple[AlembicTree, ...]:
     """The trees of the setting `option` (ini path -> list of globs), in the order written, or the
     one tree `alembic.ini` of `migrations` when it is empty. Raises SettingError, naming `option`,
     for a path outside the build root or a value that is not a list of globs."""
@@ -45,8 +47,10 @@ def alembic_trees(option: str, trees: Mapping[str, Any], migrations: Sequence[st
     found = []
     for ini, globs in trees.items():
         check_path(option, str(ini))
-        if isinstance(globs, str) or not isinstance(globs, (list, tuple)) or not all(
-            isinstance(g, str) for g in globs
+        if (
+            isinstance(globs, str)
+            or not isinstance(globs, (list, tuple))
+            or not all(isinstance(g, str) for g in globs)
         ):
             raise SettingError(
                 f"{option}: `{ini}` maps to {globs!r}, not a list of globs; write "

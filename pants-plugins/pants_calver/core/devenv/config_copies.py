@@ -129,7 +129,8 @@ def compare_keys(
         found += [
             _finding(KeyChange.OLD, copy, new[name], fmt, old=key)
             for name, key in mine.items()
-            if name in old and name in new
+            if name in old
+            and name in new
             and old[name] != new[name].fingerprint()
             and key.fingerprint() == old[name]
         ]
@@ -246,4 +247,6 @@ def copy_lines(checks: Sequence[CopyCheck], branch: str | None = None) -> list[s
 def _unknown(check: CopyCheck, before: str, after: str) -> str:
     if check.old_known:
         return ""
-    return f"{before}no earlier sample recorded: dropped keys and old values are told from the next run{after}"
+    return (
+        f"{before}no earlier sample recorded: dropped keys and old values are told from the next run{after}"
+    )

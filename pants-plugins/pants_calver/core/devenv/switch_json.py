@@ -33,7 +33,9 @@ def _migration(m: Migration) -> dict[str, Any]:
     return {"revision": m.revision, "path": m.path}
 
 
-def tree_data(tree: AlembicTree, switch: MigrationSwitch | None, errors: Sequence[str] = ()) -> dict[str, Any]:
+def tree_data(
+    tree: AlembicTree, switch: MigrationSwitch | None, errors: Sequence[str] = ()
+) -> dict[str, Any]:
     """One tree's part of a preview (or of a report): None `switch` means not compared, because
     no glob is configured or its files could not be read (`errors`)."""
     data: dict[str, Any] = {"ini": tree.ini, "globs": list(tree.globs), "compared": switch is not None}
