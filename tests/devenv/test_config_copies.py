@@ -252,6 +252,7 @@ def test_default_copies_are_install_devs() -> None:
         pytest.param({"../manager.toml": S}, "`../manager.toml` leaves the build root", id="copy-outside"),
         pytest.param({"m.toml": "/etc/x.toml"}, "`/etc/x.toml` is an absolute path", id="sample-absolute"),
         pytest.param({"m.yaml": "configs/x.yaml"}, "`configs/x.yaml` is not a TOML", id="format"),
+        pytest.param({"m.toml": ["a.toml"]}, "`m.toml` maps to ['a.toml'], not a sample's path", id="type"),
     ],
 )
 def test_check_copies_refuses(copies: dict, error: str) -> None:

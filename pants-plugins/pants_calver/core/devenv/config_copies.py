@@ -34,6 +34,10 @@ def check_copies(option: str, copies: Mapping[str, str]) -> None:
     """Raises SettingError, naming `option`, for a path outside the build root or a sample whose
     format is not known by its suffix (the copy is read in its sample's format)."""
     for copy, sample in copies.items():
+        if not isinstance(sample, str):
+            raise SettingError(
+                f'{option}: `{copy}` maps to {sample!r}, not a sample\'s path; write `"{copy}" = "configs/..."`.'
+            )
         check_path(option, copy)
         check_path(option, sample)
         if config_format(sample) is None:
