@@ -232,6 +232,7 @@ def test_copy_lines_of_a_preview() -> None:
         "  agent.toml: not compared: main has no configs/agent/halfstack.toml.",
     ]
     assert copy_lines(()) == []
+    assert copy_lines([check_copy("agent.toml", "a.toml", None, b"", None)] * 2) == []
 
 
 def test_default_copies_are_install_devs() -> None:

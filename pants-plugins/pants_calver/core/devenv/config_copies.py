@@ -227,8 +227,9 @@ def _finding_line(finding: KeyFinding, branch: str | None) -> str:
 
 
 def copy_lines(checks: Sequence[CopyCheck], branch: str | None = None) -> list[str]:
-    """The part of the report (or of the preview of a switch to `branch`) on local copies."""
-    if not checks:
+    """The part of the report (or of the preview of a switch to `branch`) on local copies; none
+    when no copy is there (a repo, or a developer, that uses none of them)."""
+    if all(check.status is CopyStatus.ABSENT for check in checks):
         return []
     lines = [f"Local configuration against {f'the samples on {branch}' if branch else 'its samples'}:"]
     for check in checks:
