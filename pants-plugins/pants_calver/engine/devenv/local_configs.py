@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from pants.engine.fs import DigestContents, PathGlobs
 from pants.engine.rules import Get
 
-from pants_calver.core.devenv.config_copies import CopyCheck, CopyStatus
+from pants_calver.core.devenv.config_copies import CopyCheck, CopyStatus, check_copies_of, sample_fingerprints
 
 
 def read_copies(build_root: str, paths: Iterable[str]) -> tuple[dict[str, bytes | None], dict[str, str]]:
@@ -51,3 +51,25 @@ def with_read_errors(checks: Iterable[CopyCheck], errors: Mapping[str, str]) -> 
         CopyCheck(c.copy, c.sample, CopyStatus.UNREADABLE, error=errors[c.copy]) if c.copy in errors else c
         for c in checks
     )
+
+
+async def copies_after_switch(
+    build_root: str, copies: Mapping[str, str], recorded: Mapping[str, Mapping[str, str]]
+) -> tuple[tuple[CopyCheck, ...], dict[str, dict[str, str]]]:
+    """Each copy against its sample in this checkout, the old sample being the one the last run
+    recorded; and the samples' keys to record for the next run."""
+    samples = await work_tree_samples(copies.values())
+    contents, errors = read_copies(build_root, copies)
+    checks = with_read_errors(check_copies_of(copies, contents, samples, recorded), errors)
+    keys = {s: found for s in samples for found in [sample_fingerprints(s, samples[s])] if found is not None}
+    return checks, keys
+
+
+async def copies_before_switch(
+    build_root: str, copies: Mapping[str, str], there: Mapping[str, bytes | None], branch: str
+) -> tuple[CopyCheck, ...]:
+    """Each copy against its sample on `branch` (`there`), the old sample being this checkout's."""
+    here = await work_tree_samples(copies.values())
+    old = {s: found for s in here for found in [sample_fingerprints(s, here[s])] if found is not None}
+    contents, errors = read_copies(build_root, copies)
+    return with_read_errors(check_copies_of(copies, contents, there, old, sample_where=f"on {branch}"), errors)
