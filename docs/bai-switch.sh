@@ -18,8 +18,8 @@ for copy in doc["local_copies"]:
         say("  %s lacks %s = %s" % (copy["copy"], key["key"], value))
     if copy["error"]:
         say("  " + copy["error"])
-for error in doc["errors"]:
-    say("  " + error)
+for problem in doc["problems"]:
+    say("  %s: %s" % (problem.get("path") or problem["code"], problem["message"]))
 if doc["exit_code"] != 0:
     sys.exit("bai-switch: the preview failed (see above).")
 if any(tree.get("by_hand") for tree in doc["alembic_trees"]):

@@ -19,7 +19,7 @@ from pants_calver.core.devenv.config_copies import check_copy
 from pants_calver.core.devenv.migration_steps import plan_migrations
 from pants_calver.core.devenv.switch_json import dumps, preview_document, samples_data, tree_data
 from pants_calver.core.devenv.switch_report import ConfigChanges
-from pants_calver.goals.output import error_document
+from pants_calver.goals.output import error_document, problem_document
 
 SCRIPT = Path("docs/bai-switch.sh")
 DOC = Path("docs/export-dev.md")
@@ -39,16 +39,21 @@ A1 = Migration("a1", (), "a/a1.py")
 
 
 def preview(*trees: tuple[AlembicTree, dict, dict], exit_code: int = 0) -> str:
-    copy = check_copy("manager.toml", "configs/manager/halfstack.toml", b"[db]\n", b"[db]\npool-recycle = 50\n", None)
+    copy = check_copy(
+        "manager.toml", "configs/manager/halfstack.toml", b"[db]\n", b"[db]\npool-recycle = 50\n", None
+    )
     document = preview_document(
         current="topic",
         branch="main",
-        trees=[tree_data(tree, plan_migrations(here, there, branch="main")) for tree, here, there in trees],
+        trees=[
+            tree_data(t, plan_migrations(here, there, branch="main"), (), problem_document)
+            for t, here, there in trees
+        ],
         resolves=[],
         samples=samples_data(ConfigChanges((), (), ()), ["configs/**/*.toml"]),
         copies=[copy],
         steps=["git switch main", "pants export-dev"],
-        errors=[],
+        problems=[],
         exit_code=exit_code,
     )
     return dumps(document)
@@ -153,5 +158,7 @@ def test_stops_on_a_failed_preview(tmp_path: Path, shell: str) -> None:
 
 
 def test_the_doc_shows_the_script_verbatim() -> None:
-    shown = re.search(r"<!-- included from docs/bai-switch.sh -->\n```sh\n(.*?)```\n", DOC.read_text(), re.DOTALL)
+    shown = re.search(
+        r"<!-- included from docs/bai-switch.sh -->\n```sh\n(.*?)```\n", DOC.read_text(), re.DOTALL
+    )
     assert shown and shown.group(1) == SCRIPT.read_text()

@@ -10,7 +10,7 @@ import pytest
 import toml
 
 from pants_calver.core.devenv.config_keys import ConfigKey, config_format, is_secret, read_keys, spell
-from pants_calver.core.errors import InputFileError
+from pants_calver.core.problems import Problem
 
 FIX = "fix it."
 
@@ -59,7 +59,9 @@ periodic-sync-stats = 1979-05-27T07:32:00Z
 
 
 def keys(text: str, fmt: str) -> dict[str, tuple[int, object]]:
-    return {name: (key.line, key.value) for name, key in read_keys("f", text.encode(), fmt, FIX).items()}
+    found = read_keys("f", text.encode(), fmt, FIX)
+    assert not isinstance(found, Problem), found
+    return {name: (key.line, key.value) for name, key in found.items()}
 
 
 def test_toml_keys_lines_and_values() -> None:
@@ -228,15 +230,15 @@ def test_ini_keys_as_alembic_reads_them() -> None:
     ],
 )
 def test_a_file_that_does_not_parse_is_one_line(text: str, fmt: str, error: str) -> None:
-    with pytest.raises(InputFileError) as raised:
-        read_keys("f", text.encode(), fmt, FIX)
-    assert str(raised.value) == error
-    assert "\n" not in str(raised.value)
+    problem = read_keys("f", text.encode(), fmt, FIX)
+    assert isinstance(problem, Problem) and problem.code == "config-unreadable"
+    assert problem.text() == error
+    assert "\n" not in problem.text()
 
 
 def test_not_utf8_names_the_line() -> None:
-    with pytest.raises(InputFileError, match=r"^f:2: is not UTF-8 text \(invalid start byte\): fix it\.$"):
-        read_keys("f", b"a = 1\nb = '\xff'\n", "toml", FIX)
+    problem = read_keys("f", b"a = 1\nb = '\xff'\n", "toml", FIX)
+    assert problem == Problem("f", 2, "config-unreadable", "is not UTF-8 text (invalid start byte): fix it.")
 
 
 @pytest.mark.parametrize(

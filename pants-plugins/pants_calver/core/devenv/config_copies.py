@@ -15,9 +15,15 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from pants_calver.core.devenv.config_keys import ConfigKey, config_format, read_keys
-from pants_calver.core.errors import InputFileError, SettingError
+from pants_calver.core.devenv.config_keys import CONFIG_UNREADABLE, ConfigKey, config_format, read_keys
+from pants_calver.core.errors import SettingError
+from pants_calver.core.problems import Problem
 from pants_calver.core.repo_paths import check_path
+
+# Every configuration format in Backend.AI's `configs/` (23.09 to 24.09 and its main branch), for
+# `[export-dev].config_samples`: `sample.etcd.*.json` for etcd, the web server's `.conf`,
+# `halfstack.alembic.ini`, redis' `haproxy.cfg`, the halfstack's YAML (prometheus, grafana, loki).
+CONFIG_SAMPLE_FORMATS = ("toml", "json", "conf", "ini", "cfg", "yaml", "yml")
 
 # Backend.AI's copies (`scripts/install-dev.sh`, 23.09 to 24.09): the local file and its sample.
 DEFAULT_COPIES = {
@@ -53,7 +59,7 @@ class CopyStatus(Enum):
     ABSENT = "absent"
     # The sample is not there (here, or on the branch switched to): nothing to compare with.
     NO_SAMPLE = "no-sample"
-    # The copy or the sample cannot be read: `error` says where and why, in one line.
+    # The copy or the sample cannot be read: `problem` says where and why.
     UNREADABLE = "unreadable"
 
 
@@ -90,8 +96,13 @@ class CopyCheck:
     sample: str
     status: CopyStatus
     findings: tuple[KeyFinding, ...] = ()
-    error: str = ""
+    problem: Problem | None = None
     old_known: bool = True
+
+    @property
+    def error(self) -> str:
+        """The problem as one line of text (`path:line: message`), or ""."""
+        return self.problem.text() if self.problem else ""
 
 
 def _finding(
@@ -147,11 +158,8 @@ def sample_fingerprints(sample: str, content: bytes | None) -> dict[str, str] | 
     fmt = config_format(sample)
     if content is None or fmt is None:
         return None
-    try:
-        keys = read_keys(sample, content, fmt, "")
-    except InputFileError:
-        return None
-    return {name: key.fingerprint() for name, key in keys.items()}
+    keys = read_keys(sample, content, fmt, "")
+    return None if isinstance(keys, Problem) else {name: key.fingerprint() for name, key in keys.items()}
 
 
 def check_copy(
@@ -171,13 +179,14 @@ def check_copy(
     if sample_content is None:
         return CopyCheck(copy, sample, CopyStatus.NO_SAMPLE)
     where = f" {sample_where}" if sample_where else ""
-    try:
-        new = read_keys(sample, sample_content, fmt, f"fix the sample{where} first, then compare again.")
-        mine = read_keys(
-            copy, copy_content, fmt, f"fix it, or copy {sample}{where} to it anew and redo your changes."
-        )
-    except InputFileError as e:
-        return CopyCheck(copy, sample, CopyStatus.UNREADABLE, error=str(e))
+    new = read_keys(sample, sample_content, fmt, f"fix the sample{where} first, then compare again.")
+    if isinstance(new, Problem):
+        return CopyCheck(copy, sample, CopyStatus.UNREADABLE, problem=new)
+    mine = read_keys(
+        copy, copy_content, fmt, f"fix it, or copy {sample}{where} to it anew and redo your changes."
+    )
+    if isinstance(mine, Problem):
+        return CopyCheck(copy, sample, CopyStatus.UNREADABLE, problem=mine)
     findings = compare_keys(copy, sample, fmt, old, new, mine)
     return CopyCheck(copy, sample, CopyStatus.COMPARED, findings, old_known=old is not None)
 
@@ -202,6 +211,13 @@ def check_copies_of(
             sample_where=sample_where,
         )
         for copy, sample in copies.items()
+    )
+
+
+def unreadable_copy(path: str, why: str) -> Problem:
+    """A copy that is there but cannot be read from the disk (a folder in its place, no access)."""
+    return Problem(
+        path, 0, CONFIG_UNREADABLE, f"cannot be read ({why}): make it a readable file, or remove it."
     )
 
 

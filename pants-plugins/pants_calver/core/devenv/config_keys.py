@@ -20,7 +20,19 @@ from typing import Any
 
 import toml
 
-from pants_calver.core.errors import InputFileError
+from pants_calver.core.problems import Problem
+
+# The code of the problem of a configuration file its parser refuses (or that cannot be read).
+CONFIG_UNREADABLE = "config-unreadable"
+
+
+class _Unreadable(Exception):
+    """Stops reading a configuration file inside `read_keys`, which returns `problem`."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.problem = Problem(path, line or 0, CONFIG_UNREADABLE, message)
+
 
 # The formats by file suffix: the web server's `.conf` is TOML; `.cfg` is read as INI.
 FORMATS = {".toml": "toml", ".conf": "toml", ".json": "json", ".ini": "ini", ".cfg": "ini"}
@@ -128,17 +140,22 @@ def _leaves(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple
     return found
 
 
-def read_keys(path: str, content: bytes, fmt: str, fix: str) -> dict[str, ConfigKey]:
-    """The leaves of a configuration file by dotted path, in file order.
+def read_keys(path: str, content: bytes, fmt: str, fix: str) -> dict[str, ConfigKey] | Problem:
+    """The leaves of a configuration file by dotted path, in file order; or a `CONFIG_UNREADABLE`
+    problem naming `path` and the line when the file is not valid UTF-8 or its parser refuses it,
+    whose message ends with `fix`."""
+    try:
+        return _read_keys(path, content, fmt, fix)
+    except _Unreadable as e:
+        return e.problem
 
-    Raises InputFileError naming `path` and the line when the file is not valid UTF-8 or its
-    parser refuses it; the message ends with `fix`.
-    """
+
+def _read_keys(path: str, content: bytes, fmt: str, fix: str) -> dict[str, ConfigKey]:
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as e:
         line = content[: e.start].count(b"\n") + 1
-        raise InputFileError(path, line, f"is not UTF-8 text ({e.reason}): {fix}")
+        raise _Unreadable(path, line, f"is not UTF-8 text ({e.reason}): {fix}")
     if fmt == "ini":
         data, where = _read_ini(path, text, fix), _ini_lines(text)
     elif fmt == "json":
@@ -160,19 +177,19 @@ def _read_toml(path: str, text: str, fix: str) -> dict[str, Any]:
     try:
         return _plain(toml.loads(text))
     except toml.TomlDecodeError as e:
-        raise InputFileError(path, e.lineno, f"is not valid TOML ({e.msg}): {fix}")
+        raise _Unreadable(path, e.lineno, f"is not valid TOML ({e.msg}): {fix}")
     except (ValueError, TypeError, IndexError) as e:
         # toml 0.10.2 lets a few malformed values escape as plain errors, without a line.
-        raise InputFileError(path, None, f"is not valid TOML ({e}): {fix}")
+        raise _Unreadable(path, None, f"is not valid TOML ({e}): {fix}")
 
 
 def _read_json(path: str, text: str, fix: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise InputFileError(path, e.lineno, f"is not valid JSON ({e.msg}): {fix}")
+        raise _Unreadable(path, e.lineno, f"is not valid JSON ({e.msg}): {fix}")
     if not isinstance(data, dict):
-        raise InputFileError(path, 1, f"holds a JSON {type(data).__name__}, not an object: {fix}")
+        raise _Unreadable(path, 1, f"holds a JSON {type(data).__name__}, not an object: {fix}")
     return data
 
 
@@ -194,9 +211,9 @@ def _read_ini(path: str, text: str, fix: str) -> dict[str, Any]:
                 alembic.get(section, option)
     except configparser.InterpolationError as e:
         line = _ini_lines(text).get((e.section, e.option), 0)
-        raise InputFileError(path, line or None, f"is not valid INI ({e.message.splitlines()[0]}): {fix}")
+        raise _Unreadable(path, line or None, f"is not valid INI ({e.message.splitlines()[0]}): {fix}")
     except configparser.Error as e:
-        raise InputFileError(path, _ini_error_line(e), f"is not valid INI ({_ini_reason(e)}): {fix}")
+        raise _Unreadable(path, _ini_error_line(e), f"is not valid INI ({_ini_reason(e)}): {fix}")
     own = configparser.ConfigParser(interpolation=None, default_section="\0")
     own.read_string(text, path)
     return {section: dict(own.items(section)) for section in own.sections()}

@@ -15,14 +15,21 @@ from collections.abc import Iterable, Mapping
 from pants.engine.fs import DigestContents, PathGlobs
 from pants.engine.rules import Get
 
-from pants_calver.core.devenv.config_copies import CopyCheck, CopyStatus, check_copies_of, sample_fingerprints
+from pants_calver.core.devenv.config_copies import (
+    CopyCheck,
+    CopyStatus,
+    check_copies_of,
+    sample_fingerprints,
+    unreadable_copy,
+)
+from pants_calver.core.problems import Problem
 
 
-def read_copies(build_root: str, paths: Iterable[str]) -> tuple[dict[str, bytes | None], dict[str, str]]:
-    """Each copy's bytes (None: not there), and why a copy that is there cannot be read (a
-    folder in its place, no permission), in one line naming it."""
+def read_copies(build_root: str, paths: Iterable[str]) -> tuple[dict[str, bytes | None], dict[str, Problem]]:
+    """Each copy's bytes (None: not there), and the problem of a copy that is there but cannot be
+    read (a folder in its place, no permission)."""
     contents: dict[str, bytes | None] = {}
-    errors: dict[str, str] = {}
+    errors: dict[str, Problem] = {}
     for path in paths:
         full = os.path.join(build_root, path)
         if not os.path.lexists(full):
@@ -33,7 +40,7 @@ def read_copies(build_root: str, paths: Iterable[str]) -> tuple[dict[str, bytes 
                 contents[path] = f.read()
         except OSError as e:
             contents[path] = None
-            errors[path] = f"{path}: cannot be read ({e.strerror or e}): make it a readable file, or remove it."
+            errors[path] = unreadable_copy(path, e.strerror or str(e))
     return contents, errors
 
 
@@ -45,10 +52,10 @@ async def work_tree_samples(paths: Iterable[str]) -> dict[str, bytes | None]:
     return {path: found.get(path) for path in wanted}
 
 
-def with_read_errors(checks: Iterable[CopyCheck], errors: Mapping[str, str]) -> tuple[CopyCheck, ...]:
+def with_read_errors(checks: Iterable[CopyCheck], errors: Mapping[str, Problem]) -> tuple[CopyCheck, ...]:
     """The checks, a copy that could not be read from disk marked so (it is not absent)."""
     return tuple(
-        CopyCheck(c.copy, c.sample, CopyStatus.UNREADABLE, error=errors[c.copy]) if c.copy in errors else c
+        CopyCheck(c.copy, c.sample, CopyStatus.UNREADABLE, problem=errors[c.copy]) if c.copy in errors else c
         for c in checks
     )
 
@@ -72,4 +79,6 @@ async def copies_before_switch(
     here = await work_tree_samples(copies.values())
     old = {s: found for s in here for found in [sample_fingerprints(s, here[s])] if found is not None}
     contents, errors = read_copies(build_root, copies)
-    return with_read_errors(check_copies_of(copies, contents, there, old, sample_where=f"on {branch}"), errors)
+    return with_read_errors(
+        check_copies_of(copies, contents, there, old, sample_where=f"on {branch}"), errors
+    )
