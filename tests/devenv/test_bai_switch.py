@@ -82,7 +82,7 @@ def run(tmp_path: Path, shell: str, document: str, answer: str = "y", status: in
     log = tmp_path / "log"
     log.write_text("")
     result = subprocess.run(
-        [shell, "-c", f'. "$1" && bai-switch main', shell, str(SCRIPT.resolve())],
+        [shell, "-c", '. "$1" && bai-switch main', shell, str(SCRIPT.resolve())],
         cwd=tmp_path,
         input=f"{answer}\n",
         capture_output=True,

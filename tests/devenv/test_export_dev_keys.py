@@ -5,7 +5,6 @@ in each format that lack keys, keep keys the sample dropped, and hold a sample's
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -226,7 +225,7 @@ SAMPLES_DATA = {
 
 def tree(ini: str, glob: str, **plan: Any) -> dict[str, Any]:
     """A tree's data: nothing to undo or apply unless `plan` says so."""
-    empty = {
+    empty: dict[str, Any] = {
         "downgrade": [],
         "targets": [],
         "commands": [],
@@ -234,7 +233,7 @@ def tree(ini: str, glob: str, **plan: Any) -> dict[str, Any]:
         "upgrade": [],
         "upgrade_command": None,
     }
-    rest = {"rewritten": [], "problems": [], "unreadable": []}
+    rest: dict[str, Any] = {"rewritten": [], "problems": [], "unreadable": []}
     return {"ini": ini, "globs": [glob], "compared": True, **empty, **plan, **rest}
 
 
@@ -303,7 +302,7 @@ def test_report_after_a_switch_as_json(runner: RuleRunner) -> None:
             {
                 "resolve": "alpha",
                 "outcome": "up_to_date",
-                "detail": f"dist/export/python/virtualenvs/alpha/3.9.0",
+                "detail": "dist/export/python/virtualenvs/alpha/3.9.0",
             }
         ],
         "first_run": False,

@@ -100,7 +100,8 @@ def test_preview_tells_what_the_switch_needs(runner: RuleRunner) -> None:
         "  t2  versions/t2.py",
         "  t1  versions/t1.py",
         "  Run `alembic -c alembic.ini downgrade b0` now, before the switch, while this checkout has their files.",
-        "Database: main adds 3 migrations, to apply after the switch with `alembic -c alembic.ini upgrade head` (oldest first):",
+        "Database: main adds 3 migrations, to apply after the switch with `alembic -c alembic.ini upgrade head` "
+        "(oldest first):",
         "  m1  versions/m1.py",
         "  m2  versions/m2.py",
         "  mm  versions/mm.py",

@@ -573,7 +573,8 @@ def test_preview_several_targets_and_only_removals() -> None:
         f"  x  {VERSIONS}/x_x.py",
         f"  y2  {VERSIONS}/y2_x.py",
         f"  y  {VERSIONS}/y_x.py",
-        "  Run `alembic -c alembic.ini downgrade b` and `alembic -c alembic.ini downgrade c` now, before the switch, while this checkout "
+        "  Run `alembic -c alembic.ini downgrade b` and `alembic -c alembic.ini downgrade c` now, before the switch, "
+        "while this checkout "
         "has their files.",
         "Virtualenvs:",
         "  mypy: up to date (same 3rdparty/python/mypy.lock)",
@@ -615,7 +616,8 @@ def test_preview_rewritten_history() -> None:
         f"  c  {VERSIONS}/c_x.py  (sits on a rewritten one)",
         f"  b  {VERSIONS}/b_x.py  (rewritten on 24.03)",
         "  Run `alembic -c alembic.ini downgrade a` now, before the switch, while this checkout has their files.",
-        "Database: after the switch, `alembic -c alembic.ini upgrade head` applies 3 migrations of 24.03 (oldest first):",
+        "Database: after the switch, `alembic -c alembic.ini upgrade head` applies 3 migrations of 24.03 "
+        "(oldest first):",
     ]
     assert lines(switch)[6:9] == [
         f"  x  {VERSIONS}/x_x.py",
