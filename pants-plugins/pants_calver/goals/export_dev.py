@@ -98,9 +98,10 @@ class ExportDevSubsystem(GoalSubsystem):
         default=["src/ai/backend/manager/models/alembic/versions/*.py"],
         help=softwrap(
             """
-            Globs of Alembic revision files. Revisions added since the last run are reported with
-            a reminder to run `alembic upgrade head`; revisions that are gone are reported with the
-            revision to `alembic downgrade` to on the branch that has them.
+            Globs of Alembic revision files of `alembic.ini`'s tree, when `[export-dev].alembic_trees`
+            is empty. Revisions added since the last run are reported with a reminder to run
+            `alembic -c alembic.ini upgrade head`; revisions that are gone with the revision to
+            downgrade to on the branch that has them.
             """
         ),
     )
@@ -109,9 +110,10 @@ class ExportDevSubsystem(GoalSubsystem):
         help=softwrap(
             f"""
             Before switching to this branch (or any ref), print what the switch will need, and
-            write nothing: the Alembic revisions to downgrade now (and the `alembic downgrade`
-            command), those to apply after the switch, the resolves whose lockfile differs there
-            (to be re-exported), and the configuration samples that differ; then the steps to run,
+            write nothing: each Alembic tree's revisions to downgrade now (and the
+            `alembic -c <ini> downgrade` command), those to apply after the switch, the resolves
+            whose lockfile differs there (to be re-exported), the configuration samples that differ
+            and the keys your local copies lack against BRANCH's samples; then the steps to run,
             `git switch` and `{bin_name()} export-dev` among them. Reads the branch from git
             objects, without a checkout. A resolve it cannot tell about (not defined here, or no
             interpreter matches its constraints) says why on its line. Exits 0, or 1 when the ref
@@ -132,7 +134,6 @@ class ExportDevSubsystem(GoalSubsystem):
             """
         ),
     )
-
     alembic_trees = DictOption[Any](
         default={},
         help=softwrap(
@@ -140,7 +141,7 @@ class ExportDevSubsystem(GoalSubsystem):
             Each Alembic tree's `.ini` (as `alembic -c` takes it) mapped to the globs of its
             revision files, e.g. `{"alembic.ini": ["src/ai/backend/manager/models/alembic/versions/*.py"]}`.
             Each tree is compared on its own, with the commands that target it. Empty: one tree,
-            `alembic.ini`, of `[export-dev].migrations`.
+            `alembic.ini`, of `[export-dev].migrations` (which is not read when this is set).
             """
         ),
     )
@@ -157,17 +158,13 @@ class ExportDevSubsystem(GoalSubsystem):
     )
     output_format = EnumOption(
         default=OutputFormat.text,
-        help="`text`, or `json`: the report (or the preview) as one JSON document on stdout, errors included.",
+        help="`json`: the report (or the preview) as one JSON document on stdout, errors included.",
     )
 
 
 class ExportDev(Goal):
     subsystem_cls = ExportDevSubsystem
     environment_behavior = Goal.EnvironmentBehavior.LOCAL_ONLY
-
-
-# ---------------------------------------------------------------------------------------------
-# The goal
 
 
 def _print_outcomes(
