@@ -43,6 +43,7 @@ from pants_calver.core.problems import Problem
 from pants_calver.core.repo_paths import check_globs
 from pants_calver.engine.devenv import resolve_inputs, switch_inputs, venv_export
 from pants_calver.engine.devenv.local_configs import copies_after_switch, copies_before_switch
+from pants_calver.engine.devenv.resolve_inputs import MaybeResolveInputs, ResolveInputsRequest
 from pants_calver.engine.git import Git
 from pants_calver.engine.pants_private import export_format
 from pants_calver.engine.subsystem import CalverSubsystem
@@ -245,9 +246,7 @@ async def _preview(
         print_error(console, fmt, e)
         return ExportDev(exit_code=1)
     copies = await copies_before_switch(git.root, subsystem.local_configs, sides.samples, branch)
-    all_inputs = await MultiGet(
-        Get(resolve_inputs.MaybeResolveInputs, resolve_inputs.ResolveInputsRequest(r)) for r in resolves
-    )
+    all_inputs = await MultiGet(Get(MaybeResolveInputs, ResolveInputsRequest(r)) for r in resolves)
     recorded = _read_record(console, os.path.join(git.root, exports.record_path))
     up_to_date = {maybe.resolve for maybe in all_inputs if venv_export.exported(maybe, recorded, exports)}
     preview = Preview(
@@ -296,34 +295,28 @@ async def export_dev(
         )
     started = time.monotonic()
     recorded = _read_record(console, os.path.join(build_root.path, exports.record_path))
-    all_inputs = await MultiGet(
-        Get(resolve_inputs.MaybeResolveInputs, resolve_inputs.ResolveInputsRequest(r)) for r in resolves
-    )
+    all_inputs = await MultiGet(Get(MaybeResolveInputs, ResolveInputsRequest(r)) for r in resolves)
     outcomes, stale = venv_export.classify(all_inputs, recorded, exports, subsystem.force)
     relocatable = export_format(export_subsys) == PythonResolveExportFormat.symlinked_immutable_virtualenv
     exported_now, records = await venv_export.export_stale(
         stale, workspace, exports, relocatable, recorded.resolves
     )
     outcomes = {**outcomes, **exported_now}
-    exit_code = max(1 if o.outcome == Outcome.FAILED else 0 for o in outcomes.values()) if outcomes else 0
-    if fmt is OutputFormat.text:
+    exit_code = 1 if any(o.outcome == Outcome.FAILED for o in outcomes.values()) else 0
+    if fmt is not OutputFormat.json:
         _print_outcomes(console, resolves, outcomes)
     report, problems, seen = await _report(console, subsystem, trees, recorded, build_root.path)
     write_error = await venv_export.write_record(workspace, exports, replace(seen, resolves=records))
     problems += (write_error,) if write_error else ()
     exit_code = max(exit_code, 1 if problems else 0)
     elapsed = time.monotonic() - started
-    if fmt is OutputFormat.json:
-        document = report.document(
-            [outcomes[r] for r in resolves], problems, elapsed, exit_code, problem_document
-        )
-        console.print_stdout(dumps(document))
-        return ExportDev(exit_code=exit_code)
-    for line in report.lines():
+    document = report.document(
+        [outcomes[r] for r in resolves], problems, elapsed, exit_code, problem_document
+    )
+    for line in [dumps(document)] if fmt is OutputFormat.json else [*report.lines(), elapsed_line(elapsed)]:
         console.print_stdout(line)
-    if write_error:
+    if write_error and fmt is not OutputFormat.json:
         print_error(console, fmt, write_error.message)
-    console.print_stdout(elapsed_line(elapsed))
     return ExportDev(exit_code=exit_code)
 
 

@@ -14,7 +14,7 @@ import datetime
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,25 +108,21 @@ class ConfigKey:
         return self.public if fmt == "ini" else json.dumps(self.public, ensure_ascii=False)
 
 
-def _masked(value: Any) -> Any:
-    if isinstance(value, str):
-        return _URL_PASSWORD.sub(r"\g<head>***\g<at>", value)
-    if isinstance(value, list):
-        return [_masked(v) for v in value]
+def _walk(value: Any, leaf: Callable[[Any], Any]) -> Any:
+    """`leaf` applied to each value that is not a list or a table; lists and tables rebuilt."""
     if isinstance(value, dict):
-        return {k: _masked(v) for k, v in value.items()}
-    return value
+        return {str(k): _walk(v, leaf) for k, v in value.items()}
+    return [_walk(v, leaf) for v in value] if isinstance(value, list) else leaf(value)
+
+
+def _masked(value: Any) -> Any:
+    """The password of every URL in a text masked."""
+    return _walk(value, lambda v: _URL_PASSWORD.sub(r"\g<head>***\g<at>", v) if isinstance(v, str) else v)
 
 
 def _plain(value: Any) -> Any:
-    """TOML's values as JSON data: dates and times as ISO text, containers recursively."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, (datetime.date, datetime.time)):
-        return value.isoformat()
-    return value
+    """TOML's values as JSON data: dates and times as ISO text."""
+    return _walk(value, lambda v: v.isoformat() if isinstance(v, (datetime.date, datetime.time)) else v)
 
 
 def _leaves(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
