@@ -174,7 +174,9 @@ def test_first_run_exports_and_records(rule_runner: RuleRunner) -> None:
             }
         },
         "migrations": {"a1": {"down_revisions": [], "path": "versions/a1.py"}},
+        "alembic_trees": {"alembic.ini": {"a1": {"down_revisions": [], "path": "versions/a1.py"}}},
         "config_samples": {},
+        "config_keys": {},
     }
 
 
@@ -509,10 +511,10 @@ def test_migrations_and_config_samples_are_compared_with_the_last_run(
             up_to_date("alpha"),
             "New database migrations since the last export-dev (1):",
             "  c3  versions/c3.py",
-            "  Run `alembic upgrade head` to apply them.",
+            "  Run `alembic -c alembic.ini upgrade head` to apply them.",
             "Database migrations recorded at the last export-dev are gone from this branch (1):",
             "  b2  versions/b2.py",
-            "  The database may be ahead of this branch. Before switching here, run `alembic "
+            "  The database may be ahead of this branch. Before switching here, run `alembic -c alembic.ini "
             "downgrade a1` on the branch that has them (the `alembic downgrade` step of the "
             "development setup): switch back, downgrade, then switch here again.",
             "Configuration samples changed since the last export-dev:",
@@ -557,7 +559,7 @@ def test_default_globs_in_a_repo_without_those_paths(rule_runner: RuleRunner) ->
             up_to_date("alpha"),
             "New database migrations since the last export-dev (1):",
             f"  a1  {migration}",
-            "  Run `alembic upgrade head` to apply them.",
+            "  Run `alembic -c alembic.ini upgrade head` to apply them.",
         ],
     )
 
@@ -645,7 +647,7 @@ def test_unreadable_migration_is_an_error_until_fixed(rule_runner: RuleRunner) -
             up_to_date("alpha"),
             "New database migrations since the last export-dev (1):",
             "  b2  versions/b2.py",
-            "  Run `alembic upgrade head` to apply them.",
+            "  Run `alembic -c alembic.ini upgrade head` to apply them.",
         ],
     )
 

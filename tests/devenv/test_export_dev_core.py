@@ -26,6 +26,7 @@ from pants_calver.core.devenv.export_record import (
     is_up_to_date,
     sha256_hex,
 )
+from pants_calver.core.devenv.alembic_trees import AlembicTree
 from pants_calver.core.devenv.switch_report import compare_configs, report_lines
 from pants_calver.core.problems import Problem
 
@@ -301,7 +302,7 @@ def test_compare_configs() -> None:
 
 
 def test_record_round_trip() -> None:
-    record = DevRecord({"a": RECORD}, _chain("a", "b"), {"configs/x.toml": "h"})
+    record = DevRecord({"a": RECORD}, _trees(_chain("a", "b")), {"configs/x.toml": "h"})
     assert DevRecord.from_json_bytes(record.to_json_bytes(), "r.json") == record
     empty = DevRecord.empty()
     assert DevRecord.from_json_bytes(empty.to_json_bytes(), "r.json") == empty
@@ -328,13 +329,14 @@ def test_damaged_record_names_the_file(content: bytes, problem: str) -> None:
     )
 
 
+def _trees(migrations: Optional[dict]) -> Optional[dict]:
+    """A record's trees: the one tree `alembic.ini` holding `migrations`."""
+    return None if migrations is None else {"alembic.ini": migrations}
+
+
 def _report(recorded: DevRecord, migrations: Optional[dict], configs: dict) -> list[str]:
     return report_lines(
-        recorded,
-        migrations,
-        configs,
-        migration_globs=["m/*.py"],
-        config_globs=["c/*.toml"],
+        recorded, [(AlembicTree("alembic.ini", ("m/*.py",)), migrations)], configs, config_globs=["c/*.toml"]
     )
 
 
@@ -346,7 +348,7 @@ def test_report_first_run() -> None:
 
 
 def test_report_nothing_changed() -> None:
-    recorded = DevRecord({}, _chain("a"), {"c/x.toml": "1"})
+    recorded = DevRecord({}, _trees(_chain("a")), {"c/x.toml": "1"})
     assert _report(recorded, _chain("a"), {"c/x.toml": "1"}) == [
         "No database migration or configuration sample changed since the last export-dev "
         "(looked at m/*.py, c/*.toml)."
@@ -354,17 +356,17 @@ def test_report_nothing_changed() -> None:
 
 
 def test_report_everything() -> None:
-    recorded = DevRecord({}, _chain("a", "b", "c"), {"c/x.toml": "1", "c/gone.toml": "2"})
+    recorded = DevRecord({}, _trees(_chain("a", "b", "c")), {"c/x.toml": "1", "c/gone.toml": "2"})
     current = {**_chain("a"), "d": Migration("d", ("a",), "d.py")}
     assert _report(recorded, current, {"c/x.toml": "9", "c/new.toml": "3"}) == [
         "New database migrations since the last export-dev (1):",
         "  d  d.py",
-        "  Run `alembic upgrade head` to apply them.",
+        "  Run `alembic -c alembic.ini upgrade head` to apply them.",
         "Database migrations recorded at the last export-dev are gone from this branch (2):",
         "  b  b.py",
         "  c  c.py",
         "  The database may be ahead of this branch. Before switching here, run "
-        "`alembic downgrade a` on the branch that has them (the `alembic downgrade` step of the "
+        "`alembic -c alembic.ini downgrade a` on the branch that has them (the `alembic downgrade` step of the "
         "development setup): switch back, downgrade, then switch here again.",
         "Configuration samples changed since the last export-dev:",
         "  changed  c/x.toml",
@@ -377,7 +379,7 @@ def test_report_everything() -> None:
 def test_report_never_advises_a_downgrade_that_undoes_this_branch() -> None:
     # Recorded: b and c both on a; this branch keeps c. `alembic downgrade a` would undo c too.
     a, b, c = Migration("a", (), "a.py"), Migration("b", ("a",), "b.py"), Migration("c", ("a",), "c.py")
-    recorded = DevRecord({}, {"a": a, "b": b, "c": c}, {})
+    recorded = DevRecord({}, _trees({"a": a, "b": b, "c": c}), {})
     assert _report(recorded, {"a": a, "c": c}, {}) == [
         "Database migrations recorded at the last export-dev are gone from this branch (1):",
         "  b  b.py",
@@ -387,7 +389,7 @@ def test_report_never_advises_a_downgrade_that_undoes_this_branch() -> None:
 
 
 def test_report_unreadable_migrations_still_compares_configs() -> None:
-    recorded = DevRecord({}, _chain("a"), {"c/x.toml": "1"})
+    recorded = DevRecord({}, _trees(_chain("a")), {"c/x.toml": "1"})
     assert _report(recorded, None, {"c/x.toml": "2"}) == [
         "Configuration samples changed since the last export-dev:",
         "  changed  c/x.toml",
@@ -399,7 +401,7 @@ def test_report_unreadable_migrations_still_compares_configs() -> None:
 
 
 def test_report_migrations_first_readable() -> None:
-    recorded = DevRecord({}, None, {})
+    recorded = DevRecord({}, _trees(None), {})
     assert _report(recorded, _chain("a", "b"), {}) == [
         "No migrations were recorded before (they could not be read then): recorded 2 "
         "migrations for the next run."

@@ -220,7 +220,7 @@ def another_branch_exports_what_changed(repo: Path, ids: dict[str, str]) -> None
             GAMMA,
             "New database migrations since the last export-dev (1):",
             "  b2  migrations/b2.py",
-            "  Run `alembic upgrade head` to apply them.",
+            "  Run `alembic -c alembic.ini upgrade head` to apply them.",
             "Configuration samples changed since the last export-dev:",
             "  changed  configs/manager/sample.toml",
             "  Check your local TOML configuration and etcd configuration against them.",
@@ -255,7 +255,7 @@ def back_again_with_a_broken_lockfile(repo: Path, ids: dict[str, str]) -> None:
             GAMMA,
             "Database migrations recorded at the last export-dev are gone from this branch (1):",
             "  b2  migrations/b2.py",
-            "  The database may be ahead of this branch. Before switching here, run `alembic "
+            "  The database may be ahead of this branch. Before switching here, run `alembic -c alembic.ini "
             "downgrade a1` on the branch that has them (the `alembic downgrade` step of the "
             "development setup): switch back, downgrade, then switch here again.",
         ],
@@ -395,7 +395,7 @@ def test_preview_before_a_switch(repo: Path) -> None:
             "Switching from topic to main: a preview, nothing was changed.",
             "Database: this checkout has 1 migration that main lacks:",
             "  t1  migrations/t1.py",
-            "  Run `alembic downgrade a1` now, before the switch, while this checkout has their files.",
+            "  Run `alembic -c alembic.ini downgrade a1` now, before the switch, while this checkout has their files.",
             "Virtualenvs:",
             # Nothing was exported in this repo yet: export-dev exports it after the switch.
             "  alpha: will be re-exported (its virtualenv here is not up to date)",
@@ -403,7 +403,7 @@ def test_preview_before_a_switch(repo: Path) -> None:
             f"  {GAMMA.replace('skipped:', 'cannot tell:')}",
             "Configuration samples: none differs (looked at configs/**/*.toml).",
             "Then:",
-            "  1. alembic downgrade a1",
+            "  1. alembic -c alembic.ini downgrade a1",
             "  2. git switch main",
             "  3. pants export-dev",
         ],

@@ -99,8 +99,9 @@ def test_preview_tells_what_the_switch_needs(runner: RuleRunner) -> None:
         "Database: this checkout has 2 migrations that main lacks (newest first):",
         "  t2  versions/t2.py",
         "  t1  versions/t1.py",
-        "  Run `alembic downgrade b0` now, before the switch, while this checkout has their files.",
-        "Database: main adds 3 migrations, to apply after the switch with `alembic upgrade head` (oldest first):",
+        "  Run `alembic -c alembic.ini downgrade b0` now, before the switch, while this checkout has their files.",
+        "Database: main adds 3 migrations, to apply after the switch with `alembic -c alembic.ini upgrade head` "
+        "(oldest first):",
         "  m1  versions/m1.py",
         "  m2  versions/m2.py",
         "  mm  versions/mm.py",
@@ -116,10 +117,10 @@ def test_preview_tells_what_the_switch_needs(runner: RuleRunner) -> None:
         "  added    configs/added.toml",
         "  removed  configs/removed.toml",
         "Then:",
-        "  1. alembic downgrade b0",
+        "  1. alembic -c alembic.ini downgrade b0",
         "  2. git switch main",
         "  3. pants export-dev",
-        "  4. alembic upgrade head",
+        "  4. alembic -c alembic.ini upgrade head",
         "  5. check your local TOML and etcd configuration against the samples above",
     ]
     # Nothing was written: the tree and `dist/` (its record and venvs) are byte-identical.

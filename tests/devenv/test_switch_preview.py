@@ -12,10 +12,12 @@ from pants_calver.core.devenv.migration_steps import (
     MigrationSwitch,
     plan_migrations,
 )
+from pants_calver.core.devenv.alembic_trees import AlembicTree
 from pants_calver.core.devenv.switch_preview import (
     PreviewStatus,
     ResolvePreview,
     preview_lines,
+    preview_steps,
     preview_resolve,
 )
 from pants_calver.core.devenv.switch_report import ConfigChanges, compare_configs
@@ -477,16 +479,9 @@ def lines(
     config_globs: tuple[str, ...] = CONFIG_GLOBS,
     bin_name: str = "pants",
 ) -> list[str]:
-    return preview_lines(
-        current,
-        "24.03",
-        migrations,
-        resolves,
-        configs,
-        bin_name=bin_name,
-        migration_globs=migration_globs,
-        config_globs=config_globs,
-    )
+    trees = [(AlembicTree("alembic.ini", migration_globs), migrations)]
+    steps = preview_steps("24.03", trees, configs, (), bin_name=bin_name, config_globs=config_globs)
+    return preview_lines(current, "24.03", trees, resolves, configs, (), steps, config_globs=config_globs)
 
 
 def test_preview_everything() -> None:
@@ -496,8 +491,8 @@ def test_preview_everything() -> None:
         "Database: this checkout has 2 migrations that 24.03 lacks (newest first):",
         f"  c2  {VERSIONS}/c2_x.py",
         f"  c1  {VERSIONS}/c1_x.py",
-        "  Run `alembic downgrade b0` now, before the switch, while this checkout has their files.",
-        "Database: 24.03 adds 1 migration, to apply after the switch with `alembic upgrade head`:",
+        "  Run `alembic -c alembic.ini downgrade b0` now, before the switch, while this checkout has their files.",
+        "Database: 24.03 adds 1 migration, to apply after the switch with `alembic -c alembic.ini upgrade head`:",
         f"  d1  {VERSIONS}/d1_x.py",
         "Virtualenvs:",
         "  python-default: will be re-exported (24.03 changes 3rdparty/python/default.lock)",
@@ -508,10 +503,10 @@ def test_preview_everything() -> None:
         "  added    configs/agent/new.toml",
         "  removed  configs/old.toml",
         "Then:",
-        "  1. alembic downgrade b0",
+        "  1. alembic -c alembic.ini downgrade b0",
         "  2. git switch 24.03",
         "  3. ./pants export-dev",
-        "  4. alembic upgrade head",
+        "  4. alembic -c alembic.ini upgrade head",
         "  5. check your local TOML and etcd configuration against the samples above",
     ]
 
@@ -578,15 +573,16 @@ def test_preview_several_targets_and_only_removals() -> None:
         f"  x  {VERSIONS}/x_x.py",
         f"  y2  {VERSIONS}/y2_x.py",
         f"  y  {VERSIONS}/y_x.py",
-        "  Run `alembic downgrade b` and `alembic downgrade c` now, before the switch, while this checkout "
+        "  Run `alembic -c alembic.ini downgrade b` and `alembic -c alembic.ini downgrade c` now, before the switch, "
+        "while this checkout "
         "has their files.",
         "Virtualenvs:",
         "  mypy: up to date (same 3rdparty/python/mypy.lock)",
         "Configuration samples that differ on 24.03:",
         "  removed  configs/old.toml",
         "Then:",
-        "  1. alembic downgrade b",
-        "  2. alembic downgrade c",
+        "  1. alembic -c alembic.ini downgrade b",
+        "  2. alembic -c alembic.ini downgrade c",
         "  3. git switch 24.03",
         "  4. pants export-dev",
         "  5. check your local TOML and etcd configuration against the samples above",
@@ -599,14 +595,14 @@ def test_preview_downgrade_by_hand() -> None:
         "Database: this checkout has 2 migrations that 24.03 lacks (newest first):",
         f"  d  {VERSIONS}/d_x.py",
         f"  e  {VERSIONS}/e_x.py",
-        "  Run `alembic downgrade c` now, before the switch, while this checkout has their files.",
+        "  Run `alembic -c alembic.ini downgrade c` now, before the switch, while this checkout has their files.",
         "Database problem: `alembic downgrade a` would undo d but also c, b, which 24.03 has too, so it is "
         "not offered: undo d by hand before the switch.",
         "Virtualenvs:",
         "  mypy: up to date (same 3rdparty/python/mypy.lock)",
         "Configuration samples: none differs (looked at configs/**/*.toml).",
         "Then:",
-        "  1. alembic downgrade c",
+        "  1. alembic -c alembic.ini downgrade c",
         "  2. undo d by hand (see the database problem above)",
         "  3. git switch 24.03",
         "  4. pants export-dev",
@@ -619,8 +615,9 @@ def test_preview_rewritten_history() -> None:
         "Database: undo 2 migrations of this checkout before the switch (newest first):",
         f"  c  {VERSIONS}/c_x.py  (sits on a rewritten one)",
         f"  b  {VERSIONS}/b_x.py  (rewritten on 24.03)",
-        "  Run `alembic downgrade a` now, before the switch, while this checkout has their files.",
-        "Database: after the switch, `alembic upgrade head` applies 3 migrations of 24.03 (oldest first):",
+        "  Run `alembic -c alembic.ini downgrade a` now, before the switch, while this checkout has their files.",
+        "Database: after the switch, `alembic -c alembic.ini upgrade head` applies 3 migrations of 24.03 "
+        "(oldest first):",
     ]
     assert lines(switch)[6:9] == [
         f"  x  {VERSIONS}/x_x.py",
@@ -628,10 +625,10 @@ def test_preview_rewritten_history() -> None:
         f"  c  {VERSIONS}/c_x.py  (again)",
     ]
     assert lines(switch)[-4:] == [
-        "  1. alembic downgrade a",
+        "  1. alembic -c alembic.ini downgrade a",
         "  2. git switch 24.03",
         "  3. pants export-dev",
-        "  4. alembic upgrade head",
+        "  4. alembic -c alembic.ini upgrade head",
     ]
 
 

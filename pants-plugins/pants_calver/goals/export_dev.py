@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 from collections.abc import Mapping, Sequence
-from typing import AbstractSet
+from typing import Any
 
 from pants.backend.python.goals.export import PythonResolveExportFormat
 from pants.backend.python.subsystems.setup import PythonSetup
@@ -23,55 +24,31 @@ from pants.engine.env_vars import CompleteEnvironmentVars
 from pants.engine.fs import Workspace
 from pants.engine.goal import Goal, GoalSubsystem
 from pants.engine.rules import Get, MultiGet, collect_rules, goal_rule
-from pants.option.option_types import BoolOption, StrListOption, StrOption
+from pants.option.option_types import BoolOption, DictOption, EnumOption, StrListOption, StrOption
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 
-from pants_calver.core.errors import GitError, RefError, SettingError
+from pants_calver.core.devenv.alembic_trees import AlembicTree, alembic_trees
+from pants_calver.core.devenv.config_copies import (
+    CONFIG_SAMPLE_FORMATS,
+    DEFAULT_COPIES,
+    CopyCheck,
+    check_copies,
+)
 from pants_calver.core.devenv.export_record import DevRecord, Outcome, ResolveOutcome, elapsed_line
-from pants_calver.core.devenv.alembic import Migration
-from pants_calver.core.devenv.migration_steps import plan_migrations
+from pants_calver.core.devenv.switch_json import Preview, Report, dumps
+from pants_calver.core.devenv.switch_report import compare_configs
+from pants_calver.core.errors import GitError, RefError, SettingError
 from pants_calver.core.problems import Problem
 from pants_calver.core.repo_paths import check_globs
-from pants_calver.core.devenv.switch_preview import ResolvePreview, preview_lines, preview_resolve
-from pants_calver.core.devenv.switch_report import compare_configs, report_lines
 from pants_calver.engine.devenv import resolve_inputs, switch_inputs, venv_export
+from pants_calver.engine.devenv.local_configs import copies_after_switch, copies_before_switch
+from pants_calver.engine.devenv.resolve_inputs import MaybeResolveInputs, ResolveInputsRequest
 from pants_calver.engine.git import Git
 from pants_calver.engine.pants_private import export_format
-from pants_calver.engine.versions.repo import current_branch
-from pants_calver.engine.devenv.resolve_inputs import (
-    MaybeResolveInputs,
-    ResolveInputsRequest,
-    ResolveSource,
-    ResolveSourceRequest,
-)
-from pants_calver.engine.devenv.switch_inputs import (
-    ConfigSamplesRequest,
-    CurrentConfigSamples,
-    CurrentMigrations,
-    MigrationsRequest,
-    branch_side,
-    object_format,
-    read_tree,
-    work_tree_side,
-)
 from pants_calver.engine.subsystem import CalverSubsystem
-from pants_calver.engine.devenv.venv_export import (
-    RECORD_NAME,
-    Exports,
-    classify,
-    export_stale,
-    exported,
-    read_record,
-    write_record,
-)
-from pants_calver.goals.output import OutputFormat, print_error, problem_lines
-
-
-# Every configuration format in Backend.AI's `configs/` (23.09 to 24.09 and its main branch):
-# `sample.etcd.*.json` for etcd, the web server's `.conf`, `halfstack.alembic.ini`, redis'
-# `haproxy.cfg`, the halfstack's YAML (prometheus, grafana, loki, ...).
-CONFIG_SAMPLE_FORMATS = ("toml", "json", "conf", "ini", "cfg", "yaml", "yml")
+from pants_calver.engine.versions.repo import current_branch
+from pants_calver.goals.output import OutputFormat, print_error, problem_document, problem_lines
 
 
 class ExportDevSubsystem(GoalSubsystem):
@@ -87,18 +64,20 @@ class ExportDevSubsystem(GoalSubsystem):
         resolve whose lockfile, interpreter (constraints and full version), Pants version, export
         format and editable distributions are what the last run exported from, while its
         virtualenv is still there. A resolve this branch does not define is skipped with a warning.
-        Then compares the Alembic migrations (`[export-dev].migrations`) and configuration samples
-        (`[export-dev].config_samples`) with what the last run recorded, and says which `alembic`
-        step and configuration check the switch needs. What was seen is recorded in
-        `dist/export/{RECORD_NAME}`.
+        Then compares each Alembic tree (`[export-dev].alembic_trees`) and the configuration samples
+        (`[export-dev].config_samples`) with what the last run recorded, says which
+        `alembic -c <ini>` step and configuration check the switch needs, and which keys your local
+        copies (`[export-dev].local_configs`) lack, keep or hold at an old value. What was seen is
+        recorded in `dist/export/{venv_export.RECORD_NAME}`. `--output-format=json` prints it all as one JSON
+        document, on every exit.
 
         With `--preview=BRANCH`, run before a switch, it exports nothing and tells what switching
         to BRANCH will need instead.
 
         Exit code 0 when every resolve was exported, up to date or skipped; 1 when a resolve failed
         (its export failed, or no interpreter matches its constraints: its line says why, and the
-        others are still exported), a migration file could not be read or the record could not be
-        written.
+        others are still exported), a migration file or a local copy could not be read, or the
+        record could not be written.
         """
     )
 
@@ -120,9 +99,10 @@ class ExportDevSubsystem(GoalSubsystem):
         default=["src/ai/backend/manager/models/alembic/versions/*.py"],
         help=softwrap(
             """
-            Globs of Alembic revision files. Revisions added since the last run are reported with
-            a reminder to run `alembic upgrade head`; revisions that are gone are reported with the
-            revision to `alembic downgrade` to on the branch that has them.
+            Globs of Alembic revision files of `alembic.ini`'s tree, when `[export-dev].alembic_trees`
+            is empty. Revisions added since the last run are reported with a reminder to run
+            `alembic -c alembic.ini upgrade head`; revisions that are gone with the revision to
+            downgrade to on the branch that has them.
             """
         ),
     )
@@ -131,9 +111,10 @@ class ExportDevSubsystem(GoalSubsystem):
         help=softwrap(
             f"""
             Before switching to this branch (or any ref), print what the switch will need, and
-            write nothing: the Alembic revisions to downgrade now (and the `alembic downgrade`
-            command), those to apply after the switch, the resolves whose lockfile differs there
-            (to be re-exported), and the configuration samples that differ; then the steps to run,
+            write nothing: each Alembic tree's revisions to downgrade now (and the
+            `alembic -c <ini> downgrade` command), those to apply after the switch, the resolves
+            whose lockfile differs there (to be re-exported), the configuration samples that differ
+            and the keys your local copies lack against BRANCH's samples; then the steps to run,
             `git switch` and `{bin_name()} export-dev` among them. Reads the branch from git
             objects, without a checkout. A resolve it cannot tell about (not defined here, or no
             interpreter matches its constraints) says why on its line. Exits 0, or 1 when the ref
@@ -154,6 +135,32 @@ class ExportDevSubsystem(GoalSubsystem):
             """
         ),
     )
+    alembic_trees = DictOption[Any](
+        default={},
+        help=softwrap(
+            """
+            Each Alembic tree's `.ini` (as `alembic -c` takes it) mapped to the globs of its
+            revision files, e.g. `{"alembic.ini": ["src/ai/backend/manager/models/alembic/versions/*.py"]}`.
+            Each tree is compared on its own, with the commands that target it. Empty: one tree,
+            `alembic.ini`, of `[export-dev].migrations` (which is not read when this is set).
+            """
+        ),
+    )
+    local_configs = DictOption[str](
+        default=DEFAULT_COPIES,
+        help=softwrap(
+            """
+            Each local configuration file mapped to the sample it was copied from (default: what
+            Backend.AI's `scripts/install-dev.sh` copies), read in the sample's format (TOML for
+            `.toml`/`.conf`, JSON, INI for `.ini`/`.cfg`): the keys it lacks, keeps after the sample
+            dropped them, or holds at the sample's old value are reported. A copy not there is not.
+            """
+        ),
+    )
+    output_format = EnumOption(
+        default=OutputFormat.text,
+        help="`json`: the report (or the preview) as one JSON document on stdout, errors included.",
+    )
 
 
 class ExportDev(Goal):
@@ -161,140 +168,101 @@ class ExportDev(Goal):
     environment_behavior = Goal.EnvironmentBehavior.LOCAL_ONLY
 
 
-# ---------------------------------------------------------------------------------------------
-# The goal
-
-
-def _print_outcomes(console: Console, resolves: Sequence[str], outcomes: dict[str, ResolveOutcome]) -> int:
-    """One line per resolve, in the order asked for; the exit code they make."""
-    exit_code = 0
+def _print_outcomes(
+    console: Console, resolves: Sequence[str], outcomes: Mapping[str, ResolveOutcome]
+) -> None:
+    """One line per resolve, in the order asked for."""
+    colour = {Outcome.FAILED: console.red, Outcome.SKIPPED: console.yellow}
     for resolve in resolves:
-        outcome = outcomes[resolve]
-        if outcome.outcome == Outcome.FAILED:
-            exit_code = 1
-            console.print_stdout(console.red(outcome.line()))
-        elif outcome.outcome == Outcome.SKIPPED:
-            console.print_stdout(console.yellow(outcome.line()))
-        else:
-            console.print_stdout(outcome.line())
-    return exit_code
-
-
-def _print_unreadable(console: Console, side: str, problems: Sequence[Problem]) -> None:
-    """Each migration file that cannot be read (on `side`), one red line on stderr."""
-    for line in problem_lines(OutputFormat.text, problems):
-        console.print_stderr(console.red(f"Cannot read a migration{side}: {line}"))
+        console.print_stdout(colour.get(outcomes[resolve].outcome, str)(outcomes[resolve].line()))
 
 
 def _read_record(console: Console, path: str) -> DevRecord:
     """The last run's record; a damaged one is reported and ignored (and replaced by a run)."""
-    recorded, error = read_record(path)
+    recorded, error = venv_export.read_record(path)
     if error:
         console.print_stderr(console.yellow(f"Ignoring a damaged record: {error}"))
     return recorded
 
 
-async def _report_switch(
-    console: Console, subsystem: ExportDevSubsystem, recorded: DevRecord
-) -> tuple[Mapping[str, Migration] | None, dict[str, str], int]:
-    """Print what else the switch needs; the migrations and samples to record, and the exit code."""
-    migrations_result, configs_result = await MultiGet(
-        Get(CurrentMigrations, MigrationsRequest(tuple(subsystem.migrations))),
-        Get(CurrentConfigSamples, ConfigSamplesRequest(tuple(subsystem.config_samples))),
+def _unreadable(
+    console: Console,
+    fmt: OutputFormat,
+    migrations: Sequence[tuple[str, Problem]],
+    copies: Sequence[CopyCheck],
+) -> tuple[Problem, ...]:
+    """Every file that could not be read; for text, each migration file is printed on stderr
+    (`Cannot read a migration<side>: ...`), the copies in the report's lines."""
+    if fmt is not OutputFormat.json:
+        for side, problem in migrations:
+            for line in problem_lines(OutputFormat.text, [problem]):
+                console.print_stderr(console.red(f"Cannot read a migration{side}: {line}"))
+    return (*(problem for _, problem in migrations), *(c.problem for c in copies if c.problem))
+
+
+async def _report(
+    console: Console,
+    subsystem: ExportDevSubsystem,
+    trees: Sequence[AlembicTree],
+    recorded: DevRecord,
+    root: str,
+) -> tuple[Report, tuple[Problem, ...], DevRecord]:
+    """What else the switch needs, its problems, and what to record (the resolves left empty)."""
+    read = await switch_inputs.work_tree_trees(trees)
+    configs = await Get(
+        switch_inputs.CurrentConfigSamples,
+        switch_inputs.ConfigSamplesRequest(tuple(subsystem.config_samples)),
     )
-    config_samples = dict(configs_result.hashes)
-    current = migrations_result.migrations
-    _print_unreadable(console, "", migrations_result.problems)
-    lines = report_lines(
-        recorded,
-        current,
-        config_samples,
-        migration_globs=subsystem.migrations,
-        config_globs=subsystem.config_samples,
-    )
-    for line in lines:
-        console.print_stdout(line)
+    copies, keys = await copies_after_switch(root, subsystem.local_configs, recorded.config_keys)
+    failed = [(f" ({t.ini})" if len(read) > 1 else "", p) for t, _, problems in read for p in problems]
+    problems = _unreadable(console, subsystem.output_format, failed, copies)
+    report = Report(recorded, read, dict(configs.hashes), tuple(subsystem.config_samples), copies)
     # Unreadable migrations: keep comparing against the last good record until they can be read.
-    migrations = current if current is not None else recorded.migrations
-    return migrations, config_samples, 1 if migrations_result.problems else 0
-
-
-def _preview_resolves(
-    sources: Sequence[ResolveSource],
-    all_inputs: Sequence[MaybeResolveInputs],
-    up_to_date_here: AbstractSet[str],
-    here: Mapping[str, str],
-    there: Mapping[str, str],
-    branch: str,
-    version_file: str,
-) -> list[ResolvePreview]:
-    """What `export-dev` will do with each resolve after the switch (see `preview_resolve`)."""
-    new_version = here.get(version_file) != there.get(version_file)
-    return [
-        preview_resolve(
-            source.resolve,
-            source.repo_lockfile,
-            here.get(source.repo_lockfile or ""),
-            there.get(source.repo_lockfile or ""),
-            branch,
-            exported=source.resolve in up_to_date_here,
-            editable_version=version_file if new_version and maybe.inputs and maybe.inputs.editable else None,
-            cannot_tell=source.skip_reason or maybe.error,
-        )
-        for source, maybe in zip(sources, all_inputs)
-    ]
+    kept = {t.ini: m if m is not None else (recorded.trees or {}).get(t.ini) for t, m, _ in read}
+    return report, problems, DevRecord({}, kept, report.config_samples, keys)
 
 
 async def _preview(
     console: Console,
     subsystem: ExportDevSubsystem,
+    trees: Sequence[AlembicTree],
     resolves: Sequence[str],
     git: Git,
-    exports: Exports,
+    exports: venv_export.Exports,
     version_file: str,
     branch: str,
 ) -> ExportDev:
     """Print what switching to `branch` will need; write nothing."""
+    fmt = subsystem.output_format
     try:
-        tree = read_tree(git, branch, "--preview")
-        sources = await MultiGet(Get(ResolveSource, ResolveSourceRequest(r)) for r in resolves)
+        sources = await MultiGet(
+            Get(resolve_inputs.ResolveSource, resolve_inputs.ResolveSourceRequest(r)) for r in resolves
+        )
         files = sorted({s.repo_lockfile for s in sources if s.repo_lockfile} | {version_file})
-        there = branch_side(git, tree, subsystem.migrations, subsystem.config_samples, files)
+        sides = await switch_inputs.both_sides(
+            git, branch, trees, subsystem.config_samples, files, subsystem.local_configs.values()
+        )
     except (GitError, RefError) as e:
-        print_error(console, OutputFormat.text, e)
+        print_error(console, fmt, e)
         return ExportDev(exit_code=1)
-    here = await work_tree_side(subsystem.migrations, subsystem.config_samples, files, object_format(tree))
+    copies = await copies_before_switch(git.root, subsystem.local_configs, sides.samples, branch)
     all_inputs = await MultiGet(Get(MaybeResolveInputs, ResolveInputsRequest(r)) for r in resolves)
     recorded = _read_record(console, os.path.join(git.root, exports.record_path))
-    _print_unreadable(console, " here", here.problems)
-    _print_unreadable(console, f" on {branch}", there.problems)
-    switch = (
-        plan_migrations(here.migrations, there.migrations, branch=branch)
-        if here.migrations is not None and there.migrations is not None
-        else None
-    )
-    resolve_previews = _preview_resolves(
-        sources,
-        all_inputs,
-        {maybe.resolve for maybe in all_inputs if exported(maybe, recorded, exports)},
-        here.files,
-        there.files,
-        branch,
-        version_file,
-    )
-    lines = preview_lines(
+    up_to_date = {maybe.resolve for maybe in all_inputs if venv_export.exported(maybe, recorded, exports)}
+    preview = Preview(
         await current_branch(None, git.root),
         branch,
-        switch,
-        resolve_previews,
-        compare_configs(here.config_samples, there.config_samples),
-        bin_name=bin_name(),
-        migration_globs=subsystem.migrations,
-        config_globs=subsystem.config_samples,
+        sides.plans(branch),
+        tuple(switch_inputs.preview_resolves(sources, all_inputs, up_to_date, sides, branch, version_file)),
+        compare_configs(sides.here.config_samples, sides.there.config_samples),
+        tuple(subsystem.config_samples),
+        copies,
+        _unreadable(console, fmt, sides.unreadable(branch), copies),
+        bin_name(),
     )
-    for line in lines:
+    for line in [dumps(preview.document(problem_document))] if fmt is OutputFormat.json else preview.lines():
         console.print_stdout(line)
-    return ExportDev(exit_code=1 if here.problems or there.problems else 0)
+    return ExportDev(exit_code=preview.exit_code)
 
 
 @goal_rule
@@ -309,34 +277,47 @@ async def export_dev(
     calver: CalverSubsystem,
     environment: CompleteEnvironmentVars,
 ) -> ExportDev:
+    fmt = subsystem.output_format
     try:
-        check_globs("[export-dev].migrations", subsystem.migrations)
         check_globs("[export-dev].config_samples", subsystem.config_samples)
+        check_copies("[export-dev].local_configs", subsystem.local_configs)
+        trees = alembic_trees("[export-dev].alembic_trees", subsystem.alembic_trees, subsystem.migrations)
     except SettingError as e:
-        print_error(console, OutputFormat.text, e)
+        print_error(console, fmt, e)
         return ExportDev(exit_code=1)
     resolves = list(dict.fromkeys(subsystem.resolves or python_setup.resolves))
     output_dir = os.path.join(str(dist_dir.relpath), "export")
-    exports = Exports(output_dir, os.path.join(build_root.path, output_dir))
+    exports = venv_export.Exports(output_dir, os.path.join(build_root.path, output_dir))
     if subsystem.preview:
         git = Git(build_root.path, dict(environment))
         return await _preview(
-            console, subsystem, resolves, git, exports, calver.version_file, subsystem.preview
+            console, subsystem, trees, resolves, git, exports, calver.version_file, subsystem.preview
         )
     started = time.monotonic()
     recorded = _read_record(console, os.path.join(build_root.path, exports.record_path))
     all_inputs = await MultiGet(Get(MaybeResolveInputs, ResolveInputsRequest(r)) for r in resolves)
-    outcomes, stale = classify(all_inputs, recorded, exports, subsystem.force)
+    outcomes, stale = venv_export.classify(all_inputs, recorded, exports, subsystem.force)
     relocatable = export_format(export_subsys) == PythonResolveExportFormat.symlinked_immutable_virtualenv
-    exported_now, records = await export_stale(stale, workspace, exports, relocatable, recorded.resolves)
-    exit_code = _print_outcomes(console, resolves, {**outcomes, **exported_now})
-
-    migrations, config_samples, report_exit_code = await _report_switch(console, subsystem, recorded)
-    write_error = await write_record(workspace, exports, DevRecord(records, migrations, config_samples))
-    if write_error:
-        print_error(console, OutputFormat.text, write_error)
-    console.print_stdout(elapsed_line(time.monotonic() - started))
-    return ExportDev(exit_code=max(exit_code, report_exit_code, 1 if write_error else 0))
+    exported_now, records = await venv_export.export_stale(
+        stale, workspace, exports, relocatable, recorded.resolves
+    )
+    outcomes = {**outcomes, **exported_now}
+    exit_code = 1 if any(o.outcome == Outcome.FAILED for o in outcomes.values()) else 0
+    if fmt is not OutputFormat.json:
+        _print_outcomes(console, resolves, outcomes)
+    report, problems, seen = await _report(console, subsystem, trees, recorded, build_root.path)
+    write_error = await venv_export.write_record(workspace, exports, replace(seen, resolves=records))
+    problems += (write_error,) if write_error else ()
+    exit_code = max(exit_code, 1 if problems else 0)
+    elapsed = time.monotonic() - started
+    document = report.document(
+        [outcomes[r] for r in resolves], problems, elapsed, exit_code, problem_document
+    )
+    for line in [dumps(document)] if fmt is OutputFormat.json else [*report.lines(), elapsed_line(elapsed)]:
+        console.print_stdout(line)
+    if write_error and fmt is not OutputFormat.json:
+        print_error(console, fmt, write_error.message)
+    return ExportDev(exit_code=exit_code)
 
 
 def rules():

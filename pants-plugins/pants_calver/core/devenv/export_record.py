@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 from collections.abc import Mapping
@@ -14,6 +14,8 @@ from pants_calver.core.devenv.alembic import Migration
 from pants_calver.core.errors import InputFileError
 
 RECORD_VERSION = 1
+# The code of the problem of a record that cannot be written (the message says why and where).
+RECORD_UNWRITABLE = "record-unwritable"
 # What to do with a record that cannot be read.
 RECORD_FIX = "Delete it (the next run re-exports everything and records afresh)."
 
@@ -164,34 +166,58 @@ def interpreter_failure(message: str, stderr: str, constraints: str, resolve: st
     )
 
 
+# The tree the record's `migrations` field holds, as records did before there were several trees.
+FIRST_TREE = "alembic.ini"
+
+
+def _migrations_json(migrations: Mapping[str, Migration] | None) -> dict[str, Any] | None:
+    if migrations is None:
+        return None
+    return {
+        rev: {"down_revisions": list(m.down_revisions), "path": m.path}
+        for rev, m in sorted(migrations.items())
+    }
+
+
+def _migrations_from_json(data: Mapping[str, Any] | None) -> dict[str, Migration] | None:
+    if data is None:
+        return None
+    return {
+        str(rev): Migration(str(rev), tuple(m["down_revisions"]), str(m["path"])) for rev, m in data.items()
+    }
+
+
 @dataclass(frozen=True)
 class DevRecord:
     """What the last `export-dev` run saw, stored as JSON next to the exports.
 
-    `migrations` and `config_samples` are None when they were never recorded.
+    `trees` holds each Alembic tree's migrations by its `.ini` (None for a tree whose files could
+    not be read then); `trees` and `config_samples` are None when they were never recorded.
+    `config_keys` holds, for each sample a local copy is compared with, its keys' fingerprints
+    (`core/devenv/config_keys.py`): the *old* sample of the next run.
     """
 
     resolves: Mapping[str, ResolveRecord]
-    migrations: Mapping[str, Migration] | None
+    trees: Mapping[str, Mapping[str, Migration] | None] | None
     config_samples: Mapping[str, str] | None
+    config_keys: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @classmethod
     def empty(cls) -> DevRecord:
-        return cls(resolves={}, migrations=None, config_samples=None)
+        return cls(resolves={}, trees=None, config_samples=None)
 
     def to_json_bytes(self) -> bytes:
+        trees = None if self.trees is None else {ini: _migrations_json(m) for ini, m in self.trees.items()}
         data: dict[str, Any] = {
             "version": RECORD_VERSION,
             "resolves": {name: rec.to_json() for name, rec in sorted(self.resolves.items())},
-            "migrations": None
-            if self.migrations is None
-            else {
-                rev: {"down_revisions": list(m.down_revisions), "path": m.path}
-                for rev, m in sorted(self.migrations.items())
-            },
+            # Read by the plugin's versions before there were several trees.
+            "migrations": (trees or {}).get(FIRST_TREE),
+            "alembic_trees": trees,
             "config_samples": None
             if self.config_samples is None
             else dict(sorted(self.config_samples.items())),
+            "config_keys": {sample: dict(keys) for sample, keys in sorted(self.config_keys.items())},
         }
         return (json.dumps(data, indent=2) + "\n").encode()
 
@@ -209,22 +235,29 @@ class DevRecord:
             )
         try:
             resolves = {str(name): ResolveRecord.from_json(rec) for name, rec in data["resolves"].items()}
-            migrations = (
-                None
-                if data["migrations"] is None
-                else {
-                    str(rev): Migration(str(rev), tuple(m["down_revisions"]), str(m["path"]))
-                    for rev, m in data["migrations"].items()
-                }
-            )
+            trees = _trees_from_json(data)
             configs = (
                 None
                 if data["config_samples"] is None
                 else {str(p): str(h) for p, h in data["config_samples"].items()}
             )
+            keys = {
+                str(sample): {str(k): str(v) for k, v in found.items()}
+                for sample, found in data.get("config_keys", {}).items()
+            }
         except (KeyError, TypeError, AttributeError) as e:
             raise InputFileError(path, None, f"is missing or mangles a field ({e!r}). {fix}")
-        return cls(resolves=resolves, migrations=migrations, config_samples=configs)
+        return cls(resolves=resolves, trees=trees, config_samples=configs, config_keys=keys)
+
+
+def _trees_from_json(data: Mapping[str, Any]) -> dict[str, dict[str, Migration] | None] | None:
+    """The trees; a record written before there were several holds only `alembic.ini`'s."""
+    if "alembic_trees" not in data:
+        migrations = _migrations_from_json(data["migrations"])
+        return None if migrations is None else {FIRST_TREE: migrations}
+    if data["alembic_trees"] is None:
+        return None
+    return {str(ini): _migrations_from_json(m) for ini, m in data["alembic_trees"].items()}
 
 
 def elapsed_line(seconds: float) -> str:

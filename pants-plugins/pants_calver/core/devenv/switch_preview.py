@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import Enum
 from collections.abc import Sequence
 
+from pants_calver.core.devenv.alembic_trees import AlembicTree
+from pants_calver.core.devenv.config_copies import CopyCheck, CopyStatus, copies_need_a_look, copy_lines
 from pants_calver.core.devenv.migration_steps import MigrationSwitch
 from pants_calver.core.problems import plural
 from pants_calver.core.devenv.switch_report import ConfigChanges
@@ -89,24 +91,55 @@ def preview_resolve(
 # Wording
 
 
+def preview_steps(
+    branch: str,
+    trees: Sequence[tuple[AlembicTree, MigrationSwitch | None]],
+    configs: ConfigChanges,
+    copies: Sequence[CopyCheck],
+    *,
+    bin_name: str,
+    config_globs: Sequence[str],
+) -> list[str]:
+    """The steps of the switch, in order: each tree's downgrades, the switch, the export, each
+    tree's upgrade, then the configuration to check."""
+    steps = [tree.downgrade(target) for tree, switch in trees if switch for target in switch.targets]
+    steps += [
+        f"undo {', '.join(switch.by_hand)} by hand (see the database problem above)"
+        for _, switch in trees
+        if switch and switch.by_hand
+    ]
+    steps += [f"git switch {branch}", f"{bin_name} export-dev"]
+    steps += [tree.upgrade() for tree, switch in trees if switch and switch.upgrade]
+    if configs and config_globs:
+        steps.append("check your local TOML and etcd configuration against the samples above")
+    if copies_need_a_look(copies):
+        needing = [c.copy for c in copies if c.findings or c.status is CopyStatus.UNREADABLE]
+        steps.append(f"update your local configuration (see above): {', '.join(needing)}")
+    return steps
+
+
 def preview_lines(
     current: str | None,
     branch: str,
-    migrations: MigrationSwitch | None,
+    trees: Sequence[tuple[AlembicTree, MigrationSwitch | None]],
     resolves: Sequence[ResolvePreview],
     configs: ConfigChanges,
+    copies: Sequence[CopyCheck],
+    steps: Sequence[str],
     *,
-    bin_name: str,
-    migration_globs: Sequence[str],
     config_globs: Sequence[str],
 ) -> list[str]:
-    """The whole preview: database, virtualenvs, configuration samples, then the steps to run.
+    """The whole preview: database, virtualenvs, configuration samples and local copies, then the
+    steps to run (`preview_steps`).
 
-    `current` is this checkout's branch (None when HEAD is detached); `migrations` is None when
-    they could not be read (their problems are reported elsewhere).
+    `current` is this checkout's branch (None when HEAD is detached); a tree's switch is None
+    when its migrations could not be read (their problems are reported elsewhere).
     """
     lines = [f"Switching {f'from {current} ' if current else ''}to {branch}: a preview, nothing was changed."]
-    lines += _database_lines(branch, migrations, migration_globs)
+    for tree, switch in trees:
+        lines += _database_lines(
+            branch, tree, switch, "Database" if len(trees) == 1 else f"Database ({tree.ini})"
+        )
     lines.append("Virtualenvs:" if resolves else "Virtualenvs: none to export.")
     lines += [f"  {r.line()}" for r in resolves]
     if not config_globs:
@@ -117,49 +150,45 @@ def preview_lines(
         lines += [f"  {kind:<8} {path}" for kind, paths in kinds for path in paths]
     else:
         lines.append(f"Configuration samples: none differs (looked at {', '.join(config_globs)}).")
-    steps = [f"alembic downgrade {target}" for target in migrations.targets] if migrations else []
-    if migrations and migrations.by_hand:
-        steps.append(f"undo {', '.join(migrations.by_hand)} by hand (see the database problem above)")
-    steps += [f"git switch {branch}", f"{bin_name} export-dev"]
-    if migrations and migrations.upgrade:
-        steps.append("alembic upgrade head")
-    if configs and config_globs:
-        steps.append("check your local TOML and etcd configuration against the samples above")
+    lines += copy_lines(copies, branch)
     return [*lines, "Then:", *(f"  {n}. {step}" for n, step in enumerate(steps, 1))]
 
 
-def _database_lines(branch: str, switch: MigrationSwitch | None, globs: Sequence[str]) -> list[str]:
-    if not globs:
-        return ["Database: not compared (`[export-dev].migrations` is empty)."]
+def _database_lines(branch: str, tree: AlembicTree, switch: MigrationSwitch | None, label: str) -> list[str]:
+    if not tree.globs:
+        option = (
+            "`[export-dev].migrations` is empty" if label == "Database" else "no glob is configured for it"
+        )
+        return [f"{label}: not compared ({option})."]
     if switch is None:
-        return ["Database: not compared: the migrations could not be read (see above)."]
+        return [f"{label}: not compared: the migrations could not be read (see above)."]
     again = {m.revision for m in switch.upgrade} & {m.revision for m in switch.downgrade}
     lines = []
     if switch.downgrade:
         n, order = plural(len(switch.downgrade), "migration"), _first(len(switch.downgrade), "newest")
         lines.append(
-            f"Database: undo {n} of this checkout before the switch{order}:"
+            f"{label}: undo {n} of this checkout before the switch{order}:"
             if again
-            else f"Database: this checkout has {n} that {branch} lacks{order}:"
+            else f"{label}: this checkout has {n} that {branch} lacks{order}:"
         )
         for m in switch.downgrade:
             why = f"rewritten on {branch}" if m.revision in switch.rewritten else "sits on a rewritten one"
             lines.append(f"  {m.revision}  {m.path}{f'  ({why})' if m.revision in again else ''}")
     if switch.targets:
-        commands = " and ".join(f"`alembic downgrade {t}`" for t in switch.targets)
+        commands = " and ".join(f"`{tree.downgrade(t)}`" for t in switch.targets)
         lines.append(f"  Run {commands} now, before the switch, while this checkout has their files.")
     if switch.upgrade:
         n, order = plural(len(switch.upgrade), "migration"), _first(len(switch.upgrade), "oldest")
         lines.append(
-            f"Database: after the switch, `alembic upgrade head` applies {n} of {branch}{order}:"
+            f"{label}: after the switch, `{tree.upgrade()}` applies {n} of {branch}{order}:"
             if again
-            else f"Database: {branch} adds {n}, to apply after the switch with `alembic upgrade head`{order}:"
+            else f"{label}: {branch} adds {n}, to apply after the switch with `{tree.upgrade()}`{order}:"
         )
         lines += [
             f"  {m.revision}  {m.path}{'  (again)' if m.revision in again else ''}" for m in switch.upgrade
         ]
-    lines += [f"Database problem: {problem.text()}" for problem in switch.problems]
-    return lines or [f"Database: no migration differs (looked at {', '.join(globs)})."]
+    lines += [f"{label} problem: {problem.text()}" for problem in switch.problems]
+    return lines or [f"{label}: no migration differs (looked at {', '.join(tree.globs)})."]
 
 
 def _first(n: int, which: str) -> str:

@@ -4,10 +4,13 @@ recorded, with no Pants import: the Alembic steps and the configuration samples 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Optional, Tuple
 
 from pants_calver.core.devenv.alembic import Migration, compare_migrations
-from pants_calver.core.devenv.migration_steps import plan_migrations
+from pants_calver.core.devenv.alembic_trees import AlembicTree
+from pants_calver.core.devenv.config_copies import CopyCheck, CopyStatus
+from pants_calver.core.devenv.migration_steps import MigrationSwitch, plan_migrations
 from pants_calver.core.devenv.export_record import DevRecord
 from pants_calver.core.problems import plural
 
@@ -31,69 +34,114 @@ def compare_configs(recorded: Mapping[str, str], current: Mapping[str, str]) -> 
     )
 
 
+# One Alembic tree now: its migrations, None when they could not be read.
+TreeNow = Tuple[AlembicTree, Optional[Mapping[str, Migration]]]
+
+
 def report_lines(
     recorded: DevRecord,
-    migrations: Mapping[str, Migration] | None,
+    trees: Sequence[TreeNow],
     config_samples: Mapping[str, str],
     *,
-    migration_globs: Iterable[str],
     config_globs: Iterable[str],
 ) -> list[str]:
-    """The "what else this switch needs" part of the output.
+    """The "what else this switch needs" part of the output (the local copies' lines follow it).
 
-    `migrations` is None when they could not be read (the errors are reported elsewhere): then
-    only configuration samples are compared.
+    A tree whose migrations are None could not be read (the errors are reported elsewhere): then
+    it is not compared.
     """
-    if recorded.migrations is None and recorded.config_samples is None:
+    read = [(tree, migrations) for tree, migrations in trees if migrations is not None]
+    if recorded.trees is None and recorded.config_samples is None:
         counted = [plural(len(config_samples), "configuration sample")]
-        if migrations is not None:
-            counted.insert(0, plural(len(migrations), "migration"))
+        if read:
+            counted.insert(0, plural(sum(len(m) for _, m in read), "migration"))
         return [
             "First export-dev run here: nothing was recorded before, so there is nothing to "
             f"compare. Recorded {' and '.join(counted)} for the next run."
         ]
-    lines = _migration_lines(recorded.migrations, migrations)
+    lines = [
+        line
+        for tree, migrations in read
+        for line in _migration_lines(tree, (recorded.trees or {}).get(tree.ini), migrations, len(trees) > 1)
+    ]
     lines += _config_lines(compare_configs(recorded.config_samples or {}, config_samples))
     if lines:
         return lines
-    what = "database migration or configuration sample" if migrations is not None else "configuration sample"
-    looked_at = [*(migration_globs if migrations is not None else ()), *config_globs]
+    what = "database migration or configuration sample" if read else "configuration sample"
+    looked_at = [*(glob for tree, _ in read for glob in tree.globs), *config_globs]
     return [
         f"No {what} changed since the last export-dev "
         f"(looked at {', '.join(looked_at) or 'nothing: no globs are configured'})."
     ]
 
 
-def _migration_lines(
-    recorded: Mapping[str, Migration] | None, migrations: Mapping[str, Migration] | None
+def tree_switch(
+    recorded: DevRecord, tree: AlembicTree, migrations: Mapping[str, Migration] | None
+) -> MigrationSwitch | None:
+    """What the database of `tree` needs, when it is at the recorded heads: None when either side
+    is unknown."""
+    before = (recorded.trees or {}).get(tree.ini)
+    if before is None or migrations is None:
+        return None
+    return plan_migrations(before, migrations, branch="this branch")
+
+
+def report_steps(
+    recorded: DevRecord,
+    trees: Sequence[TreeNow],
+    configs: ConfigChanges,
+    copies: Sequence[CopyCheck],
 ) -> list[str]:
-    if migrations is None:
-        return []
+    """What is left to do after the switch, in order: each tree's downgrade (on the branch that
+    has the revisions) or upgrade, then the configuration to check."""
+    steps = []
+    for tree, migrations in trees:
+        switch = tree_switch(recorded, tree, migrations)
+        if switch is None:
+            continue
+        steps += [f"switch back, run `{tree.downgrade(t)}`, switch here again" for t in switch.targets]
+        if switch.upgrade:
+            steps.append(tree.upgrade())
+    if configs:
+        steps.append("check your local TOML and etcd configuration against the samples above")
+    needing = [c.copy for c in copies if c.findings or c.status is CopyStatus.UNREADABLE]
+    if needing:
+        steps.append(f"update your local configuration (see above): {', '.join(needing)}")
+    return steps
+
+
+def _migration_lines(
+    tree: AlembicTree,
+    recorded: Mapping[str, Migration] | None,
+    migrations: Mapping[str, Migration],
+    several: bool,
+) -> list[str]:
+    of = f" of {tree.ini}" if several else ""
     if recorded is None:
         return [
-            "No migrations were recorded before (they could not be read then): recorded "
+            f"No migrations{of} were recorded before (they could not be read then): recorded "
             f"{plural(len(migrations), 'migration')} for the next run."
         ]
     changes = compare_migrations(recorded, migrations)
     lines: list[str] = []
     if changes.added:
-        lines.append(f"New database migrations since the last export-dev ({len(changes.added)}):")
+        lines.append(f"New database migrations{of} since the last export-dev ({len(changes.added)}):")
         lines.extend(f"  {m.revision}  {m.path}" for m in changes.added)
-        lines.append("  Run `alembic upgrade head` to apply them.")
+        lines.append(f"  Run `{tree.upgrade()}` to apply them.")
     if changes.removed:
         # The database is at the recorded heads: what it must undo to be at this branch's.
         switch = plan_migrations(recorded, migrations, branch="this branch")
         lines.append(
-            "Database migrations recorded at the last export-dev are gone from this branch "
+            f"Database migrations{of} recorded at the last export-dev are gone from this branch "
             f"({len(changes.removed)}):"
         )
         lines.extend(f"  {m.revision}  {m.path}" for m in changes.removed)
         if switch.targets:
             lines.append(
                 "  The database may be ahead of this branch. Before switching here, run "
-                f"`alembic downgrade {' or '.join(switch.targets)}` on the branch that has them (the "
-                "`alembic downgrade` step of the development setup): switch back, downgrade, then "
-                "switch here again."
+                f"{' or '.join(f'`{tree.downgrade(t)}`' for t in switch.targets)} on the branch that has "
+                "them (the `alembic downgrade` step of the development setup): switch back, downgrade, "
+                "then switch here again."
             )
         if switch.by_hand:
             lines.append(

@@ -6,15 +6,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from collections.abc import Iterable, Mapping, Sequence
+from typing import AbstractSet
 
 from pants.engine.fs import DigestContents, PathGlobs
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.frozendict import FrozenDict
 
 from pants_calver.core.devenv.alembic import Migration, read_migrations
+from pants_calver.core.devenv.alembic_trees import AlembicTree
+from pants_calver.core.devenv.migration_steps import MigrationSwitch, plan_migrations
 from pants_calver.core.errors import GitError
 from pants_calver.core.problems import Problem
 from pants_calver.core.devenv.export_record import sha256_hex
+from pants_calver.core.devenv.switch_preview import ResolvePreview, preview_resolve
 from pants_calver.core.git.objects import (
     SYMLINK,
     TreeEntry,
@@ -26,6 +30,7 @@ from pants_calver.core.git.objects import (
     parse_cat_file_batch,
     parse_ls_tree,
 )
+from pants_calver.engine.devenv.resolve_inputs import MaybeResolveInputs, ResolveSource
 from pants_calver.engine.git import Git
 
 
@@ -155,6 +160,114 @@ def branch_side(
         {path: oid for path in config_paths for oid in [oid_of[path]] if oid},
         {path: oid for path in files for oid in [oid_of.get(path)] if oid},
     )
+
+
+def branch_files(git: Git, tree: Mapping[str, TreeEntry], paths: Iterable[str]) -> dict[str, bytes | None]:
+    """The content of files on the other branch (None: not there), a link followed to the file it
+    names as a checkout reads it; one `git cat-file --batch` (two with links)."""
+    wanted = sorted(set(paths))
+    blobs = _read_blobs(git, link_oids(tree, wanted))
+    oid_of = {path: followed(tree, path, blobs) for path in wanted if path in tree}
+    blobs.update(_read_blobs(git, {oid for oid in oid_of.values() if oid and oid not in blobs}))
+    return {path: blobs.get(oid_of.get(path) or "") for path in wanted}
+
+
+async def work_tree_trees(
+    trees: Sequence[AlembicTree],
+) -> tuple[tuple[AlembicTree, Mapping[str, Migration] | None, tuple[Problem, ...]], ...]:
+    """Each Alembic tree of the work tree: its migrations (None when they cannot be read), and why."""
+    found = await MultiGet(Get(CurrentMigrations, MigrationsRequest(tree.globs)) for tree in trees)
+    return tuple((tree, current.migrations, current.problems) for tree, current in zip(trees, found))
+
+
+@dataclass(frozen=True)
+class SwitchSides:
+    """Both sides of a switch: configuration samples and other files (`here`, `there`), each
+    Alembic tree here and on the branch, and the local copies' samples on the branch."""
+
+    here: BranchSide
+    there: BranchSide
+    trees: tuple[tuple[AlembicTree, BranchSide, BranchSide], ...]
+    samples: Mapping[str, bytes | None]
+
+    def plans(
+        self, branch: str
+    ) -> tuple[tuple[AlembicTree, MigrationSwitch | None, tuple[Problem, ...]], ...]:
+        """Each tree's plan for the switch (None when a side cannot be read), and its unreadable files."""
+        return tuple(
+            (
+                tree,
+                plan_migrations(here.migrations, there.migrations, branch=branch)
+                if here.migrations is not None and there.migrations is not None
+                else None,
+                (*here.problems, *there.problems),
+            )
+            for tree, here, there in self.trees
+        )
+
+    def unreadable(self, branch: str) -> list[tuple[str, Problem]]:
+        """The migration files that cannot be read, each with its side (and its tree, of several):
+        ` here`, ` on BRANCH (alembic-appproxy.ini)`."""
+        several = len(self.trees) > 1
+        return [
+            (f"{side}{f' ({tree.ini})' if several else ''}", problem)
+            for tree, here, there in self.trees
+            for side, problems in ((" here", here.problems), (f" on {branch}", there.problems))
+            for problem in problems
+        ]
+
+
+async def both_sides(
+    git: Git,
+    branch: str,
+    trees: Sequence[AlembicTree],
+    config_globs: Sequence[str],
+    files: Iterable[str],
+    samples: Iterable[str],
+) -> SwitchSides:
+    """This checkout and `branch` (the value of `--preview`), read: raises RefError when it names
+    no commit, GitError when git cannot read it."""
+    objects = read_tree(git, branch, "--preview")
+    there = branch_side(git, objects, (), config_globs, files)
+    there_trees = [branch_side(git, objects, tree.globs, (), ()) for tree in trees]
+    there_samples = branch_files(git, objects, samples)
+    here = await work_tree_side((), config_globs, files, object_format(objects))
+    here_trees = await work_tree_trees(trees)
+    return SwitchSides(
+        here,
+        there,
+        tuple(
+            (tree, BranchSide(migrations, problems, {}, {}), b)
+            for (tree, migrations, problems), b in zip(here_trees, there_trees)
+        ),
+        there_samples,
+    )
+
+
+def preview_resolves(
+    sources: Sequence[ResolveSource],
+    all_inputs: Sequence[MaybeResolveInputs],
+    up_to_date_here: AbstractSet[str],
+    sides: SwitchSides,
+    branch: str,
+    version_file: str,
+) -> list[ResolvePreview]:
+    """What `export-dev` will do with each resolve after the switch (see `preview_resolve`)."""
+    here, there = sides.here.files, sides.there.files
+    new_version = here.get(version_file) != there.get(version_file)
+    return [
+        preview_resolve(
+            source.resolve,
+            source.repo_lockfile,
+            here.get(source.repo_lockfile or ""),
+            there.get(source.repo_lockfile or ""),
+            branch,
+            exported=source.resolve in up_to_date_here,
+            editable_version=version_file if new_version and maybe.inputs and maybe.inputs.editable else None,
+            cannot_tell=source.skip_reason or maybe.error,
+        )
+        for source, maybe in zip(sources, all_inputs)
+    ]
 
 
 def rules():

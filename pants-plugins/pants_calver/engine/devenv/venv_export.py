@@ -21,6 +21,7 @@ from pants.engine.process import InteractiveProcess, InteractiveProcessResult
 from pants.engine.rules import Effect, Get, MultiGet, collect_rules, rule
 
 from pants_calver.core.devenv.export_record import (
+    RECORD_UNWRITABLE,
     DevRecord,
     Outcome,
     ResolveOutcome,
@@ -30,6 +31,7 @@ from pants_calver.core.devenv.export_record import (
     is_up_to_date,
 )
 from pants_calver.core.errors import InputFileError
+from pants_calver.core.problems import Problem
 from pants_calver.engine.pants_private import export_venv_for_resolve
 from pants_calver.engine.devenv.resolve_inputs import MaybeResolveInputs
 
@@ -74,16 +76,19 @@ def read_record(path: str) -> tuple[DevRecord, str | None]:
         return DevRecord.empty(), str(e)
 
 
-async def write_record(workspace: Workspace, exports: Exports, record: DevRecord) -> str | None:
-    """Write the record; why it could not be written, or None."""
+async def write_record(workspace: Workspace, exports: Exports, record: DevRecord) -> Problem | None:
+    """Write the record; the problem (its message says where and why) when it cannot be, or None."""
     content = FileContent(exports.record_path, record.to_json_bytes())
     digest = await Get(Digest, CreateDigest([content]))
     try:
         workspace.write_digest(digest)
     except Exception as e:  # Pants raises a plain Exception that carries the OS error.
-        return (
+        return Problem(
+            "",
+            0,
+            RECORD_UNWRITABLE,
             f"cannot write {exports.record_path} ({e}): remove what is in its place; the next run "
-            "re-exports every resolve and records afresh."
+            "re-exports every resolve and records afresh.",
         )
     return None
 
