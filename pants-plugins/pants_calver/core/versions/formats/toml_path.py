@@ -150,7 +150,7 @@ def place(text: str, path: Sequence[str]) -> Placed | Unplaced:
     try:
         document = load(text)
     except (toml.TomlDecodeError, IndexError, ValueError) as e:
-        return Unplaced(UNREADABLE, 0, f"the file cannot be read as TOML ({e}); fix its syntax")
+        return Unplaced(UNREADABLE, 0, f"the file cannot be read by toml 0.10.2, the TOML parser Pants ships ({e}); fix its syntax")
     value = lookup(document, path)
     if isinstance(value, Unplaced):
         return value
