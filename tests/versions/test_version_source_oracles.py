@@ -194,6 +194,10 @@ def assert_exact(text: str, new: str, spans: List[Tuple[int, int]], editor: Any,
     assert all(isinstance(p, key_path.Placed) and p.value == NEW.normalized() for p in placed)
     new_spans = sorted((p.start, p.end) for p in placed)
     assert outside(new, new_spans) == outside(text, spans)
+    # Each literal keeps its quotes (a plain YAML scalar stays plain).
+    quotes = [(text[old] if text[old] in "\"'" else "", new[start] if new[start] in "\"'" else "")
+              for (old, _), (start, _) in zip(spans, new_spans)]
+    assert all(before == after for before, after in quotes)
 
 
 @settings(max_examples=200, deadline=None)

@@ -42,6 +42,14 @@ class Site:
     found: str
     spans: tuple[tuple[int, int, str], ...]
     key: tuple[str, ...] = ()
+    # What each placeholder of a pattern holds (the literal text between may end its lines otherwise).
+    parts: tuple[str, ...] = ()
+
+    def holds(self, wanted: Mapping[str, str]) -> bool:
+        """Whether the site holds the version whose placeholders read `wanted`."""
+        if self.key:
+            return self.found == text_pattern.render(self.template, wanted)
+        return self.parts == tuple(wanted[name] for _, _, name in self.spans)
 
 
 @dataclass(frozen=True)
@@ -104,7 +112,8 @@ def _pattern_sites(spec: SourceSpec, text: str) -> tuple[list[Site], list[Failur
             failures.append(Failure(0, UNMATCHED, what, pattern, f"no text in the file matches it; {fix}"))
         for match in matches:
             found = text[match.start : match.end]
-            sites.append(Site(line_of(text, match.start), what, pattern, found, match.placeholders))
+            parts = tuple(text[start:end] for start, end, _ in match.placeholders)
+            sites.append(Site(line_of(text, match.start), what, pattern, found, match.placeholders, (), parts))
     return sites, failures
 
 
@@ -156,9 +165,10 @@ def check(
         problems += [_failure_problem(file, failure, target, scheme) for failure in file.failures]
         if target is None:
             continue
+        wanted = values(target, scheme)
         for site in file.sites:
-            expected = text_pattern.render(site.template, values(target, scheme))
-            if site.found != expected:
+            expected = text_pattern.render(site.template, wanted)
+            if not site.holds(wanted):
                 message = f"{site.what} reads `{site.found}`, but {source}; write `{expected}`"
                 problems.append(Problem(file.path, site.line, MISMATCH, message, site.found, expected))
     return problems
@@ -202,18 +212,17 @@ def plan(
     text, fmt = decode(file.content), file.spec.format_of(file.path)
     edits: list[Edit] = []
     changed: dict[tuple[str, ...], str] = {}
-    wanted = values(new, scheme)
+    wanted, before = values(new, scheme), values(old, scheme) if old else None
     for site in file.sites:
-        after = text_pattern.render(site.template, wanted)
-        was = text_pattern.render(site.template, values(old, scheme)) if old else None
-        if site.found == after:
+        was = text_pattern.render(site.template, before) if before else None
+        if site.holds(wanted):
             continue
-        if not sync and site.found != was:
+        if not sync and not (before and site.holds(before)):
             problems.append(_held(site, was, source, file.path))
             continue
         edits += _site_edits(text, site, wanted, fmt)
         if site.key:
-            changed[site.key] = after
+            changed[site.key] = text_pattern.render(site.template, wanted)
     if changed and not key_path.same_except(EDITORS[fmt].load, text, apply_edits(text, edits), changed):
         message = (
             f"rewriting {', '.join(f'`{key_path.show_key(k)}`' for k in changed)} would change what the "
