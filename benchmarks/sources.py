@@ -83,7 +83,9 @@ def run(root: Path, args: Sequence[str]) -> float:
     result = subprocess.run(args, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=900)
     elapsed = time.perf_counter() - start
     if result.returncode:
-        raise SystemExit(f"{' '.join(args)} in {root} exited {result.returncode}:\n{result.stderr.decode()[-3000:]}")
+        raise SystemExit(
+            f"{' '.join(args)} in {root} exited {result.returncode}:\n{result.stderr.decode()[-3000:]}"
+        )
     return elapsed
 
 
@@ -141,14 +143,20 @@ def make_repos(workdir: Path, count: int) -> Dict[str, Path]:
             shutil.rmtree(root)
     plugins, launcher = str(WORKTREE / "pants-plugins"), WORKTREE / "pants"
     distributions, files = generate.SIZES["small"]
-    generate.write(with_sources(generate.generate(distributions, files, 1, plugins=plugins), count), roots["ours"], launcher)
+    generate.write(
+        with_sources(generate.generate(distributions, files, 1, plugins=plugins), count),
+        roots["ours"],
+        launcher,
+    )
     generate.write(generate.generate(distributions, files, 1, plugins=plugins), roots["none"], launcher)
     shutil.copytree(roots["ours"], roots["bump-my-version"], symlinks=True)
     return roots
 
 
 def summary(label: str, times: List[float]) -> str:
-    return f"{label:<44} median {statistics.median(times):7.3f} s   min-max {min(times):.3f}-{max(times):.3f} s"
+    return (
+        f"{label:<44} median {statistics.median(times):7.3f} s   min-max {min(times):.3f}-{max(times):.3f} s"
+    )
 
 
 def main(argv: Sequence[str]) -> None:
@@ -177,7 +185,11 @@ def main(argv: Sequence[str]) -> None:
         for root in (ours, none):
             run(root, ["./pants", "list", "::"])
         for i in range(args.runs):
-            for name, root, command in (("ours", ours, pants), ("none", none, pants), ("bump-my-version", theirs, bmv)):
+            for name, root, command in (
+                ("ours", ours, pants),
+                ("none", none, pants),
+                ("bump-my-version", theirs, bmv),
+            ):
                 times[name].append(run(root, command))
                 reset(root)
                 if root != theirs:

@@ -44,20 +44,26 @@ def bumped(file: ExtraFile, sync: bool = False) -> tuple:
         pytest.param("/etc/x", {"key": "v"}, "`/etc/x` is an absolute path", id="absolute"),
         pytest.param("a.json", "v", "`a.json` must be a table", id="not-a-table"),
         pytest.param("a.json", {"keys": "v", "colour": 1}, "unknown field `colour`", id="unknown-field"),
-        pytest.param("a.json", {}, "must give one of `pattern`, `patterns`, `key`, `keys` (got none)", id="none"),
+        pytest.param(
+            "a.json", {}, "must give one of `pattern`, `patterns`, `key`, `keys` (got none)", id="none"
+        ),
         pytest.param("a.json", {"key": "v", "pattern": "{display}"}, "(got `pattern`, `key`)", id="both"),
         pytest.param("a.json", {"keys": []}, "`keys` must be a non-empty string or list", id="empty-list"),
         pytest.param("D", {"pattern": "ARG V={version}"}, "`{version}` is no placeholder", id="placeholder"),
         pytest.param("D", {"pattern": "V={major:02}"}, "`{major}` takes no `:` or `!`", id="format-spec"),
         pytest.param("D", {"pattern": "V=1.2.3"}, "has no placeholder", id="no-placeholder"),
-        pytest.param("D", {"pattern": "V={display}", "format": "json"}, "`value` and `format` go with", id="pf"),
+        pytest.param(
+            "D", {"pattern": "V={display}", "format": "json"}, "`value` and `format` go with", id="pf"
+        ),
         pytest.param("a.json", {"key": "a..b"}, "`a..b` is no key path", id="key-path"),
         pytest.param("a.json", {"key": "v", "format": "ini"}, "`format` is `ini`", id="format"),
         pytest.param("a.cfg", {"key": "v"}, "the format cannot be told from the file name", id="extension"),
         pytest.param("a.json", {"key": "v", "distribution": 3}, "`distribution` must be a string", id="dist"),
     ],
 )
-def test_a_bad_entry_is_one_line_naming_the_option_and_the_entry(entry: str, raw: object, message: str) -> None:
+def test_a_bad_entry_is_one_line_naming_the_option_and_the_entry(
+    entry: str, raw: object, message: str
+) -> None:
     with pytest.raises(SettingError) as e:
         source_specs.parse({entry: raw})
     assert str(e.value).startswith("[calver].version_sources")
@@ -137,13 +143,20 @@ def test_a_multi_line_pattern_matches_any_line_end() -> None:
 
 def test_a_bump_rewrites_only_the_placeholders() -> None:
     content = b'\xef\xbb\xbfFROM python\r\nARG VERSION=23.9.6\r\nLABEL v="23.09.6" b=23.09  \n'
-    file = source("Dockerfile", content, patterns=["ARG VERSION={normalized}", 'LABEL v="{display}" b={branch}'])
+    file = source(
+        "Dockerfile", content, patterns=["ARG VERSION={normalized}", 'LABEL v="{display}" b={branch}']
+    )
     assert problems(file) == []
-    assert bumped(file) == (b'\xef\xbb\xbfFROM python\r\nARG VERSION=23.9.7rc1\r\nLABEL v="23.09.7rc1" b=23.09  \n', [])
+    assert bumped(file) == (
+        b'\xef\xbb\xbfFROM python\r\nARG VERSION=23.9.7rc1\r\nLABEL v="23.09.7rc1" b=23.09  \n',
+        [],
+    )
 
 
 def test_a_site_not_at_the_version_before_stops_the_bump_and_sync_moves_it() -> None:
-    file = source("Dockerfile", b"ARG VERSION=23.9.6\nARG VERSION=22.3.0\n", pattern="ARG VERSION={normalized}")
+    file = source(
+        "Dockerfile", b"ARG VERSION=23.9.6\nARG VERSION=22.3.0\n", pattern="ARG VERSION={normalized}"
+    )
     content, found = bumped(file)
     assert found == [("Dockerfile:2", "version-source-mismatch")]
     assert bumped(file, sync=True) == (b"ARG VERSION=23.9.7rc1\nARG VERSION=23.9.7rc1\n", [])
@@ -158,9 +171,15 @@ def test_a_site_not_at_the_version_before_stops_the_bump_and_sync_moves_it() -> 
 
 
 def test_key_sources_of_each_format_are_checked_at_their_line() -> None:
-    chart = source("Chart.yaml", b"apiVersion: v2\nversion: 23.9.6\nappVersion: '23.9.5'\n", keys=["version", "appVersion"])
+    chart = source(
+        "Chart.yaml",
+        b"apiVersion: v2\nversion: 23.9.6\nappVersion: '23.9.5'\n",
+        keys=["version", "appVersion"],
+    )
     package = source("package.json", b'{\n  "name": "ui",\n  "version": "23.9.6"\n}\n', key="version")
-    project = source("p.toml", b"[tool.app]\nversion = '23.09.6'\n", key="tool.app.version", value="{display}")
+    project = source(
+        "p.toml", b"[tool.app]\nversion = '23.09.6'\n", key="tool.app.version", value="{display}"
+    )
     assert problems(chart) == [
         (
             "Chart.yaml:3",
@@ -174,8 +193,13 @@ def test_key_sources_of_each_format_are_checked_at_their_line() -> None:
 
 
 def test_a_source_of_an_independent_distribution_follows_its_version() -> None:
-    file = source("sdk/package.json", b'{"version": "24.3.1"}', key="version", distribution="backend.ai-client")
-    own = {**ROOT, "backend-ai-client": (CalVersion.parse("24.3.2"), "backend.ai-client's version is `24.3.2`")}
+    file = source(
+        "sdk/package.json", b'{"version": "24.3.1"}', key="version", distribution="backend.ai-client"
+    )
+    own = {
+        **ROOT,
+        "backend-ai-client": (CalVersion.parse("24.3.2"), "backend.ai-client's version is `24.3.2`"),
+    }
     assert problems(file, own) == [
         (
             "sdk/package.json:1",
@@ -188,24 +212,45 @@ def test_a_source_of_an_independent_distribution_follows_its_version() -> None:
 
 CANNOT = [
     pytest.param("a.yaml", b"x: 1\n", "version", "a.yaml", "version-source-unmatched", id="yaml-no-key"),
-    pytest.param("a.json", b'{"a": {"b": 1}}', "a.version", "a.json", "version-source-unmatched", id="json-no-key"),
-    pytest.param("a.toml", b"[a]\nb = 1\n", "a.c", "a.toml", "version-source-unmatched", id="toml-no-key"),
-    pytest.param("a.yaml", b"b: &x 1.0.0\nc: *x\n", "b", "a.yaml:1", "version-source-unplaceable", id="yaml-alias"),
     pytest.param(
-        "a.yaml", b"base: &b\n  v: 1.0.0\nx:\n  <<: *b\n", "x.v", "a.yaml:4", "version-source-unplaceable", id="merge"
+        "a.json", b'{"a": {"b": 1}}', "a.version", "a.json", "version-source-unmatched", id="json-no-key"
     ),
-    pytest.param("a.yaml", b"v: |\n  1.0.0\n", "v", "a.yaml:1", "version-source-unplaceable", id="yaml-block"),
-    pytest.param("a.yaml", b"v: '1.0.0\n  rc1'\n", "v", "a.yaml:1", "version-source-unplaceable", id="yaml-folded"),
+    pytest.param("a.toml", b"[a]\nb = 1\n", "a.c", "a.toml", "version-source-unmatched", id="toml-no-key"),
+    pytest.param(
+        "a.yaml", b"b: &x 1.0.0\nc: *x\n", "b", "a.yaml:1", "version-source-unplaceable", id="yaml-alias"
+    ),
+    pytest.param(
+        "a.yaml",
+        b"base: &b\n  v: 1.0.0\nx:\n  <<: *b\n",
+        "x.v",
+        "a.yaml:4",
+        "version-source-unplaceable",
+        id="merge",
+    ),
+    pytest.param(
+        "a.yaml", b"v: |\n  1.0.0\n", "v", "a.yaml:1", "version-source-unplaceable", id="yaml-block"
+    ),
+    pytest.param(
+        "a.yaml", b"v: '1.0.0\n  rc1'\n", "v", "a.yaml:1", "version-source-unplaceable", id="yaml-folded"
+    ),
     pytest.param("a.yaml", b"v: [1.0.0]\n", "v.0", "a.yaml", "version-source-unplaceable", id="yaml-array"),
     pytest.param("a.yaml", b"v: 1.5\n", "v", "a.yaml:1", "version-source-unplaceable", id="yaml-number"),
     pytest.param("a.yaml", b"v: 1\nv: 2\n", "v", "a.yaml:2", "version-source-unplaceable", id="yaml-twice"),
     pytest.param("a.yaml", b"v: [\n", "v", "a.yaml", "version-source-unreadable", id="yaml-syntax"),
-    pytest.param("a.json", b'{"v": "1", "v": "2"}', "v", "a.json:1", "version-source-unplaceable", id="json-twice"),
-    pytest.param("a.json", b'{"a": [{"v": "1"}]}', "a.v", "a.json", "version-source-unplaceable", id="json-array"),
+    pytest.param(
+        "a.json", b'{"v": "1", "v": "2"}', "v", "a.json:1", "version-source-unplaceable", id="json-twice"
+    ),
+    pytest.param(
+        "a.json", b'{"a": [{"v": "1"}]}', "a.v", "a.json", "version-source-unplaceable", id="json-array"
+    ),
     pytest.param("a.json", b'{"v": 1}', "v", "a.json:1", "version-source-unplaceable", id="json-number"),
     pytest.param("a.json", b'{"v": ', "v", "a.json", "version-source-unreadable", id="json-syntax"),
-    pytest.param("a.toml", b'v = """\n1.0.0"""\n', "v", "a.toml:1", "version-source-unplaceable", id="toml-multi"),
-    pytest.param("a.toml", b"[[p]]\nv = '1'\n", "p.v", "a.toml", "version-source-unplaceable", id="toml-array"),
+    pytest.param(
+        "a.toml", b'v = """\n1.0.0"""\n', "v", "a.toml:1", "version-source-unplaceable", id="toml-multi"
+    ),
+    pytest.param(
+        "a.toml", b"[[p]]\nv = '1'\n", "p.v", "a.toml", "version-source-unplaceable", id="toml-array"
+    ),
     pytest.param("a.toml", b"v = 1\n", "v", "a.toml:1", "version-source-unplaceable", id="toml-number"),
     pytest.param("a.toml", b"v = \n", "v", "a.toml", "version-source-unreadable", id="toml-syntax"),
 ]
@@ -226,21 +271,30 @@ def test_a_key_that_cannot_be_placed_exactly_is_a_problem(
 def test_a_plain_yaml_value_the_rewrite_would_turn_into_a_number_is_a_problem() -> None:
     file = source("a.yaml", b"branch: 23.09.6-x\n", key="branch", value="{branch}.6-x")
     assert bumped(file, sync=True) == (b"branch: 23.09.6-x\n", [])
-    branch = source("a.yaml", b"branch: '23.08'\nplain: 23.08x\n", keys=["branch", "plain"], value="{branch}x")
+    branch = source(
+        "a.yaml", b"branch: '23.08'\nplain: 23.08x\n", keys=["branch", "plain"], value="{branch}x"
+    )
     content, found = bumped(branch, sync=True)
     assert found == [] and content == b"branch: '23.09x'\nplain: 23.09x\n"
     number = source("b.yaml", b"b: v23.08\n", key="b", value="{branch}")
     assert problems(number)[0][1] == "version-source-mismatch"
     _, [problem] = plan(number, NEW, OLD, SCHEME, True, "")
     assert (problem.location, problem.code) == ("b.yaml:1", "version-source-unplaceable")
-    assert "would change what the YAML parser reads elsewhere, or not as a string; quote the value" in problem.message
+    assert (
+        "would change what the YAML parser reads elsewhere, or not as a string; quote the value"
+        in problem.message
+    )
 
 
 @pytest.mark.parametrize(
     "entry, raw, message",
     [
-        pytest.param("chart/Chart.yaml", {"key": "version"}, "the file is missing; create it, or remove", id="file"),
-        pytest.param("web/*/package.json", {"key": "version"}, "no file matches `web/*/package.json`", id="glob"),
+        pytest.param(
+            "chart/Chart.yaml", {"key": "version"}, "the file is missing; create it, or remove", id="file"
+        ),
+        pytest.param(
+            "web/*/package.json", {"key": "version"}, "no file matches `web/*/package.json`", id="glob"
+        ),
     ],
 )
 def test_a_missing_file_is_a_problem(entry: str, raw: Dict, message: str) -> None:

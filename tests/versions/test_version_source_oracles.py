@@ -195,8 +195,10 @@ def assert_exact(text: str, new: str, spans: List[Tuple[int, int]], editor: Any,
     new_spans = sorted((p.start, p.end) for p in placed)
     assert outside(new, new_spans) == outside(text, spans)
     # Each literal keeps its quotes (a plain YAML scalar stays plain).
-    quotes = [(text[old] if text[old] in "\"'" else "", new[start] if new[start] in "\"'" else "")
-              for (old, _), (start, _) in zip(spans, new_spans)]
+    quotes = [
+        (text[old] if text[old] in "\"'" else "", new[start] if new[start] in "\"'" else "")
+        for (old, _), (start, _) in zip(spans, new_spans)
+    ]
     assert all(before == after for before, after in quotes)
 
 
@@ -236,4 +238,9 @@ def test_json_bump_changes_only_the_declared_keys(case: Tuple[str, Any]) -> None
 def test_yaml_generator_writes_what_yaml_reads() -> None:
     """The generator is itself held to PyYAML once: flow, block, anchors, quoting."""
     text = "a: {b: '1.0.0', c: &v1 23.9.6}\r\nd:\r\n  - 1\r\nzz: &s {q: 1}\r\nzy: *s\r\n"
-    assert yaml.safe_load(text) == {"a": {"b": "1.0.0", "c": "23.9.6"}, "d": [1], "zz": {"q": 1}, "zy": {"q": 1}}
+    assert yaml.safe_load(text) == {
+        "a": {"b": "1.0.0", "c": "23.9.6"},
+        "d": [1],
+        "zz": {"q": 1},
+        "zy": {"q": 1},
+    }

@@ -60,10 +60,12 @@ def test_a_repo_versioned_the_standard_pants_way(tmp_path: Path, home: Path) -> 
         "src/agent/pyproject.toml",
         "src/common/BUILD",
     ]
-    assert (tmp_path / "src/common/BUILD").read_text() == STANDARD["src/common/BUILD"].replace("23.9.6", "23.9.7")
-    assert (tmp_path / "src/agent/pyproject.toml").read_text() == STANDARD["src/agent/pyproject.toml"].replace(
+    assert (tmp_path / "src/common/BUILD").read_text() == STANDARD["src/common/BUILD"].replace(
         "23.9.6", "23.9.7"
     )
+    assert (tmp_path / "src/agent/pyproject.toml").read_text() == STANDARD[
+        "src/agent/pyproject.toml"
+    ].replace("23.9.6", "23.9.7")
     # The independent client keeps its own version.
     assert (tmp_path / "src/client/BUILD").read_text() == STANDARD["src/client/BUILD"]
 

@@ -113,7 +113,9 @@ def _pattern_sites(spec: SourceSpec, text: str) -> tuple[list[Site], list[Failur
         for match in matches:
             found = text[match.start : match.end]
             parts = tuple(text[start:end] for start, end, _ in match.placeholders)
-            sites.append(Site(line_of(text, match.start), what, pattern, found, match.placeholders, (), parts))
+            sites.append(
+                Site(line_of(text, match.start), what, pattern, found, match.placeholders, (), parts)
+            )
     return sites, failures
 
 
@@ -189,7 +191,11 @@ def _site_edits(text: str, site: Site, wanted: Mapping[str, str], fmt: str) -> l
             if text[start:end] != wanted[name]
         ]
     start, end, quote = site.spans[0]
-    return [_offset_edit(text, start, end, EDITORS[fmt].literal(text_pattern.render(site.template, wanted), quote))]
+    return [
+        _offset_edit(
+            text, start, end, EDITORS[fmt].literal(text_pattern.render(site.template, wanted), quote)
+        )
+    ]
 
 
 def _held(site: Site, was: str | None, source: str, path: str) -> Problem:

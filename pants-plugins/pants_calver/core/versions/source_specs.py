@@ -95,10 +95,12 @@ def parse_entry(entry: str, raw: Any) -> SourceSpec:
     `SettingError` naming the option, the entry and the field."""
     check_path(OPTION, entry)
     if not isinstance(raw, Mapping):
-        raise SettingError(f"{OPTION}: `{entry}` must be a table, e.g. {{ key = \"version\" }}.")
+        raise SettingError(f'{OPTION}: `{entry}` must be a table, e.g. {{ key = "version" }}.')
     unknown = sorted(set(raw) - set(_FIELDS))
     if unknown:
-        raise SettingError(f"{OPTION}: `{entry}`: unknown field `{unknown[0]}`; the fields are {', '.join(_FIELDS)}.")
+        raise SettingError(
+            f"{OPTION}: `{entry}`: unknown field `{unknown[0]}`; the fields are {', '.join(_FIELDS)}."
+        )
     given = [name for name in _FIELDS[:4] if name in raw]
     if len(given) != 1:
         raise SettingError(

@@ -100,7 +100,9 @@ def place(text: str, path: Sequence[str]) -> Placed | Unplaced:
         return not_a_string(f"`{show_key(path)}`", value, position)
     end = walk.value_end(position)
     if json.loads(text[position:end]) != value:  # The parser is the oracle of the placing.
-        return Unplaced(UNPLACEABLE, position, f"`{show_key(path)}` cannot be placed exactly; edit it by hand")
+        return Unplaced(
+            UNPLACEABLE, position, f"`{show_key(path)}` cannot be placed exactly; edit it by hand"
+        )
     return Placed(value, position, end, '"')
 
 

@@ -76,7 +76,9 @@ def _regex(template: str) -> re.Pattern[str]:
         if name:
             opens = index == 0 and not text
             closes = index == len(parts) - 1
-            regex.append(f"{_BEFORE if opens else ''}(?P<p{index}>{PLACEHOLDERS[name][1]}){_AFTER if closes else ''}")
+            regex.append(
+                f"{_BEFORE if opens else ''}(?P<p{index}>{PLACEHOLDERS[name][1]}){_AFTER if closes else ''}"
+            )
     return re.compile("".join(regex))
 
 

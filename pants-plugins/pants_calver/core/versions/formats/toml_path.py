@@ -150,7 +150,11 @@ def place(text: str, path: Sequence[str]) -> Placed | Unplaced:
     try:
         document = load(text)
     except (toml.TomlDecodeError, IndexError, ValueError) as e:
-        return Unplaced(UNREADABLE, 0, f"the file cannot be read by toml 0.10.2, the TOML parser Pants ships ({e}); fix its syntax")
+        return Unplaced(
+            UNREADABLE,
+            0,
+            f"the file cannot be read by toml 0.10.2, the TOML parser Pants ships ({e}); fix its syntax",
+        )
     value = lookup(document, path)
     if isinstance(value, Unplaced):
         return value
@@ -170,7 +174,7 @@ def place(text: str, path: Sequence[str]) -> Placed | Unplaced:
         message = f"{what} stands under an array of tables, which names no one value; use a text pattern"
         return Unplaced(UNPLACEABLE, at.start, message)
     if at.kind == "multiline":
-        message = f"{what} is a multi-line string; write it on one line, as `\"x.y.z\"`"
+        message = f'{what} is a multi-line string; write it on one line, as `"x.y.z"`'
         return Unplaced(UNPLACEABLE, at.start, message)
     if at.kind not in "\"'" or toml.loads(f"x = {text[at.start : at.end]}")["x"] != value:
         return Unplaced(UNPLACEABLE, at.start, f"{what} cannot be placed exactly; edit it by hand")

@@ -104,7 +104,11 @@ def place(text: str, path: Sequence[str]) -> Placed | Unplaced:
         return Unplaced(UNPLACEABLE, shared.start_mark.index, message)
     if not isinstance(value, str):
         return not_a_string(what, value, node.start_mark.index)
-    if not isinstance(node, ScalarNode) or node.style in ("|", ">") or node.start_mark.line != node.end_mark.line:
+    if (
+        not isinstance(node, ScalarNode)
+        or node.style in ("|", ">")
+        or node.start_mark.line != node.end_mark.line
+    ):
         message = f"{what} spans more than one line; write it on one line, as `x.y.z`"
         return Unplaced(UNPLACEABLE, node.start_mark.index, message)
     start, end = _span(text, node)
