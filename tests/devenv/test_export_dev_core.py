@@ -5,6 +5,8 @@ from typing import Optional
 import pytest
 
 from pants_calver.core.devenv.alembic import (
+    MIGRATION_UNREADABLE,
+    REVISION_TWICE,
     Migration,
     compare_migrations,
     index_migrations,
@@ -25,6 +27,7 @@ from pants_calver.core.devenv.export_record import (
     sha256_hex,
 )
 from pants_calver.core.devenv.switch_report import compare_configs, report_lines
+from pants_calver.core.problems import Problem
 
 INPUTS = ResolveInputs(
     lockfile_sha256="abc",
@@ -249,16 +252,20 @@ FIX_REVISION = "Alembic revision files must set it to a literal value."
         ),
     ],
 )
-def test_parse_migration_errors_name_the_file(text: str, line: int | None, message: str) -> None:
-    with pytest.raises(InputFileError) as e:
-        parse_migration("v.py", text)
-    assert (e.value.path, e.value.line, str(e.value)) == ("v.py", line, message)
+def test_parse_migration_problems_name_the_file(text: str, line: int | None, message: str) -> None:
+    problem = parse_migration("v.py", text)
+    assert isinstance(problem, Problem)
+    assert (problem.path, problem.line, problem.code) == ("v.py", line or 0, MIGRATION_UNREADABLE)
+    assert problem.text() == message
 
 
 def test_index_migrations_rejects_duplicate_revisions() -> None:
-    with pytest.raises(InputFileError) as e:
-        index_migrations([Migration("x", (), "a.py"), Migration("x", (), "b.py")])
-    assert str(e.value) == "b.py: has revision 'x', which a.py has too. Give one of them a new revision id."
+    problem = index_migrations([Migration("x", (), "a.py"), Migration("x", (), "b.py")])
+    assert isinstance(problem, Problem)
+    assert problem == Problem(
+        "b.py", 0, REVISION_TWICE, "has revision 'x', which a.py has too. Give one of them a new revision id."
+    )
+    assert problem.text() == "b.py: has revision 'x', which a.py has too. Give one of them a new revision id."
 
 
 def _chain(*revs: str) -> dict[str, Migration]:
@@ -462,7 +469,7 @@ def test_resolve_inputs_of_an_older_record() -> None:
                 "v/x.py:1: is not valid Python (unexpected EOF while parsing). Fix the migration file.",
                 'v/y.py: sets `down_revision` but no `revision`. Add `revision = "<id>"` as Alembic generates it.',
             ),
-            id="one-error-per-unreadable-file",
+            id="one-problem-per-unreadable-file",
         ),
         pytest.param(
             [("v/a.py", b'revision = "a"\n'), ("v/b.py", b'revision = "a"\n')],
@@ -479,4 +486,5 @@ def test_resolve_inputs_of_an_older_record() -> None:
     ],
 )
 def test_read_migrations(files: list, migrations: dict | None, errors: tuple) -> None:
-    assert read_migrations(files) == (migrations, errors)
+    read, problems = read_migrations(files)
+    assert (read, tuple(p.text() for p in problems)) == (migrations, errors)

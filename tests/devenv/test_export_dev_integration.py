@@ -148,7 +148,16 @@ def read_record(repo: Path) -> dict:
 
 
 def test_branch_switches(repo: Path) -> None:
-    # First run: both resolves exported and importable, the undefined one skipped with a warning.
+    """Four runs of one repo, each step starting from what the one before left."""
+    record, ids = first_run_exports_and_records(repo)
+    nothing_changed_nothing_rebuilt(repo, record, ids)
+    another_branch_exports_what_changed(repo, ids)
+    back_again_with_a_broken_lockfile(repo, ids)
+
+
+def first_run_exports_and_records(repo: Path) -> tuple[dict, dict[str, str]]:
+    """Both resolves exported and importable, the undefined one skipped with a warning; the
+    record, and each venv's id."""
     first = pants(repo, "export-dev")
     assert_run(
         first,
@@ -169,9 +178,10 @@ def test_branch_switches(repo: Path) -> None:
         r: (str(venv(repo, r).relative_to(repo / "dist/export")), venv_id(venv(repo, r)))
         for r in ("alpha", "beta")
     }
-    ids = {r: venv_id(venv(repo, r)) for r in ("alpha", "beta")}
+    return record, {r: venv_id(venv(repo, r)) for r in ("alpha", "beta")}
 
-    # Nothing changed: nothing is rebuilt.
+
+def nothing_changed_nothing_rebuilt(repo: Path, record: dict, ids: dict[str, str]) -> None:
     second = pants(repo, "export-dev")
     assert_run(
         second,
@@ -188,7 +198,9 @@ def test_branch_switches(repo: Path) -> None:
     assert {r: venv_id(venv(repo, r)) for r in ("alpha", "beta")} == ids
     assert read_record(repo) == record
 
-    # Another branch: alpha's lockfile, a new migration and a changed config sample.
+
+def another_branch_exports_what_changed(repo: Path, ids: dict[str, str]) -> None:
+    """Another branch: alpha's lockfile, a new migration and a changed config sample."""
     with open(repo / "locks/alpha.lock", "a") as f:
         f.write("// another branch\n")
     _write(
@@ -218,9 +230,11 @@ def test_branch_switches(repo: Path) -> None:
     assert venv_id(venv(repo, "alpha")) != ids["alpha"]
     assert venv_id(venv(repo, "beta")) == ids["beta"]
 
-    # Back again, with beta's lockfile broken: beta fails, named with the reason, alpha is
-    # still exported, and the old beta venv is left exactly as it was (the pex build failed in
-    # the sandbox, before anything under dist/ was touched).
+
+def back_again_with_a_broken_lockfile(repo: Path, ids: dict[str, str]) -> None:
+    """Back again, with beta's lockfile broken: beta fails, named with the reason, alpha is still
+    exported, and the old beta venv is left exactly as it was (the pex build failed in the
+    sandbox, before anything under dist/ was touched)."""
     (repo / "migrations/b2.py").unlink()
     (repo / "locks/alpha.lock").write_text((HERE / "export_dev_alpha.lock").read_text())
     with open(repo / "locks/beta.lock", "a") as f:

@@ -6,7 +6,12 @@ from __future__ import annotations
 import pytest
 
 from pants_calver.core.devenv.alembic import Migration
-from pants_calver.core.devenv.migration_steps import MigrationSwitch, plan_migrations
+from pants_calver.core.devenv.migration_steps import (
+    DOWN_REVISION_UNKNOWN,
+    DOWNGRADE_UNDOES_MORE,
+    MigrationSwitch,
+    plan_migrations,
+)
 from pants_calver.core.devenv.switch_preview import (
     PreviewStatus,
     ResolvePreview,
@@ -14,6 +19,7 @@ from pants_calver.core.devenv.switch_preview import (
     preview_resolve,
 )
 from pants_calver.core.devenv.switch_report import ConfigChanges, compare_configs
+from pants_calver.core.problems import Problem
 
 VERSIONS = "src/ai/backend/manager/models/alembic/versions"
 MIGRATION_GLOBS = (f"{VERSIONS}/*.py",)
@@ -28,6 +34,16 @@ def graph(*specs: str) -> dict[str, Migration]:
         down = tuple(parents.split(",")) if parents else ()
         migrations[revision] = Migration(revision, down, f"{VERSIONS}/{revision}_x.py")
     return migrations
+
+
+def undoes_more(message: str) -> Problem:
+    """A plan's problem: a downgrade that would undo more than it must (no file: about the database)."""
+    return Problem("", 0, DOWNGRADE_UNDOES_MORE, message)
+
+
+def unknown_parent(message: str) -> Problem:
+    """A plan's problem: a down_revision that no migration file on that side defines."""
+    return Problem("", 0, DOWN_REVISION_UNKNOWN, message)
 
 
 def pick(migrations: dict[str, Migration], *revisions: str) -> tuple[Migration, ...]:
@@ -150,8 +166,10 @@ def test_plan_migrations(
                 downgrade=pick(ENTANGLED, "d"),
                 by_hand=("d",),
                 problems=(
-                    "`alembic downgrade a` would undo d but also c, b, which 24.03 has too, so it is not "
-                    "offered: undo d by hand before the switch.",
+                    undoes_more(
+                        "`alembic downgrade a` would undo d but also c, b, which 24.03 has too, so it is not "
+                        "offered: undo d by hand before the switch.",
+                    ),
                 ),
             ),
             id="shared-descendants",
@@ -164,8 +182,10 @@ def test_plan_migrations(
                 targets=("c",),
                 by_hand=("d",),
                 problems=(
-                    "`alembic downgrade a` would undo d but also c, b, which 24.03 has too, so it is not "
-                    "offered: undo d by hand before the switch.",
+                    undoes_more(
+                        "`alembic downgrade a` would undo d but also c, b, which 24.03 has too, so it is not "
+                        "offered: undo d by hand before the switch.",
+                    ),
                 ),
             ),
             id="shared-descendants-beside-a-safe-target",
@@ -177,8 +197,10 @@ def test_plan_migrations(
                 downgrade=pick(TWO_ROOTS, "z2", "z1"),
                 by_hand=("z2", "z1"),
                 problems=(
-                    "`alembic downgrade base` would undo z2, z1 but also b, a, which 24.03 has too, so it "
-                    "is not offered: undo z2, z1 by hand before the switch.",
+                    undoes_more(
+                        "`alembic downgrade base` would undo z2, z1 but also b, a, which 24.03 has too, so it "
+                        "is not offered: undo z2, z1 by hand before the switch.",
+                    ),
                 ),
             ),
             id="removed-chain-from-base-beside-a-shared-base",
@@ -190,8 +212,10 @@ def test_plan_migrations(
                 downgrade=pick(BROKEN_HERE, "c2", "c1"),
                 by_hand=("c2", "c1"),
                 problems=(
-                    f"c1 ({VERSIONS}/c1_x.py) has down_revision zz, which no migration file here has: no "
-                    "`alembic` command works in this checkout until it is fixed.",
+                    unknown_parent(
+                        f"c1 ({VERSIONS}/c1_x.py) has down_revision zz, which no migration file here has: no "
+                        "`alembic` command works in this checkout until it is fixed.",
+                    ),
                 ),
             ),
             id="broken-here-no-target",
@@ -204,8 +228,10 @@ def test_plan_migrations(
                 targets=("b",),
                 upgrade=pick(BROKEN_THERE, "d"),
                 problems=(
-                    f"d ({VERSIONS}/d_x.py) has down_revision gone, which no migration file on 24.03 has: "
-                    "`alembic upgrade head` will fail there until it is fixed.",
+                    unknown_parent(
+                        f"d ({VERSIONS}/d_x.py) has down_revision gone, which no migration file on 24.03 has: "
+                        "`alembic upgrade head` will fail there until it is fixed.",
+                    ),
                 ),
             ),
             id="broken-there-downgrade-still-offered",
@@ -253,8 +279,10 @@ def test_plan_migrations_problems(
                 upgrade=pick(MOVED_THERE, "b"),
                 rewritten=("b",),
                 problems=(
-                    "`alembic downgrade a` would undo b but also x, which 24.03 has too, so it is not "
-                    "offered: undo b by hand before the switch.",
+                    undoes_more(
+                        "`alembic downgrade a` would undo b but also x, which 24.03 has too, so it is not "
+                        "offered: undo b by hand before the switch.",
+                    ),
                 ),
             ),
             id="rewritten-onto-a-sibling",
@@ -275,8 +303,10 @@ def test_plan_migrations_rewritten_history(
 
 def test_plan_migrations_names_the_other_branch_by_default() -> None:
     assert plan_migrations(ENTANGLED, graph("a", "b:a", "c:b")).problems == (
-        "`alembic downgrade a` would undo d but also c, b, which the other branch has too, so it is not "
-        "offered: undo d by hand before the switch.",
+        undoes_more(
+            "`alembic downgrade a` would undo d but also c, b, which the other branch has too, so it is not "
+            "offered: undo d by hand before the switch."
+        ),
     )
 
 

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from monorepo import git_bytes as git
-from pants_calver.core.errors import GitError
+from pants_calver.core.errors import GitError, MissingObjectsError
 from pants_calver.core.git.objects import (
-    MissingObjectsError,
     TreeEntry,
     blob_id,
     cat_file_request,

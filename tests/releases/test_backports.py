@@ -96,7 +96,7 @@ def test_check_commit(change: Commit, code: Optional[str]) -> None:
     problem = check_commit(change, RULES)
     assert (problem.code if problem else None) == code
     if problem:
-        assert (problem.sha, problem.subject) == (change.sha, change.subject)
+        assert (problem.commit, problem.subject) == (change.sha, change.subject)
 
 
 def test_no_word_names_a_branch_that_is_no_release_branch() -> None:

@@ -8,7 +8,7 @@ import pytest
 import monorepo
 from monorepo import git, git_bytes
 
-from pants_calver.core.versions.bump import BumpPlan, BumpRequest, FileChange, Links
+from pants_calver.core.versions.bump import BumpPlan, BumpRequest, FileChange
 from pants_calver.core.errors import ReleaseError, SettingError
 from pants_calver.engine.git import Git
 from pants_calver.core.releases.plan import (
@@ -31,7 +31,7 @@ from pants_calver.core.releases.plan import (
     undo_report,
 )
 from pants_calver.core.versions.version import CalVersion, Scheme
-from pants_calver.core.versions.versioned_repo import VersionedRepo
+from pants_calver.core.versions.versioned_repo import Links, VersionedRepo
 
 PADDED, UNPADDED = Scheme(pad_minor=True), Scheme(pad_minor=False)
 VALUES = template_values(CalVersion.parse("24.3.0rc1"), "24.03.0.dev5", PADDED)
@@ -183,9 +183,9 @@ def test_plan_git_leaves_templates_alone_without_a_release() -> None:
     )
 
 
-# A repo with only its VERSION file, whose files are no links.
+# A repo with only its VERSION file (whose links are not read).
 ONLY_VERSION = VersionedRepo("VERSION", b"24.03.0.dev3\n", (), (), ())
-NO_LINKS = Links(is_link=lambda path: False, real_path=lambda path: path)
+NO_LINKS = Links()
 
 
 @pytest.mark.parametrize(

@@ -21,17 +21,22 @@ from pants_calver.core.versions.artifact_versions import (
     rewritten,
     twice,
 )
-from pants_calver.core.versions.bump import BumpRequest, Links, Source, make_plan, plan_bump
+from pants_calver.core.versions.bump import BumpRequest, make_plan, plan_bump
 from pants_calver.core.versions.formats.build_file import ArtifactCall, find_artifacts
 from pants_calver.core.versions.formats.found import located
 from pants_calver.core.versions.formats.pyproject import ProjectVersion, find_version
 from pants_calver.core.versions import pins
-from pants_calver.core.versions.pins import ScanResult
 from pants_calver.core.problems import Problem
 from pants_calver.core.text import Edit
-from pants_calver.core.versions.drift import PackageFile, check_repo
+from pants_calver.core.versions.drift import check_repo
 from pants_calver.core.versions.version import CalVersion, NextKind, Scheme
-from pants_calver.core.versions.versioned_repo import Distribution, SourceFile, VersionedRepo
+from pants_calver.core.versions.versioned_repo import (
+    Distribution,
+    Links,
+    PackageFile,
+    SourceFile,
+    VersionedRepo,
+)
 
 SCHEME = Scheme()
 VERSION = CalVersion.parse("23.09.6")
@@ -471,7 +476,7 @@ def test_check_repo_reports_them_in_file_order_with_the_rest() -> None:
             path="agent/BUILD",
         ),
     ]
-    version, problems = check_repo("VERSION", b"23.9.6\n", [], [], frozenset(), SCHEME, artifacts=files)
+    version, problems = check_repo(setting_versions(*files, version=b"23.9.6\n"), SCHEME)
     assert [(p.path, p.code) for p in problems] == [
         ("VERSION", "version-not-display-form"),
         ("agent/BUILD", "distribution-version-unreadable"),
@@ -545,6 +550,16 @@ def test_once_is_not_twice(files: list, version_files: list) -> None:
 # --- Planning and rewriting ----------------------------------------------------------------------
 
 
+def setting_versions(*files: ArtifactFile, version: Optional[bytes] = None, packages=()) -> VersionedRepo:
+    """A repo of no distribution and no pin source, with `files` setting distribution versions."""
+    return VersionedRepo("VERSION", version, (), tuple(packages), (), artifact_files=tuple(files))
+
+
+def unlinked(versioned: VersionedRepo) -> Links:
+    """No file of `versioned` is a link."""
+    return Links({path: path for path in versioned.linkable_paths()})
+
+
 def planned(file: ArtifactFile, new: str = "23.9.7", old: Optional[str] = "23.09.6", sync: bool = False):
     return plan(file, CalVersion.parse(new), old, "VERSION", sync)
 
@@ -555,10 +570,8 @@ def bumped(
     """The bytes `plan_bump` writes for one file that sets a version (and holds no pins)."""
     path = "common/BUILD" if kind == PROVIDES else "common/pyproject.toml"
     file = read(path, content, kind, declared)
-    source = Source(path, ScanResult(), content, path, file)
-    result = plan_bump(
-        CalVersion.parse(new), "23.09.6", "VERSION", None, [], [source], frozenset(), SCHEME, sync=False
-    )
+    versioned = setting_versions(file)
+    result = plan_bump(versioned, CalVersion.parse(new), "23.09.6", unlinked(versioned), SCHEME, sync=False)
     assert result.problems == ()
     [change] = result.changes
     return change.new
@@ -666,17 +679,15 @@ def test_plan_only_normalizes_an_independent_distribution() -> None:
 
 
 def test_what_cannot_be_read_or_is_set_twice_stops_the_bump() -> None:
-    unplaced = build("python_artifact(name='backend.ai-common', version=V)")
-    source = Source("common/BUILD", ScanResult(), unplaced.content, "common/BUILD", unplaced)
-    result = plan_bump(
-        VERSION, "23.09.6", "VERSION", b"23.09.6\n", [], [source], frozenset(), SCHEME, sync=True
+    unplaced = setting_versions(
+        build("python_artifact(name='backend.ai-common', version=V)"), version=b"23.09.6\n"
     )
+    result = plan_bump(unplaced, VERSION, "23.09.6", unlinked(unplaced), SCHEME, sync=True)
     assert [p.code for p in result.problems] == ["distribution-version-unreadable"]
-    exact = Source("common/BUILD", ScanResult(), CALL.encode(), "common/BUILD", build(CALL))
-    package = PackageFile("common/VERSION", b"23.09.6\n", "backend.ai-common", False, is_link=True)
-    result = plan_bump(
-        VERSION, "23.09.6", "VERSION", b"23.09.6\n", [package], [exact], frozenset(), SCHEME, sync=True
-    )
+    package = PackageFile("common/VERSION", b"23.09.6\n", "backend.ai-common", False)
+    exact = setting_versions(build(CALL), version=b"23.09.6\n", packages=[package])
+    links = Links(unlinked(exact).real_paths, frozenset({"common/VERSION"}))
+    result = plan_bump(exact, VERSION, "23.09.6", links, SCHEME, sync=True)
     assert [p.code for p in result.problems] == ["distribution-version-twice"]
 
 
@@ -695,8 +706,7 @@ def test_make_plan_merges_pins_and_the_version_of_one_file() -> None:
     text = CALL + 'python_requirement(name="r", requirements=["backend.ai-common==23.9.6"])\n'
     scan = pins.scan("common/BUILD", text, {"backend-ai-common"})
     versioned = repo(build(text), sources=[SourceFile("common/BUILD", text.encode(), scan)])
-    links = Links(is_link=lambda path: False, real_path=lambda path: path)
-    plan_ = make_plan(versioned, BumpRequest(next=NextKind.patch), SCHEME, links)
+    plan_ = make_plan(versioned, BumpRequest(next=NextKind.patch), SCHEME, unlinked(versioned))
     assert [(c.path, c.what) for c in plan_.changes] == [
         ("VERSION", "version file"),
         ("common/BUILD", "1 pin, 1 provides version"),
@@ -758,8 +768,8 @@ def test_summary_counts_the_kinds_of_literal_the_repo_has() -> None:
 def test_the_report_counts_only_the_literals_a_bump_edits() -> None:
     client = CALL.replace("backend.ai-common", "backend.ai-client").replace("23.9.6", "24.3.1")
     file = build(CALL + client, COMMON, CLIENT)
-    source = Source("common/BUILD", ScanResult(), file.content, "common/BUILD", file)
+    versioned = setting_versions(file)
     new = CalVersion.parse("23.9.7")
-    result = plan_bump(new, "23.09.6", "VERSION", None, [], [source], frozenset(), SCHEME, sync=False)
+    result = plan_bump(versioned, new, "23.09.6", unlinked(versioned), SCHEME, sync=False)
     assert [(c.path, c.what) for c in result.changes] == [("common/BUILD", "1 provides version")]
     assert result.changes[0].new == (CALL.replace("23.9.6", "23.9.7") + client).encode()

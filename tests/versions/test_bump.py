@@ -1,34 +1,57 @@
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List, Mapping, Optional
 
 import pytest
 
-from pants_calver.core.versions import pins
-from pants_calver.core.versions.bump import BumpPlan, FileChange, PackageFile, Source, plan_bump, stale
+from pants_calver.core.versions import artifact_versions, pins
+from pants_calver.core.versions.artifact_versions import Declared
+from pants_calver.core.versions.bump import (
+    BumpPlan,
+    BumpRequest,
+    FileChange,
+    make_plan,
+    plan_bump,
+    plan_cycle,
+    stale,
+)
 from pants_calver.core.problems import Problem
-from pants_calver.core.versions.version import CalVersion, Scheme
+from pants_calver.core.versions.version import CalVersion, NextKind, Scheme
+from pants_calver.core.versions.versioned_repo import (
+    Distribution,
+    Links,
+    PackageFile,
+    SourceFile,
+    VersionedRepo,
+)
 
 SCHEME = Scheme()
 FIRST_PARTY = {"backend-ai-common", "backend-ai-client"}
+DISTRIBUTIONS = (
+    Distribution("backend.ai-common", "backend-ai-common", "common", False),
+    Distribution("backend.ai-client", "backend-ai-client", "client", True),
+)
 
 
-def source(path: str, text: str, real_path: Optional[str] = None) -> Source:
-    return Source(path, pins.scan(path, text, FIRST_PARTY), text.encode(), real_path or path)
+def source(path: str, text: str) -> SourceFile:
+    return SourceFile(path, text.encode(), pins.scan(path, text, FIRST_PARTY))
 
 
-def plan(new: str, *, version: bytes = b"23.09.6\n", packages=(), sources=(), sync: bool = False):
-    return plan_bump(
-        CalVersion.parse(new),
-        "23.09.6",
-        "VERSION",
-        version,
-        list(packages),
-        list(sources),
-        frozenset({"backend-ai-client"}),
-        SCHEME,
-        sync=sync,
-    )
+def plan(
+    new: str,
+    *,
+    version: bytes = b"23.09.6\n",
+    packages=(),
+    sources=(),
+    sync: bool = False,
+    real_paths: Mapping[str, Optional[str]] = {},
+    links=frozenset(),
+):
+    """The plan on a repo whose files hold their own bytes, but those in `real_paths`; `links`:
+    the paths that are links."""
+    versioned = VersionedRepo("VERSION", version, DISTRIBUTIONS, tuple(packages), tuple(sources))
+    read = {path: real_paths.get(path, path) for path in versioned.linkable_paths()}
+    return plan_bump(versioned, CalVersion.parse(new), "23.09.6", Links(read, frozenset(links)), SCHEME, sync)
 
 
 def test_version_file_keeps_its_line_ending() -> None:
@@ -39,11 +62,11 @@ def test_version_file_keeps_its_line_ending() -> None:
 
 def test_package_version_files() -> None:
     packages = [
-        PackageFile("common/VERSION", b"23.09.6\n", "backend.ai-common", False, is_link=True),
-        PackageFile("agent/VERSION", b"23.09.6\r\n", "backend.ai-agent", False, is_link=False),
-        PackageFile("client/VERSION", b"24.03.1\n", "backend.ai-client", True, is_link=False),
+        PackageFile("common/VERSION", b"23.09.6\n", "backend.ai-common", False),
+        PackageFile("agent/VERSION", b"23.09.6\r\n", "backend.ai-agent", False),
+        PackageFile("client/VERSION", b"24.03.1\n", "backend.ai-client", True),
     ]
-    result = plan("23.09.7", packages=packages)
+    result = plan("23.09.7", packages=packages, links={"common/VERSION"})
     assert [(c.path, c.new) for c in result.changes] == [
         ("VERSION", b"23.09.7\n"),
         ("agent/VERSION", b"23.09.7\r\n"),
@@ -51,7 +74,7 @@ def test_package_version_files() -> None:
 
 
 def test_drifted_package_file_stops_the_bump_unless_syncing() -> None:
-    packages = [PackageFile("agent/VERSION", b"23.09.5\n", "backend.ai-agent", False, is_link=False)]
+    packages = [PackageFile("agent/VERSION", b"23.09.5\n", "backend.ai-agent", False)]
     result = plan("23.09.7", packages=packages)
     assert result.problems == (
         Problem(
@@ -78,7 +101,7 @@ LINK_OUTSIDE = Problem(
 
 
 def agent(content: bytes) -> PackageFile:
-    return PackageFile("agent/VERSION", content, "backend.ai-agent", False, is_link=False)
+    return PackageFile("agent/VERSION", content, "backend.ai-agent", False)
 
 
 @pytest.mark.parametrize(
@@ -142,9 +165,8 @@ def test_unreadable_package_version_file_stops_the_bump_unless_syncing(content: 
     ],
 )
 def test_unreadable_version_file_is_rewritten(content: Optional[bytes], changes: tuple) -> None:
-    result = plan_bump(
-        CalVersion.parse("23.09.7"), None, "VERSION", content, [], [], frozenset(), SCHEME, sync=False
-    )
+    versioned = VersionedRepo("VERSION", content, (), (), ())
+    result = plan_bump(versioned, CalVersion.parse("23.09.7"), None, Links(), SCHEME, sync=False)
     assert result == BumpPlan(None, CalVersion.parse("23.09.7"), changes, ())
 
 
@@ -158,11 +180,11 @@ def test_drifted_package_problem_is_exact() -> None:
 def test_later_packages_are_handled_after_skipped_ones() -> None:
     packages = [
         PackageFile("client/VERSION", b"24.03.1\n", "backend.ai-client", True),
-        PackageFile("storage/VERSION", b"23.09.5\n", "backend.ai-storage", False, is_link=True),
+        PackageFile("storage/VERSION", b"23.09.5\n", "backend.ai-storage", False),
         PackageFile("agent/VERSION", b"23.09.7\n", "backend.ai-agent", False),
         PackageFile("common/VERSION", b"23.09.6\n", "backend.ai-common", False),
     ]
-    result = plan("23.09.7", packages=packages)
+    result = plan("23.09.7", packages=packages, links={"storage/VERSION"})
     assert result.problems == ()
     assert result.changes == (
         FileChange("VERSION", b"23.09.6\n", b"23.09.7\n", "version file"),
@@ -200,10 +222,11 @@ def test_sources_after_a_link_outside_the_repo_are_still_edited() -> None:
     result = plan(
         "23.09.7",
         sources=[
-            Source("linked.txt", pins.scan("linked.txt", "", FIRST_PARTY), b"", None),
-            Source("other.txt", pins.scan("other.txt", "", FIRST_PARTY), b"", None),
+            source("linked.txt", ""),
+            source("other.txt", ""),
             source("r.txt", "backend.ai-common==23.9.6\n"),
         ],
+        real_paths={"linked.txt": None, "other.txt": None},
     )
     assert result.problems == (
         LINK_OUTSIDE,
@@ -221,8 +244,9 @@ def test_pins_are_rewritten_once_through_links() -> None:
         "23.09.7",
         sources=[
             source("a/requirements.txt", text),
-            source("b/requirements.txt", text, "a/requirements.txt"),
+            source("b/requirements.txt", text),
         ],
+        real_paths={"b/requirements.txt": "a/requirements.txt"},
     )
     assert [(c.path, c.what) for c in result.changes] == [
         ("VERSION", "version file"),
@@ -242,8 +266,9 @@ def test_problems_stop_the_bump() -> None:
                 "requirements.txt", "backend.ai-common<23.9.7\nbackend.ai-common==23.9.6 --hash=sha256:00\n"
             ),
             source("setup.cfg", "[options]\ninstall_requires =\n    backend.ai-common=23.9.6\n"),
-            Source("linked.txt", pins.scan("linked.txt", "", FIRST_PARTY), b"", None),
+            source("linked.txt", ""),
         ],
+        real_paths={"linked.txt": None},
     )
     assert [(p.path, p.line, p.code, p.message) for p in result.problems] == [
         ("linked.txt", 0, "link-outside-repo", "is a link to a file outside the repo; edit it by hand"),
@@ -312,7 +337,7 @@ def test_stale() -> None:
 
 
 def test_unreadable_package_file_says_so() -> None:
-    packages = [PackageFile("agent/VERSION", b"\xff\xfe", "backend.ai-agent", False, is_link=False)]
+    packages = [PackageFile("agent/VERSION", b"\xff\xfe", "backend.ai-agent", False)]
     assert plan("23.09.7", packages=packages).problems == (
         Problem(
             "agent/VERSION",
@@ -323,4 +348,102 @@ def test_unreadable_package_file_says_so() -> None:
             "",
             "23.09.6",
         ),
+    )
+
+
+# How files are linked reaches the planner as data, read by the engine before planning: these
+# plans go through links with no file on disk.
+AGENT_BUILD = 'python_distribution(provides=python_artifact(name="backend.ai-agent", version="23.9.6"))\n'
+AGENT = Declared("backend.ai-agent", "backend-ai-agent", False, "23.9.6")
+LINKED = VersionedRepo(
+    "VERSION",
+    b"23.09.6\n",
+    DISTRIBUTIONS,
+    (PackageFile("common/VERSION", b"23.09.6\n", "backend.ai-common", False),),
+    (
+        source("linked/requirements.txt", "backend.ai-common==23.9.6\n"),
+        source("shared/requirements.txt", "backend.ai-common==23.9.6\n"),
+        source("via-dir/requirements.txt", "backend.ai-common==23.9.6\n"),
+    ),
+    # A BUILD file that sets its distribution's version and holds no pin.
+    (artifact_versions.read("agent/BUILD", AGENT_BUILD.encode(), artifact_versions.PROVIDES, [AGENT]),),
+)
+# common/VERSION links to VERSION, linked/requirements.txt to shared/requirements.txt, and via-dir
+# is a linked directory: its file is no link, but its bytes are in shared/ too.
+LINKED_LINKS = Links(
+    {
+        "agent/BUILD": "agent/BUILD",
+        "common/VERSION": "VERSION",
+        "linked/requirements.txt": "shared/requirements.txt",
+        "shared/requirements.txt": "shared/requirements.txt",
+        "via-dir/requirements.txt": "shared/requirements.txt",
+    },
+    frozenset({"common/VERSION", "linked/requirements.txt"}),
+)
+
+
+def test_make_plan_edits_linked_files_once_at_their_target() -> None:
+    result = make_plan(LINKED, BumpRequest(next=NextKind.patch), SCHEME, LINKED_LINKS)
+    assert result.problems == ()
+    assert result.changes == (
+        FileChange("VERSION", b"23.09.6\n", b"23.09.7\n", "version file"),
+        FileChange(
+            "agent/BUILD",
+            AGENT_BUILD.encode(),
+            AGENT_BUILD.replace("23.9.6", "23.9.7").encode(),
+            "1 provides version",
+        ),
+        FileChange(
+            "shared/requirements.txt", b"backend.ai-common==23.9.6\n", b"backend.ai-common==23.9.7\n", "1 pin"
+        ),
+    )
+
+
+def test_make_plan_reads_a_link_as_a_regular_file_only_when_told() -> None:
+    # The same repo with no link: each file is its own, and the version file of common is rewritten.
+    unlinked = Links({path: path for path in LINKED.linkable_paths()})
+    result = make_plan(LINKED, BumpRequest(next=NextKind.patch), SCHEME, unlinked)
+    assert [c.path for c in result.changes] == [
+        "VERSION",
+        "common/VERSION",
+        "agent/BUILD",
+        "linked/requirements.txt",
+        "shared/requirements.txt",
+        "via-dir/requirements.txt",
+    ]
+
+
+def test_the_next_cycle_reads_through_links_what_the_release_wrote() -> None:
+    released = make_plan(LINKED, BumpRequest(to="24.03.0"), SCHEME, LINKED_LINKS)
+    cycle = plan_cycle(LINKED, released, SCHEME, LINKED_LINKS)
+    assert cycle.problems == ()
+    assert cycle.changes == (
+        FileChange("VERSION", b"24.03.0\n", b"24.09.0.dev0\n", "version file"),
+        FileChange(
+            "agent/BUILD",
+            AGENT_BUILD.replace("23.9.6", "24.3.0").encode(),
+            AGENT_BUILD.replace("23.9.6", "24.9.0.dev0").encode(),
+            "1 provides version",
+        ),
+        FileChange(
+            "shared/requirements.txt",
+            b"backend.ai-common==24.3.0\n",
+            b"backend.ai-common==24.9.0.dev0\n",
+            "1 pin",
+        ),
+    )
+
+
+def test_a_path_whose_links_were_not_read_is_a_mistake_not_a_guess() -> None:
+    with pytest.raises(KeyError, match="linked/requirements.txt"):
+        make_plan(LINKED, BumpRequest(next=NextKind.patch), SCHEME, Links({}, frozenset({"common/VERSION"})))
+
+
+def test_linkable_paths_are_the_files_a_bump_may_rewrite_but_the_version_file() -> None:
+    assert LINKED.linkable_paths() == (
+        "agent/BUILD",
+        "common/VERSION",
+        "linked/requirements.txt",
+        "shared/requirements.txt",
+        "via-dir/requirements.txt",
     )

@@ -7,12 +7,17 @@ import pytest
 
 from pants_calver.core.versions import pins
 from pants_calver.core.problems import Problem, plural
-from pants_calver.core.versions.drift import FIXABLE_CODES, PackageFile, check_repo, read_version
+from pants_calver.core.versions.drift import FIXABLE_CODES, check_repo, read_version
 from pants_calver.core.versions.version import CalVersion, Scheme
+from pants_calver.core.versions.versioned_repo import Distribution, PackageFile, SourceFile, VersionedRepo
 
 SCHEME = Scheme()
 FIRST_PARTY = {"backend-ai-common", "backend-ai-client"}
-INDEPENDENT = frozenset({"backend-ai-client"})
+# backend.ai-client has its own version.
+DISTRIBUTIONS = (
+    Distribution("backend.ai-common", "backend-ai-common", "common", False),
+    Distribution("backend.ai-client", "backend-ai-client", "client", True),
+)
 
 MISSING = Problem(
     "VERSION",
@@ -36,17 +41,18 @@ INVALID = Problem(
 )
 
 
-def scan(path: str, text: str) -> pins.ScanResult:
-    return pins.scan(path, text, FIRST_PARTY)
+def scan(path: str, text: str) -> SourceFile:
+    return SourceFile(path, text.encode(), pins.scan(path, text, FIRST_PARTY))
 
 
 def check(
     version: Optional[bytes] = b"23.09.6\n",
     packages: Sequence[PackageFile] = (),
-    scans: Sequence[pins.ScanResult] = (),
+    scans: Sequence[SourceFile] = (),
     branch: Optional[str] = None,
 ):
-    return check_repo("VERSION", version, list(packages), iter(scans), INDEPENDENT, SCHEME, branch)
+    versioned = VersionedRepo("VERSION", version, DISTRIBUTIONS, tuple(packages), tuple(scans))
+    return check_repo(versioned, SCHEME, branch)
 
 
 def package(path: str, content: bytes, independent: bool = False) -> PackageFile:

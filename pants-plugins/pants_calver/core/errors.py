@@ -1,8 +1,10 @@
 """The user-facing errors of the plugin: one base, a subclass per kind, with no Pants import.
 
-A goal catches `CalverError` and prints its message as one `error: ...` line, with no traceback:
-every message names the file (and line) or the option at fault, and ends with what to do. Drift
-that a check reports is not an exception but a `pants_calver.core.problems.Problem`.
+Every error class of the plugin is here. A goal catches `CalverError` and prints it with
+`pants_calver.goals.output.print_error` (one `error: ...` line, an annotation or a JSON document),
+with no traceback: every message names the file (and line) or the option at fault, and ends with
+what to do. What a check reports (drift, a commit that breaks the backport rule, a migration file
+that cannot be read) is not an exception but a `pants_calver.core.problems.Problem`.
 """
 
 from __future__ import annotations
@@ -68,6 +70,18 @@ class GitError(CalverError):
     code = "git-failed"
 
 
+class MissingObjectsError(GitError):
+    """`git cat-file --batch` has no such object: a partial clone that cannot fetch, or a damaged
+    repository. `missing` names them."""
+
+    def __init__(self, missing: tuple[str, ...]) -> None:
+        self.missing = missing
+        super().__init__(
+            f"git has no object {', '.join(missing)}, which the branch's tree names. Fetch the "
+            "branch again (`git fetch`), or see what else is missing with `git fsck`."
+        )
+
+
 class RefError(CalverError):
     """A value from a flag or option that must name a commit, or be a branch or tag name, and
     does not: it names nothing git knows, git would read it as an option, or git refuses the name."""
@@ -76,7 +90,7 @@ class RefError(CalverError):
 
 
 class InputFileError(CalverError):
-    """A file that a goal reads is not in the shape it needs (a migration, the export record).
+    """A file that a goal reads is not in the shape it needs (the export record).
     `line` is None when the whole file is at fault."""
 
     code = "input-file-invalid"

@@ -8,24 +8,31 @@ import os
 import stat
 import time
 from pathlib import Path
-from collections.abc import Sequence
+from types import MappingProxyType
+from collections.abc import Iterable, Sequence
 from typing import Optional, Tuple
 
 from pants.engine.fs import CreateDigest, Digest, FileContent, Workspace
 from pants.engine.rules import Get
 
-from pants_calver.core.versions.bump import FileChange, Links, stale
+from pants_calver.core.versions.bump import FileChange, stale
+from pants_calver.core.versions.versioned_repo import Links
 
 
-def links_on_disk(build_root: str) -> Links:
-    """How the work tree's files are linked, read from the filesystem."""
+def links_on_disk(build_root: str, paths: Iterable[str]) -> Links:
+    """How `paths` are linked in the work tree, read from the filesystem before planning."""
+    root = os.path.realpath(build_root)
 
     def real_path(path: str) -> str | None:
         real = os.path.realpath(os.path.join(build_root, path))
-        relative = os.path.relpath(real, os.path.realpath(build_root))
+        relative = os.path.relpath(real, root)
         return None if relative.startswith("..") else relative
 
-    return Links(is_link=lambda path: os.path.islink(os.path.join(build_root, path)), real_path=real_path)
+    paths = sorted(set(paths))
+    return Links(
+        real_paths=MappingProxyType({path: real_path(path) for path in paths}),
+        links=frozenset(path for path in paths if os.path.islink(os.path.join(build_root, path))),
+    )
 
 
 def read_disk(build_root: str, paths: Sequence[str]) -> dict[str, bytes | None]:

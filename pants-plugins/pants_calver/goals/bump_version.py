@@ -25,6 +25,7 @@ from pants_calver.engine.git import Git
 from pants_calver.engine.releases.git_steps import Checked, check_before_write, release, snapshot, start_cycle
 from pants_calver.engine.versions.repo import current_branch
 from pants_calver.engine.subsystem import CalverSubsystem
+from pants_calver.goals.output import OutputFormat, problem_lines
 
 
 class BumpVersionSubsystem(GoalSubsystem):
@@ -193,10 +194,6 @@ class BumpVersion(Goal):
     environment_behavior = Goal.EnvironmentBehavior.LOCAL_ONLY
 
 
-def _bump_request(subsystem: BumpVersionSubsystem) -> BumpRequest:
-    return BumpRequest(to=subsystem.to, next=subsystem.next, sync=subsystem.sync)
-
-
 def _release_request(subsystem: BumpVersionSubsystem) -> ReleaseRequest:
     return ReleaseRequest(
         commit=subsystem.commit,
@@ -292,8 +289,8 @@ async def bump_version(
     environment: CompleteEnvironmentVars,
 ) -> BumpVersion:
     def fail(message: str, problems: tuple[Problem, ...] = ()) -> BumpVersion:
-        for problem in problems:
-            console.print_stderr(f"{console.red(problem.location)}: {problem.message}")
+        for line in problem_lines(OutputFormat.text, problems, console.red):
+            console.print_stderr(line)
         console.print_stderr(console.red(f"error: {message}"))
         return BumpVersion(exit_code=1)
 
@@ -304,14 +301,10 @@ async def bump_version(
             git.check_ref_name("branch", subsystem.branch, "--branch")
         versioned = await Get(VersionedRepo)
         branch = await current_branch(subsystem.branch, build_root.path)
-        prepared = prepare(
-            versioned,
-            _bump_request(subsystem),
-            _release_request(subsystem),
-            scheme,
-            branch,
-            links_on_disk(build_root.path),
-        )
+        request = BumpRequest(to=subsystem.to, next=subsystem.next, sync=subsystem.sync)
+        # How the files to rewrite are linked, read before planning: the planner never reads.
+        links = links_on_disk(build_root.path, versioned.linkable_paths())
+        prepared = prepare(versioned, request, _release_request(subsystem), scheme, branch, links)
         new = prepared.plan.new.display(scheme)
         nothing = f"{versioned.version_file} is {new} already: there is nothing to release"
         # The one path of every guard, before the dry run prints as before the real run writes.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from collections.abc import Sequence
 
 from pants.base.build_root import BuildRoot
@@ -15,21 +15,16 @@ from pants.option.option_types import EnumOption, StrListOption, StrOption
 from pants.util.strutil import softwrap
 
 from pants_calver.core.git.log import Commit, log_args, parse_log
-from pants_calver.core.releases.backports import (
-    BackportProblem,
-    BackportRules,
-    check_commits,
-    compile_patterns,
-)
+from pants_calver.core.releases.backports import BackportRules, check_commits, compile_patterns
 from pants_calver.core.repo_paths import glob_pattern
 from pants_calver.core.errors import CalverError, GitError, RefError
-from pants_calver.core.problems import plural
+from pants_calver.core.problems import Problem, plural
 from pants_calver.core.versions.version import parse_branch
 from pants_calver.core.versions.versioned_repo import VersionedRepo
 from pants_calver.engine.versions import repo
 from pants_calver.engine.git import Git
 from pants_calver.engine.versions.repo import current_branch
-from pants_calver.goals.output import OutputFormat, github_escape, print_error
+from pants_calver.goals.output import OutputFormat, print_error, problem_document, problem_lines
 
 
 class CheckBackportsSubsystem(GoalSubsystem):
@@ -179,7 +174,7 @@ class Report:
     base: str
     base_commit: str | None = None
     commits: int = 0
-    problems: tuple[BackportProblem, ...] = ()
+    problems: tuple[Problem, ...] = ()
     skipped: str | None = None
 
 
@@ -191,7 +186,7 @@ def render_text(console: Console, report: Report) -> str:
         return console.green(
             f"✓ {report.branch}: {checked} {since}, every one a marked backport or a release."
         )
-    lines = [f"{console.red(p.sha)} {p.subject}: {p.message}" for p in report.problems]
+    lines = problem_lines(OutputFormat.text, report.problems, console.red)
     lines.append(f"\n{plural(len(report.problems), 'problem')} in {checked} on {report.branch} {since}.")
     return "\n".join(lines)
 
@@ -200,10 +195,7 @@ def render_github(report: Report) -> str:
     """An annotation for each problem; nothing on a pass but the reason a run checked nothing."""
     if report.skipped:
         return report.skipped
-    return "\n".join(
-        f"::error title={p.code}::{github_escape(f'{p.sha} {p.subject}: {p.message}')}"
-        for p in report.problems
-    )
+    return "\n".join(problem_lines(OutputFormat.github, report.problems))
 
 
 def render_json(report: Report) -> str:
@@ -212,7 +204,7 @@ def render_json(report: Report) -> str:
         "branch": report.branch,
         "base": report.base,
         "commits": report.commits,
-        "problems": [asdict(p) for p in report.problems],
+        "problems": [problem_document(p) for p in report.problems],
         "base_commit": report.base_commit,
         "skipped": report.skipped,
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from pants.base.build_root import BuildRoot
 from pants.engine.console import Console
@@ -22,7 +22,7 @@ from pants_calver.core.versions.versioned_repo import VersionedRepo
 from pants_calver.engine.versions import repo
 from pants_calver.engine.versions.repo import current_branch
 from pants_calver.engine.subsystem import CalverSubsystem
-from pants_calver.goals.output import OutputFormat, github_escape, print_error
+from pants_calver.goals.output import OutputFormat, print_error, problem_document, problem_lines
 
 
 class CheckVersionSyncSubsystem(GoalSubsystem):
@@ -83,16 +83,7 @@ async def check_sync(request: SyncCheckRequest, calver: CalverSubsystem) -> Sync
     # A rule, so that pantsd keeps the outcome until a file it read changes: a warm run skips
     # checking every pin again (about 0.1 ms each).
     versioned = await Get(VersionedRepo)
-    version, problems = check_repo(
-        versioned.version_file,
-        versioned.version_content,
-        versioned.package_files,
-        [source.scan for source in versioned.sources],
-        versioned.independent_keys,
-        calver.scheme(),
-        request.branch,
-        artifacts=versioned.artifact_files,
-    )
+    version, problems = check_repo(versioned, calver.scheme(), request.branch)
     return SyncCheck(version, tuple(problems))
 
 
@@ -113,18 +104,14 @@ def render_text(
     shown = version.display(scheme) if version else "unreadable"
     if not problems:
         return console.green(f"✓ {versioned.version_file} {shown}: {versioned.summary()} in sync.")
-    lines = [f"{console.red(p.location)}: {p.message}" for p in problems]
+    lines = problem_lines(OutputFormat.text, problems, console.red)
     files = len({p.path for p in problems})
     lines.append(f"\n{plural(len(problems), 'problem')} in {plural(files, 'file')}.")
     return "\n".join(lines + _fix_hint(problems))
 
 
 def render_github(problems: list[Problem]) -> str:
-    lines = [
-        f"::error file={p.path},line={p.line or 1},title={p.code}::{github_escape(p.message)}"
-        for p in problems
-    ]
-    return "\n".join(lines + _fix_hint(problems))
+    return "\n".join(problem_lines(OutputFormat.github, problems) + _fix_hint(problems))
 
 
 def render_json(
@@ -134,7 +121,7 @@ def render_json(
         "version_file": versioned.version_file,
         "version": version.display(scheme) if version else None,
         "in_sync": not problems,
-        "problems": [asdict(p) for p in problems],
+        "problems": [problem_document(p) for p in problems],
     }
     return json.dumps(document, indent=2)
 

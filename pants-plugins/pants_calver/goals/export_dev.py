@@ -31,6 +31,7 @@ from pants_calver.core.errors import GitError, RefError, SettingError
 from pants_calver.core.devenv.export_record import DevRecord, Outcome, ResolveOutcome, elapsed_line
 from pants_calver.core.devenv.alembic import Migration
 from pants_calver.core.devenv.migration_steps import plan_migrations
+from pants_calver.core.problems import Problem
 from pants_calver.core.repo_paths import check_globs
 from pants_calver.core.devenv.switch_preview import ResolvePreview, preview_lines, preview_resolve
 from pants_calver.core.devenv.switch_report import compare_configs, report_lines
@@ -64,7 +65,7 @@ from pants_calver.engine.devenv.venv_export import (
     read_record,
     write_record,
 )
-from pants_calver.goals.output import OutputFormat, print_error
+from pants_calver.goals.output import OutputFormat, print_error, problem_lines
 
 
 # Every configuration format in Backend.AI's `configs/` (23.09 to 24.09 and its main branch):
@@ -179,6 +180,12 @@ def _print_outcomes(console: Console, resolves: Sequence[str], outcomes: dict[st
     return exit_code
 
 
+def _print_unreadable(console: Console, side: str, problems: Sequence[Problem]) -> None:
+    """Each migration file that cannot be read (on `side`), one red line on stderr."""
+    for line in problem_lines(OutputFormat.text, problems):
+        console.print_stderr(console.red(f"Cannot read a migration{side}: {line}"))
+
+
 def _read_record(console: Console, path: str) -> DevRecord:
     """The last run's record; a damaged one is reported and ignored (and replaced by a run)."""
     recorded, error = read_record(path)
@@ -197,8 +204,7 @@ async def _report_switch(
     )
     config_samples = dict(configs_result.hashes)
     current = migrations_result.migrations
-    for error in migrations_result.errors:
-        console.print_stderr(console.red(f"Cannot read a migration: {error}"))
+    _print_unreadable(console, "", migrations_result.problems)
     lines = report_lines(
         recorded,
         current,
@@ -210,7 +216,7 @@ async def _report_switch(
         console.print_stdout(line)
     # Unreadable migrations: keep comparing against the last good record until they can be read.
     migrations = current if current is not None else recorded.migrations
-    return migrations, config_samples, 1 if migrations_result.errors else 0
+    return migrations, config_samples, 1 if migrations_result.problems else 0
 
 
 def _preview_resolves(
@@ -260,9 +266,8 @@ async def _preview(
     here = await work_tree_side(subsystem.migrations, subsystem.config_samples, files, object_format(tree))
     all_inputs = await MultiGet(Get(MaybeResolveInputs, ResolveInputsRequest(r)) for r in resolves)
     recorded = _read_record(console, os.path.join(git.root, exports.record_path))
-    for side, errors in (("here", here.errors), (f"on {branch}", there.errors)):
-        for error in errors:
-            console.print_stderr(console.red(f"Cannot read a migration {side}: {error}"))
+    _print_unreadable(console, " here", here.problems)
+    _print_unreadable(console, f" on {branch}", there.problems)
     switch = (
         plan_migrations(here.migrations, there.migrations, branch=branch)
         if here.migrations is not None and there.migrations is not None
@@ -289,7 +294,7 @@ async def _preview(
     )
     for line in lines:
         console.print_stdout(line)
-    return ExportDev(exit_code=1 if here.errors or there.errors else 0)
+    return ExportDev(exit_code=1 if here.problems or there.problems else 0)
 
 
 @goal_rule

@@ -7,14 +7,26 @@ import ast
 from dataclasses import dataclass
 from collections.abc import Iterable, Mapping
 
-from pants_calver.core.errors import InputFileError
+from pants_calver.core.problems import Problem
 
 # What `alembic downgrade` calls the state before the first revision.
 BASE = "base"
 
+# The codes of the problems of migration files: one that cannot be read, two with one revision id.
+MIGRATION_UNREADABLE = "migration-unreadable"
+REVISION_TWICE = "migration-revision-twice"
 
-def _error(path: str, line: int | None, problem: str, fix: str) -> InputFileError:
-    return InputFileError(path, line, f"{problem} {fix}")
+
+class _Unreadable(Exception):
+    """Stops reading a migration file inside `parse_migration`, which returns `problem`."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _error(path: str, line: int | None, problem: str, fix: str) -> _Unreadable:
+    return _Unreadable(Problem(path, line or 0, MIGRATION_UNREADABLE, f"{problem} {fix}"))
 
 
 @dataclass(frozen=True)
@@ -50,12 +62,20 @@ def _revision_value(node: ast.expr, path: str, name: str) -> tuple[str, ...]:
     )
 
 
-def parse_migration(path: str, text: str) -> Migration | None:
+def parse_migration(path: str, text: str) -> Migration | Problem | None:
     """Read `revision` and `down_revision` from an Alembic revision file.
 
-    Returns None for a file that sets neither (e.g. an `__init__.py` among the versions); raises
-    `InputFileError` for a file that cannot be parsed or sets only one of them.
+    Returns None for a file that sets neither (e.g. an `__init__.py` among the versions), and a
+    problem (`MIGRATION_UNREADABLE`, naming the line when there is one) for a file that cannot be
+    parsed or sets only one of them.
     """
+    try:
+        return _parse_migration(path, text)
+    except _Unreadable as e:
+        return e.problem
+
+
+def _parse_migration(path: str, text: str) -> Migration | None:
     try:
         module = ast.parse(text, filename=path)
     except SyntaxError as e:
@@ -96,16 +116,17 @@ def parse_migration(path: str, text: str) -> Migration | None:
     return Migration(revision=revision[0], down_revisions=down, path=path)
 
 
-def index_migrations(migrations: Iterable[Migration]) -> dict[str, Migration]:
-    """Key migrations by revision; two files with one revision id is an error naming both."""
+def index_migrations(migrations: Iterable[Migration]) -> dict[str, Migration] | Problem:
+    """Key migrations by revision; two files with one revision id is a problem naming both."""
     by_revision: dict[str, Migration] = {}
     for migration in migrations:
         other = by_revision.get(migration.revision)
         if other is not None:
-            raise _error(
+            return Problem(
                 migration.path,
-                None,
-                f"has revision {migration.revision!r}, which {other.path} has too.",
+                0,
+                REVISION_TWICE,
+                f"has revision {migration.revision!r}, which {other.path} has too. "
                 "Give one of them a new revision id.",
             )
         by_revision[migration.revision] = migration
@@ -114,25 +135,22 @@ def index_migrations(migrations: Iterable[Migration]) -> dict[str, Migration]:
 
 def read_migrations(
     files: Iterable[tuple[str, bytes]]
-) -> tuple[dict[str, Migration] | None, tuple[str, ...]]:
+) -> tuple[dict[str, Migration] | None, tuple[Problem, ...]]:
     """The migrations among `(path, content)` pairs by revision, or None and why they cannot be
-    read: one message per unreadable file, or the clash of two revision ids once every file reads."""
+    read: a problem for each unreadable file, or the clash of two revision ids once every file
+    reads."""
     migrations: list[Migration] = []
-    errors: list[str] = []
+    problems: list[Problem] = []
     for path, content in files:
-        try:
-            migration = parse_migration(path, content.decode("utf-8", errors="replace"))
-        except InputFileError as e:
-            errors.append(str(e))
-            continue
-        if migration is not None:
-            migrations.append(migration)
-    if errors:
-        return None, tuple(errors)
-    try:
-        return index_migrations(migrations), ()
-    except InputFileError as e:
-        return None, (str(e),)
+        read = parse_migration(path, content.decode("utf-8", errors="replace"))
+        if isinstance(read, Problem):
+            problems.append(read)
+        elif read is not None:
+            migrations.append(read)
+    if problems:
+        return None, tuple(problems)
+    indexed = index_migrations(migrations)
+    return (None, (indexed,)) if isinstance(indexed, Problem) else (indexed, ())
 
 
 def in_order(

@@ -9,6 +9,12 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from pants_calver.core.devenv.alembic import BASE, Migration, in_order
+from pants_calver.core.problems import Problem
+
+# The codes of the plan's problems: a down_revision that no migration file defines; a revision
+# that no `alembic downgrade` undoes without undoing revisions the other side has too.
+DOWN_REVISION_UNKNOWN = "down-revision-unknown"
+DOWNGRADE_UNDOES_MORE = "downgrade-undoes-more"
 
 
 @dataclass(frozen=True)
@@ -21,8 +27,8 @@ class MigrationSwitch:
     `by_hand`: the rest of `downgrade`, which no such command can undo alone (see `problems`).
     `upgrade`: what `alembic upgrade head` applies after the switch, oldest first, from BRANCH's
     files: the revisions BRANCH adds, and the ones undone that BRANCH has too.
-    `rewritten`: revisions both sides have, on different down_revisions. `problems`: sentences that
-    each end with what to do.
+    `rewritten`: revisions both sides have, on different down_revisions. `problems`: about the
+    database (no path: each message names the revisions and files), each ending with what to do.
     """
 
     downgrade: tuple[Migration, ...] = ()
@@ -30,7 +36,7 @@ class MigrationSwitch:
     by_hand: tuple[str, ...] = ()
     upgrade: tuple[Migration, ...] = ()
     rewritten: tuple[str, ...] = ()
-    problems: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
 
 
 def plan_migrations(
@@ -72,7 +78,7 @@ def plan_migrations(
 
 def _targets(
     here: Mapping[str, Migration], undo: set[str], descendants: Callable[[str], set[str]], branch: str
-) -> tuple[tuple[str, ...], set[str], list[str]]:
+) -> tuple[tuple[str, ...], set[str], list[Problem]]:
     """The fewest `alembic downgrade` targets that undo only revisions of `undo`, the revisions
     they undo, and a problem for each target that would be needed but undoes more."""
     # A root of `undo` (none of its parents is undone) is undone by downgrading to one of its
@@ -89,15 +95,18 @@ def _targets(
             chosen |= set(extra)
             break
     covered = set().union(set(), *(descendants(t) for t in chosen))
-    problems: dict[str, str] = {}
+    problems: dict[str, Problem] = {}
     for root in (r for r in roots if not options[r]):
         # Name the parent whose downgrade would undo the fewest revisions that must stay.
         target = min(here[root].down_revisions or (BASE,), key=lambda t: (len(descendants(t) - undo), t))
         own = ", ".join(in_order((descendants(target) & undo) - covered, here, newest_first=True))
         also = ", ".join(in_order(descendants(target) - undo, here, newest_first=True))
-        problems[target] = (
+        problems[target] = Problem(
+            "",
+            0,
+            DOWNGRADE_UNDOES_MORE,
             f"`alembic downgrade {target}` would undo {own} but also {also}, which {branch} has too, "
-            f"so it is not offered: undo {own} by hand before the switch."
+            f"so it is not offered: undo {own} by hand before the switch.",
         )
     return tuple(sorted(chosen)), covered, [problems[t] for t in sorted(problems)]
 
@@ -121,10 +130,16 @@ def _descendants(graph: Mapping[str, Migration]) -> Callable[[str], set[str]]:
     return descendants
 
 
-def _dangling(graph: Mapping[str, Migration], side: str, consequence: str) -> list[str]:
+def _dangling(graph: Mapping[str, Migration], side: str, consequence: str) -> list[Problem]:
     """A problem for each down_revision that no migration of `graph` defines."""
     return [
-        f"{m.revision} ({m.path}) has down_revision {parent}, which no migration file {side} has: {consequence}"
+        Problem(
+            "",
+            0,
+            DOWN_REVISION_UNKNOWN,
+            f"{m.revision} ({m.path}) has down_revision {parent}, which no migration file {side} has: "
+            f"{consequence}",
+        )
         for m in sorted(graph.values(), key=lambda m: m.revision)
         for parent in m.down_revisions
         if parent not in graph

@@ -103,7 +103,7 @@ def preview_lines(
     """The whole preview: database, virtualenvs, configuration samples, then the steps to run.
 
     `current` is this checkout's branch (None when HEAD is detached); `migrations` is None when
-    they could not be read (the errors are reported elsewhere).
+    they could not be read (their problems are reported elsewhere).
     """
     lines = [f"Switching {f'from {current} ' if current else ''}to {branch}: a preview, nothing was changed."]
     lines += _database_lines(branch, migrations, migration_globs)
@@ -158,7 +158,7 @@ def _database_lines(branch: str, switch: MigrationSwitch | None, globs: Sequence
         lines += [
             f"  {m.revision}  {m.path}{'  (again)' if m.revision in again else ''}" for m in switch.upgrade
         ]
-    lines += [f"Database problem: {problem}" for problem in switch.problems]
+    lines += [f"Database problem: {problem.text()}" for problem in switch.problems]
     return lines or [f"Database: no migration differs (looked at {', '.join(globs)})."]
 
 

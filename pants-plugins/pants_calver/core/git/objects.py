@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from collections.abc import Iterable, Mapping
 
 from pants_calver.core.repo_paths import glob_pattern
-from pants_calver.core.errors import GitError
+from pants_calver.core.errors import GitError, MissingObjectsError
 
 _OID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?\Z")
 
@@ -96,18 +96,6 @@ def cat_file_request(oids: Iterable[str]) -> bytes:
         if not _OID.match(oid):
             raise ValueError(f"{oid!r} is not a full object id.")
     return b"".join(b"%s\n" % oid.encode() for oid in unique)
-
-
-class MissingObjectsError(GitError):
-    """`git cat-file --batch` has no such object: a partial clone that cannot fetch, or a damaged
-    repository. `missing` names them."""
-
-    def __init__(self, missing: tuple[str, ...]) -> None:
-        self.missing = missing
-        super().__init__(
-            f"git has no object {', '.join(missing)}, which the branch's tree names. Fetch the "
-            "branch again (`git fetch`), or see what else is missing with `git fsck`."
-        )
 
 
 def parse_cat_file_batch(output: bytes) -> dict[str, bytes]:

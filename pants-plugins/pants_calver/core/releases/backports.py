@@ -18,6 +18,7 @@ from re import Pattern
 from pants_calver.core.git import trailers
 from pants_calver.core.git.log import Commit
 from pants_calver.core.errors import SettingError
+from pants_calver.core.problems import Problem
 from pants_calver.core.text import encode
 from pants_calver.core.versions.version import parse_branch
 
@@ -57,16 +58,6 @@ class BackportRules:
         )
 
 
-@dataclass(frozen=True)
-class BackportProblem:
-    """A commit that breaks the rule. `code` is stable, for machine-readable reports."""
-
-    sha: str
-    subject: str
-    code: str
-    message: str
-
-
 def _words(value: str) -> list[str]:
     """The words of a trailer value, split at commas and ASCII white space: `23.03, 23.09`."""
     return [word for word in _WORD_SEPARATORS.split(value) if word]
@@ -99,12 +90,13 @@ def _line_list(numbers: Iterable[int]) -> str:
     return f"{'lines' if sum(map(len, runs)) > 1 else 'line'} {text}"
 
 
-def check_commit(commit: Commit, rules: BackportRules) -> BackportProblem | None:
-    """What is wrong with one commit of the release branch, if anything."""
+def check_commit(commit: Commit, rules: BackportRules) -> Problem | None:
+    """What is wrong with one commit of the release branch, if anything: a problem in the commit
+    (its sha and its subject as printed)."""
     if rules.is_exempt(commit):
         return None
     message = _problem_message(commit, rules)
-    return BackportProblem(commit.sha, _shown(commit.subject), *message) if message else None
+    return Problem.in_commit(commit.sha, _shown(commit.subject), *message) if message else None
 
 
 def _problem_message(commit: Commit, rules: BackportRules) -> tuple[str, str] | None:
@@ -229,7 +221,7 @@ def _clause(why: tuple[str, str, int], numbers: list[int], reading: trailers.Rea
     )
 
 
-def check_commits(commits: Iterable[Commit], rules: BackportRules) -> list[BackportProblem]:
+def check_commits(commits: Iterable[Commit], rules: BackportRules) -> list[Problem]:
     """Every problem, in the order of `commits`."""
     return [problem for commit in commits for problem in [check_commit(commit, rules)] if problem]
 

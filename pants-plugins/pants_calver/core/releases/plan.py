@@ -14,11 +14,11 @@ import string
 from dataclasses import dataclass
 from collections.abc import Iterable, Mapping, Sequence, Set
 
-from pants_calver.core.versions.bump import BumpPlan, BumpRequest, Links, make_plan, plan_cycle
+from pants_calver.core.versions.bump import BumpPlan, BumpRequest, make_plan, plan_cycle
 from pants_calver.core.errors import PlanError, ReleaseError, SettingError
 from pants_calver.core.problems import plural
 from pants_calver.core.versions.version import CalVersion, Scheme, off_release_branch, parse_branch
-from pants_calver.core.versions.versioned_repo import VersionedRepo
+from pants_calver.core.versions.versioned_repo import Links, VersionedRepo
 
 PLACEHOLDERS = ("version", "old_version", "normalized")
 
@@ -269,7 +269,8 @@ def prepare(
     branch: str | None,
     links: Links,
 ) -> Prepared:
-    """Plan the bump on `branch`, its git steps and the next cycle, before anything is written.
+    """Plan the bump on `branch`, its git steps and the next cycle, before anything is written;
+    `links`: how the files to rewrite are linked, read before.
 
     Raises `PlanError` (with the problems) for a repo that cannot be bumped as asked,
     `ReleaseError` for a git step that cannot be done, `SettingError` for a template that cannot

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, replace
-from typing import Callable
 from collections.abc import Mapping, Sequence
 
 from pants_calver.core.versions import artifact_versions, pins
 from pants_calver.core.versions.artifact_versions import ArtifactFile
 from pants_calver.core.errors import CommandError, VersionError
 from pants_calver.core.problems import Problem, plural
-from pants_calver.core.versions.drift import PackageFile, own_versions
+from pants_calver.core.versions.drift import own_versions
 from pants_calver.core.text import Edit, apply_edits, decode, encode
 from pants_calver.core.versions.version import CalVersion, NextKind, Scheme, VersionFile
-from pants_calver.core.versions.versioned_repo import VersionedRepo
+from pants_calver.core.versions.versioned_repo import Links, PackageFile, SourceFile, VersionedRepo
 
 
 @dataclass(frozen=True)
@@ -50,19 +49,6 @@ def _printable(data: bytes) -> str:
 
 
 @dataclass(frozen=True)
-class Source:
-    """A requirement source as read, and the path of the file that holds its bytes: itself, or the
-    target of a link (None for a target outside the repo). `artifact`: the distribution versions
-    the file sets, when it sets any."""
-
-    path: str
-    scan: pins.ScanResult
-    content: bytes
-    real_path: str | None
-    artifact: ArtifactFile | None = None
-
-
-@dataclass(frozen=True)
 class BumpPlan:
     """The version before (as the version file spells it; None when unreadable), the version
     after, and either the changes that get there or the problems that stop it."""
@@ -80,15 +66,6 @@ class BumpRequest:
     to: str | None = None
     next: NextKind | None = None
     sync: bool = False
-
-
-@dataclass(frozen=True)
-class Links:
-    """How the files of the work tree are linked: whether a path is a link, and the path (from the
-    build root) of the file that holds its bytes, None when that is outside the repo."""
-
-    is_link: Callable[[str], bool]
-    real_path: Callable[[str], str | None]
 
 
 def target_version(request: BumpRequest, current: CalVersion | None, scheme: Scheme) -> CalVersion:
@@ -129,104 +106,93 @@ def make_plan(versioned: VersionedRepo, request: BumpRequest, scheme: Scheme, li
             ) from None
         old_text, current = None, None
     new = target_version(request, current, scheme)
-    package_files, sources = _plan_inputs(versioned, links)
-    return plan_bump(
-        new,
-        old_text,
-        versioned.version_file,
-        versioned.version_content,
-        package_files,
-        sources,
-        versioned.independent_keys,
-        scheme,
-        sync=request.sync,
-    )
+    return plan_bump(versioned, new, old_text, links, scheme, sync=request.sync)
 
 
 def plan_cycle(versioned: VersionedRepo, released: BumpPlan, scheme: Scheme, links: Links) -> BumpPlan:
     """The bump from the release just planned to the next cycle's `.dev0`, planned on the bytes
     the release writes."""
     written = {change.path: change.new for change in released.changes}
-    package_files, sources = _plan_inputs(versioned, links)
     return plan_bump(
+        _as_written(versioned, written, links),
         released.new.next(NextKind.cycle, scheme),
         released.new.display(scheme),
-        versioned.version_file,
-        written.get(versioned.version_file, versioned.version_content),
-        [replace(p, content=written.get(p.path, p.content)) for p in package_files],
-        [
-            _rewritten(source, written[source.real_path], versioned.first_party)
-            if source.real_path in written
-            else source
-            for source in sources
-        ],
-        versioned.independent_keys,
+        links,
         scheme,
         sync=False,
     )
 
 
-def _rewritten(source: Source, content: bytes, first_party: frozenset) -> Source:
-    """A source as it reads after the release wrote `content` over it."""
+def _as_written(versioned: VersionedRepo, written: Mapping[str, bytes], links: Links) -> VersionedRepo:
+    """The repo as a release that wrote `written` leaves it, for the next cycle's plan: each file
+    the bump rewrites that the release wrote (at the file that holds its bytes) is read again and
+    scanned anew for pins, those that set distribution versions and held no pin among them."""
+
+    def now(path: str) -> bytes | None:
+        real_path = links.real_path(path)
+        return None if real_path is None else written.get(real_path)
+
+    def reread(source: SourceFile, content: bytes | None) -> SourceFile:
+        if content is None:
+            return source
+        return replace(source, content=content, scan=pins.scan(source.path, decode(content), first_party))
+
+    def reread_artifact(file: ArtifactFile, content: bytes | None) -> ArtifactFile:
+        return file if content is None else artifact_versions.rewritten(file, content)
+
+    first_party = versioned.first_party
     return replace(
-        source,
-        content=content,
-        scan=pins.scan(source.path, decode(content), first_party),
-        artifact=artifact_versions.rewritten(source.artifact, content) if source.artifact else None,
+        versioned,
+        version_content=written.get(versioned.version_file, versioned.version_content),
+        package_files=tuple(
+            replace(p, content=written.get(p.path, p.content)) for p in versioned.package_files
+        ),
+        sources=tuple(reread(source, now(source.path)) for source in _sources(versioned)),
+        artifact_files=tuple(reread_artifact(file, now(file.path)) for file in versioned.artifact_files),
     )
 
 
-def _plan_inputs(versioned: VersionedRepo, links: Links) -> tuple[list[PackageFile], list[Source]]:
-    """The version files and the files to rewrite (requirement sources, and the files that set
-    distribution versions) as `plan_bump` takes them, with their links."""
-    artifacts = {file.path: file for file in versioned.artifact_files}
-    sources = [
-        Source(s.path, s.scan, s.content, links.real_path(s.path), artifacts.pop(s.path, None))
-        for s in versioned.sources
+def _sources(versioned: VersionedRepo) -> list[SourceFile]:
+    """The files to rewrite but version files: the requirement sources, then the files that set
+    distribution versions and are no requirement source."""
+    paths = {source.path for source in versioned.sources}
+    return [
+        *versioned.sources,
+        *(
+            SourceFile(f.path, f.content, pins.ScanResult())
+            for f in versioned.artifact_files
+            if f.path not in paths
+        ),
     ]
-    sources += [
-        Source(f.path, pins.ScanResult(), f.content, links.real_path(f.path), f) for f in artifacts.values()
-    ]
-    return (
-        [replace(package, is_link=links.is_link(package.path)) for package in versioned.package_files],
-        sources,
-    )
 
 
 def plan_bump(
-    new: CalVersion,
-    old_text: str | None,
-    version_path: str,
-    version_content: bytes | None,
-    package_files: Sequence[PackageFile],
-    sources: Sequence[Source],
-    independent: frozenset,
-    scheme: Scheme,
-    sync: bool,
+    versioned: VersionedRepo, new: CalVersion, old_text: str | None, links: Links, scheme: Scheme, sync: bool
 ) -> BumpPlan:
     """Plan every edit that moves the repo to `new`.
 
     `old_text` is the version file's current text (None when unreadable). A package version file
-    that is a regular file holding `old_text` is rewritten; one holding anything else is only
-    rewritten with `sync`, and is a problem otherwise. Pins follow `pins.plan_pin`.
+    that is a regular file holding `old_text` is rewritten (a link follows the file it names); one
+    holding anything else is only rewritten with `sync`, and is a problem otherwise. Pins follow
+    `pins.plan_pin`.
     """
     display = new.display(scheme)
+    version_path, version_content = versioned.version_file, versioned.version_content
     changes: list[FileChange] = []
     problems: list[Problem] = []
     new_version_file = _new_version_file(version_content, display)
     if version_content is not None and new_version_file != version_content:
         changes.append(FileChange(version_path, version_content, new_version_file, "version file"))
-    for package in package_files:
-        if not package.independent and not package.is_link:
+    for package in versioned.package_files:
+        if not package.independent and not links.is_link(package.path):
             change = _package_change(package, display, old_text, version_path, sync)
             if isinstance(change, FileChange):
                 changes.append(change)
             elif change is not None:
                 problems.append(change)
-    own = own_versions(package_files)
-    pin_changes, pin_problems = _pin_changes(new, sources, own, independent, sync, (old_text, version_path))
+    pin_changes, pin_problems = _pin_changes(new, versioned, links, sync, (old_text, version_path))
     problems += artifact_versions.twice(
-        [s.artifact for s in sources if s.artifact], [(p.distribution, p.path) for p in package_files]
+        versioned.artifact_files, [(p.distribution, p.path) for p in versioned.package_files]
     )
     return BumpPlan(
         old_text,
@@ -276,47 +242,61 @@ def _package_change(
 
 
 def _pin_changes(
-    new: CalVersion,
-    sources: Sequence[Source],
-    own: Mapping[str, tuple[CalVersion, str]],
-    independent: frozenset,
-    sync: bool,
-    old: tuple[str | None, str],
+    new: CalVersion, versioned: VersionedRepo, links: Links, sync: bool, old: tuple[str | None, str]
 ) -> tuple[list[FileChange], list[Problem]]:
     """The rewrite of every file holding pins or distribution versions (`old`: the version file's
     text and path). Sources reached through links are edited once, at the file that holds their
     bytes."""
     problems: list[Problem] = []
-    by_real_path: dict[str, Source] = {}
-    for source in sources:
+    by_real_path: dict[str, SourceFile] = {}
+    for source in _sources(versioned):
         problems.extend(source.scan.problems)
-        if source.real_path is None:
+        real_path = links.real_path(source.path)
+        if real_path is None:
             message = "is a link to a file outside the repo; edit it by hand"
             problems.append(Problem(source.path, 0, "link-outside-repo", message))
         else:
-            by_real_path.setdefault(source.real_path, source)
+            by_real_path.setdefault(real_path, source)
+    artifacts = {file.path: file for file in versioned.artifact_files}
+    own, independent = own_versions(versioned.package_files), versioned.independent_keys
     changes = []
     for path, source in sorted(by_real_path.items()):
-        edits: list[Edit] = []
-        for pin in source.scan.pins:
-            if sync and pin.name in independent and pin.name in own:
-                # `--sync` moves exact pins on a distribution with its own version to that version.
-                plan = pins.plan_pin(pin, own[pin.name][0].version, False)
-            else:
-                plan = pins.plan_pin(pin, new.version, pin.name in independent)
-            problems.extend([plan.problem] if plan.problem else [])
-            edits.extend(plan.edits)
+        edits, pin_problems = _pin_edits(source, new, own, independent, sync)
+        problems.extend(pin_problems)
+        artifact = artifacts.get(source.path)
         literal_edits, literal_problems = (
-            artifact_versions.plan(source.artifact, new, *old, sync) if source.artifact else ([], [])
+            artifact_versions.plan(artifact, new, *old, sync) if artifact else ([], [])
         )
         problems.extend(literal_problems)
         if edits or literal_edits:
             text = apply_edits(decode(source.content), edits + literal_edits)
             count = len({(e.line, e.start) for e in edits})
             what = [plural(count, "pin")] if edits else []
-            what += artifact_versions.describe(literal_edits, source.artifact)
+            what += artifact_versions.describe(literal_edits, artifact)
             changes.append(FileChange(path, source.content, encode(text), ", ".join(what)))
     return changes, problems
+
+
+def _pin_edits(
+    source: SourceFile,
+    new: CalVersion,
+    own: Mapping[str, tuple[CalVersion, str]],
+    independent: frozenset,
+    sync: bool,
+) -> tuple[list[Edit], list[Problem]]:
+    """The edits that move the pins of one file to `new`, and why the pins that cannot move
+    cannot."""
+    edits: list[Edit] = []
+    problems: list[Problem] = []
+    for pin in source.scan.pins:
+        if sync and pin.name in independent and pin.name in own:
+            # `--sync` moves exact pins on a distribution with its own version to that version.
+            plan = pins.plan_pin(pin, own[pin.name][0].version, False)
+        else:
+            plan = pins.plan_pin(pin, new.version, pin.name in independent)
+        problems.extend([plan.problem] if plan.problem else [])
+        edits.extend(plan.edits)
+    return edits, problems
 
 
 def stale(changes: Sequence[FileChange], current: Mapping[str, bytes | None]) -> list[str]:

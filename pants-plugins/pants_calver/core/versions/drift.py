@@ -1,13 +1,13 @@
 """What makes a repo's versions disagree with the scheme, with no Pants import.
 
-`check_repo` turns what the engine read (file contents and pin scans) into a list of problems, each
-with its file and line, a stable code, what was found and what to write instead.
+`check_repo` turns what the engine read (a `VersionedRepo`: file contents and pin scans) into a
+list of problems, each with its file and line, a stable code, what was found and what to write
+instead.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from packaging.utils import canonicalize_name
 
@@ -21,6 +21,7 @@ from pants_calver.core.versions.version import (
     check_display,
     off_release_branch,
 )
+from pants_calver.core.versions.versioned_repo import PackageFile, VersionedRepo
 
 # Problems that `bump-version --sync` rewrites away.
 FIXABLE_CODES = frozenset(
@@ -50,17 +51,6 @@ def read_version(
         return None, Problem(path, 1, "version-invalid", e.message)
 
 
-@dataclass(frozen=True)
-class PackageFile:
-    """A distribution's own version file; `is_link` when it is a link (which follows its target)."""
-
-    path: str
-    content: bytes
-    distribution: str
-    independent: bool
-    is_link: bool = False
-
-
 def own_versions(package_files: Iterable[PackageFile]) -> dict[str, tuple[CalVersion, str]]:
     """The version of each independent distribution that has a readable version file, by its
     PEP 503 name: the version and how its file spells it."""
@@ -77,19 +67,14 @@ def own_versions(package_files: Iterable[PackageFile]) -> dict[str, tuple[CalVer
 
 
 def check_repo(
-    version_path: str,
-    version_content: bytes | None,
-    package_files: Sequence[PackageFile],
-    scans: Iterable[pins.ScanResult],
-    independent: frozenset,
-    scheme: Scheme,
-    branch: str | None = None,
-    artifacts: Sequence[artifact_versions.ArtifactFile] = (),
+    versioned: VersionedRepo, scheme: Scheme, branch: str | None = None
 ) -> tuple[CalVersion | None, list[Problem]]:
     """Every problem in the repo, in file order, with the root version when it could be read.
 
-    `artifacts` are the files where distributions write their own version (`provides`, `[project]
-    version`): see `pants_calver.core.versions.artifact_versions`."""
+    Its `artifact_files` are the files where distributions write their own version (`provides`,
+    `[project] version`): see `pants_calver.core.versions.artifact_versions`."""
+    version_path, version_content = versioned.version_file, versioned.version_content
+    package_files, artifacts = versioned.package_files, versioned.artifact_files
     version, problem = read_version(version_path, version_content, scheme)
     problems: list[Problem] = [problem] if problem else []
     if version is not None and branch and off_release_branch(version, branch):
@@ -110,7 +95,8 @@ def check_repo(
     display = version.display(scheme) if version else None
     problems += artifact_versions.check(artifacts, version, version_path, display, own)
     problems += artifact_versions.twice(artifacts, [(p.distribution, p.path) for p in package_files])
-    for scan in scans:
+    independent = versioned.independent_keys
+    for scan in (source.scan for source in versioned.sources):
         problems.extend(scan.problems)
         problems += [p for pin in scan.pins for p in _pin_problems(pin, version, own, independent, scheme)]
     return version, in_file_order(problems)

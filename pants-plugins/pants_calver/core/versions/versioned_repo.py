@@ -1,17 +1,18 @@
 """What the version goals read from a repo, as plain values, with no Pants import.
 
 `pants_calver.engine.versions.repo` reads it once per run (and pantsd keeps it until a file changes); the
-checks and the bump planner take it from there.
+checks and the bump planner take it from there. How the files a bump rewrites are linked is read
+apart, on every run, just before planning (`Links`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from collections.abc import Mapping
 
 from pants_calver.core.versions.artifact_versions import KIND_NAMES, ArtifactFile
 from pants_calver.core.versions.pins import ScanResult
 from pants_calver.core.problems import plural
-from pants_calver.core.versions.drift import PackageFile
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,16 @@ class Distribution:
     name: str
     key: str
     directory: str
+    independent: bool
+
+
+@dataclass(frozen=True)
+class PackageFile:
+    """A distribution's own version file."""
+
+    path: str
+    content: bytes
+    distribution: str
     independent: bool
 
 
@@ -42,7 +53,7 @@ class VersionedRepo:
     version_file: str
     version_content: bytes | None
     distributions: tuple[Distribution, ...]
-    # The version files of the distributions that have one (none of them read as a link here).
+    # The version files of the distributions that have one (whether one is a link is read apart: `Links`).
     package_files: tuple[PackageFile, ...]
     sources: tuple[SourceFile, ...]
     # The BUILD files whose `provides` set a version, and the distributions' own pyproject.toml.
@@ -55,6 +66,13 @@ class VersionedRepo:
     @property
     def independent_keys(self) -> frozenset:
         return frozenset(d.key for d in self.distributions if d.independent)
+
+    def linkable_paths(self) -> tuple[str, ...]:
+        """The files a bump may rewrite but the version file, whose links `Links` gives."""
+        paths = {file.path for file in self.package_files}
+        paths.update(file.path for file in self.sources)
+        paths.update(file.path for file in self.artifact_files)
+        return tuple(sorted(paths))
 
     @property
     def pin_count(self) -> int:
@@ -70,3 +88,21 @@ class VersionedRepo:
             *(plural(literals.count(kind), name) for kind, name in KIND_NAMES.items() if kind in literals),
         ]
         return f"{', '.join(counts)} and {plural(self.pin_count, 'first-party pin')}"
+
+
+@dataclass(frozen=True)
+class Links:
+    """How the files a bump may rewrite are linked in the work tree, read by the engine before
+    planning (the planner never looks at the disk): for each of `VersionedRepo.linkable_paths`,
+    the path from the build root of the file that holds its bytes (itself, or where a link or a
+    linked directory leads; None when that is outside the repo), and which are links themselves."""
+
+    real_paths: Mapping[str, str | None] = field(default_factory=dict, hash=False)
+    links: frozenset[str] = frozenset()
+
+    def real_path(self, path: str) -> str | None:
+        """Where `path`'s bytes are; a path that was not read is a mistake (KeyError)."""
+        return self.real_paths[path]
+
+    def is_link(self, path: str) -> bool:
+        return path in self.links

@@ -13,6 +13,7 @@ from pants.util.frozendict import FrozenDict
 
 from pants_calver.core.devenv.alembic import Migration, read_migrations
 from pants_calver.core.errors import GitError
+from pants_calver.core.problems import Problem
 from pants_calver.core.devenv.export_record import sha256_hex
 from pants_calver.core.git.objects import (
     SYMLINK,
@@ -38,14 +39,14 @@ class CurrentMigrations:
     """The work tree's migrations by revision, or None and why they cannot be read."""
 
     migrations: FrozenDict[str, Migration] | None
-    errors: tuple[str, ...]
+    problems: tuple[Problem, ...]
 
 
 @rule
 async def current_migrations(request: MigrationsRequest) -> CurrentMigrations:
     contents = await Get(DigestContents, PathGlobs(request.globs)) if request.globs else ()
-    migrations, errors = read_migrations((fc.path, fc.content) for fc in contents)
-    return CurrentMigrations(FrozenDict(migrations) if migrations is not None else None, errors)
+    migrations, problems = read_migrations((fc.path, fc.content) for fc in contents)
+    return CurrentMigrations(FrozenDict(migrations) if migrations is not None else None, problems)
 
 
 @dataclass(frozen=True)
@@ -66,12 +67,12 @@ async def current_config_samples(request: ConfigSamplesRequest) -> CurrentConfig
 
 @dataclass(frozen=True)
 class BranchSide:
-    """One side of a switch: migrations (None when they cannot be read, with `errors`), and the
+    """One side of a switch: migrations (None when they cannot be read, with `problems`), and the
     blob ids of configuration samples and of the other files compared (lockfiles, the version
     file) by path; a file the side lacks is left out."""
 
     migrations: Mapping[str, Migration] | None
-    errors: tuple[str, ...]
+    problems: tuple[Problem, ...]
     config_samples: Mapping[str, str]
     files: Mapping[str, str]
 
@@ -92,7 +93,7 @@ async def work_tree_side(
     )
     return BranchSide(
         migrations.migrations,
-        migrations.errors,
+        migrations.problems,
         {fc.path: blob_id(fc.content, object_format) for fc in configs},
         {fc.path: blob_id(fc.content, object_format) for fc in compared},
     )
@@ -145,12 +146,12 @@ def branch_side(
     # A migration reached through a link: its target's content, in a second read.
     targets = {oid for p in migration_paths for oid in [oid_of[p]] if oid and oid not in blobs}
     blobs.update(_read_blobs(git, targets))
-    migrations, errors = read_migrations(
+    migrations, problems = read_migrations(
         (path, blobs[oid]) for path in migration_paths for oid in [oid_of[path]] if oid
     )
     return BranchSide(
         migrations,
-        errors,
+        problems,
         {path: oid for path in config_paths for oid in [oid_of[path]] if oid},
         {path: oid for path in files for oid in [oid_of.get(path)] if oid},
     )

@@ -38,10 +38,9 @@ from pants_calver.core.versions import artifact_versions, pins
 from pants_calver.core.versions.artifact_versions import ArtifactFile, Declared
 from pants_calver.core.errors import RepoError
 from pants_calver.engine.git_head import read_head
-from pants_calver.core.versions.drift import PackageFile
 from pants_calver.core.text import decode
 from pants_calver.engine.pants_private import BUILD_FILE_ERRORS
-from pants_calver.core.versions.versioned_repo import Distribution, SourceFile, VersionedRepo
+from pants_calver.core.versions.versioned_repo import Distribution, PackageFile, SourceFile, VersionedRepo
 from pants_calver.engine.subsystem import CalverSubsystem
 
 # What Pants raises while reading targets for a user's mistake (such as an invalid requirement
