@@ -17,7 +17,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from packaging.utils import canonicalize_name
 
 from pants_calver.core.problems import Problem
-from pants_calver.core.repo_paths import glob_pattern
 from pants_calver.core.text import Edit, apply_edits, decode
 from pants_calver.core.versions.formats import key_path, text_pattern
 from pants_calver.core.versions.formats.key_path import UNMATCHED, UNPLACEABLE, Unplaced, line_of
@@ -241,11 +240,6 @@ def plan(
     return sorted(set(edits), key=lambda e: (e.line, e.start)), problems
 
 
-def describe(count: int) -> str:
-    """How the bump's report counts rewritten sites: `1 version source`, `3 version sources`."""
-    return f"{count} version source{'' if count == 1 else 's'}"
-
-
 def followed(
     root: tuple[CalVersion, str] | None, own: Mapping[str, tuple[CalVersion, str]], shared: Iterable[str]
 ) -> dict[str, tuple[CalVersion, str]]:
@@ -253,58 +247,7 @@ def followed(
     none), with how reports name where it comes from: the repo's version (`root`) for "" and
     every distribution that shares it, its own for an independent one (`own`: its version and
     how its file spells it)."""
-    versions = {key: (version, f"its own version is `{text}`") for key, (version, text) in own.items()}
+    versions = {key: (version, f"{key} has `{text}`") for key, (version, text) in own.items()}
     if root is not None:
         versions.update({key: root for key in ["", *shared]})
     return versions
-
-
-def plan_all(
-    files: Sequence[ExtraFile],
-    targets: Mapping[str, tuple[CalVersion, CalVersion | None, str]],
-    scheme: Scheme,
-    sync: bool,
-) -> tuple[dict[str, list[Edit]], list[Problem]]:
-    """The edits of every declared source, by path, or the problems that stop them. `targets`
-    gives, by the name a source follows (see `followed`), the version to move to, the version
-    before and where that comes from; a source of an independent distribution moves to its own
-    version, which the bump leaves as it is."""
-    by_path: dict[str, set[Edit]] = {}
-    problems: list[Problem] = []
-    for file in files:
-        if file.distribution not in targets:
-            problems.append(unversioned(file))
-            continue
-        new, old, source = targets[file.distribution]
-        edits, found = plan(file, new, old, scheme, sync, source)
-        problems += found
-        by_path.setdefault(file.path, set()).update(edits)
-    planned = {}
-    for path, edits in by_path.items():
-        ordered = sorted(edits, key=lambda e: (e.line, e.start, e.end))
-        clash = next((b for a, b in zip(ordered, ordered[1:]) if a.line == b.line and b.start < a.end), None)
-        if clash is not None:
-            message = f"two entries of {OPTION} rewrite the same text otherwise; keep one"
-            problems.append(Problem(path, clash.line, UNPLACEABLE, message))
-        elif ordered:
-            planned[path] = ordered
-    return planned, problems
-
-
-def count(files: Sequence[ExtraFile]) -> int:
-    """How many sites the declared sources hold: what the in-sync line counts."""
-    return sum(len(file.sites) for file in files)
-
-
-def read_all(specs: Sequence[SourceSpec], contents: Mapping[str, bytes]) -> tuple[ExtraFile, ...]:
-    """Every declared source, from the files read for them (`contents`: each declared path that
-    exists, and every file a glob matched). A glob that matches nothing is one missing source."""
-    files = []
-    for spec in specs:
-        if not spec.is_glob:
-            files.append(read(spec, spec.files, contents.get(spec.files)))
-            continue
-        pattern = glob_pattern(spec.files)
-        matched = sorted(path for path in contents if pattern.match(path))
-        files += [read(spec, path, contents[path]) for path in matched] or [read(spec, spec.files, None)]
-    return tuple(files)
