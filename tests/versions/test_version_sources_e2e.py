@@ -18,7 +18,17 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("home")
 
 
+# git's identity comes from the environment of the `pants` command.
+IDENTITY = {
+    f"GIT_{who}_{what}": value
+    for who in ("AUTHOR", "COMMITTER")
+    for what, value in (("NAME", "r"), ("EMAIL", "r@example.invalid"))
+}
+IGNORED = "/.pants.d/\n/.pids/\n"
+
+
 STANDARD: Dict[str, str] = {
+    ".gitignore": IGNORED,
     "VERSION": "23.09.6\n",
     "requirements.txt": "backend.ai-common==23.9.6\n",
     "BUILD": 'python_requirements(name="reqs")\n',
@@ -36,6 +46,8 @@ STANDARD: Dict[str, str] = {
 }
 
 
+
+
 def committed(repo: Path) -> list:
     return git(repo, "show", "--name-only", "--format=%s", "HEAD").split()
 
@@ -50,7 +62,7 @@ def test_a_repo_versioned_the_standard_pants_way(tmp_path: Path, home: Path) -> 
         "✓ VERSION 23.09.6: 3 distributions, 0 version files, 2 provides versions, "
         "1 [project] version and 1 first-party pin in sync.\n",
     ), result.stderr
-    result = pants(tmp_path, "bump-version", "--next=patch", "--commit", home=home)
+    result = pants(tmp_path, "bump-version", "--next=patch", "--commit", home=home, **IDENTITY)
     assert result.exit_code == 0, result.stderr
     assert committed(tmp_path) == [
         "release:",
@@ -84,6 +96,7 @@ independent = ["backend.ai-client"]
 """
 
 EXTRA: Dict[str, bytes] = {
+    ".gitignore": IGNORED.encode(),
     "VERSION": b"23.09.6\n",
     "src/common/BUILD": b'python_distribution(name="dist", provides=python_artifact(name="backend.ai-common"))\n',
     "src/common/VERSION": b"23.09.6\n",
@@ -119,10 +132,14 @@ def test_a_repo_with_an_extra_source_of_each_kind(tmp_path: Path, home: Path) ->
 
     result = pants(tmp_path, "bump-version", "--next=patch", "--dry-run", home=home)
     assert result.exit_code == 0, result.stderr
-    assert "+appVersion: &app '23.9.7'\r\n" in result.stdout
+    # (Python reads the CRLF of the diff as LF.)
+    assert "-version: 23.9.6\n-appVersion: &app '23.9.6'\n+version: 23.9.7\n+appVersion: &app '23.9.7'\n" in (
+        result.stdout
+    )
+    assert ' }\n\\ No newline at end of file\n' in result.stdout
     assert '+release = "23.09.7"' in result.stdout
 
-    result = pants(tmp_path, "bump-version", "--next=patch", "--commit", home=home)
+    result = pants(tmp_path, "bump-version", "--next=patch", "--commit", home=home, **IDENTITY)
     assert result.exit_code == 0, result.stderr
     assert committed(tmp_path) == [
         "release:",
@@ -146,4 +163,4 @@ def test_a_repo_with_an_extra_source_of_each_kind(tmp_path: Path, home: Path) ->
     (tmp_path / "src/client/VERSION").write_text("24.03.2\n")
     (tmp_path / "docs/agent/conf.py").write_bytes(b"")
     result = pants(tmp_path, "check-version-sync", home=home)
-    assert (result.exit_code, result.stdout.splitlines()) == (1, []), result.stderr
+    assert (result.exit_code, result.stdout.splitlines()) == (1, []), result.stdout

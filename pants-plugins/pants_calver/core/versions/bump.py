@@ -34,15 +34,16 @@ class FileChange:
 
     def diff(self) -> str:
         """A unified diff of the change, as `git diff` would show it; bytes that are not UTF-8
-        are shown escaped (`\\xe9`), so that the diff prints whatever the file's encoding."""
-        return "".join(
-            difflib.unified_diff(
-                _printable(self.old).splitlines(keepends=True),
-                _printable(self.new).splitlines(keepends=True),
-                fromfile=f"a/{self.path}",
-                tofile=f"b/{self.path}",
-            )
+        are shown escaped (`\\xe9`), so that the diff prints whatever the file's encoding. A last
+        line with no line end is marked as git marks it."""
+        lines = difflib.unified_diff(
+            _printable(self.old).splitlines(keepends=True),
+            _printable(self.new).splitlines(keepends=True),
+            fromfile=f"a/{self.path}",
+            tofile=f"b/{self.path}",
         )
+        ended = ("\n", "\r")
+        return "".join(line if line.endswith(ended) else f"{line}\n\\ No newline at end of file\n" for line in lines)
 
 
 def _printable(data: bytes) -> str:
