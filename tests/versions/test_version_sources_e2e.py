@@ -163,4 +163,26 @@ def test_a_repo_with_an_extra_source_of_each_kind(tmp_path: Path, home: Path) ->
     (tmp_path / "src/client/VERSION").write_text("24.03.2\n")
     (tmp_path / "docs/agent/conf.py").write_bytes(b"")
     result = pants(tmp_path, "check-version-sync", home=home)
-    assert (result.exit_code, result.stdout.splitlines()) == (1, []), result.stdout
+    missing = "but no text in the file matches it; write it there, or fix the pattern in [calver].version_sources"
+    assert (result.exit_code, result.stdout.splitlines()) == (
+        1,
+        [
+            f'docs/agent/conf.py: the pattern `release = "{{display}}"` should read `release = "23.09.7"`, {missing}',
+            f'docs/agent/conf.py: the pattern `version = "{{branch}}"` should read `version = "23.09"`, {missing}',
+            "src/client/openapi.json:3: `info.version` reads `24.3.1`, but backend-ai-client has `24.03.2`; "
+            "write `24.3.2`",
+            "",
+            "3 problems in 2 files.",
+            "Run `pants bump-version --sync` to fix what can be fixed.",
+        ],
+    ), result.stdout
+    # A source that matches nothing stops --sync too (all or nothing); put back, --sync fixes the spec.
+    result = pants(tmp_path, "bump-version", "--sync", "--allow-dirty", home=home)
+    assert result.exit_code == 1 and "docs/agent/conf.py: the pattern" in result.stderr, result.stderr
+    git(tmp_path, "checkout", "--", "docs/agent/conf.py")
+    result = pants(tmp_path, "bump-version", "--sync", "--allow-dirty", home=home)
+    assert (result.exit_code, result.stdout.splitlines()) == (
+        0,
+        ["VERSION: 23.09.7", "  src/client/openapi.json: 1 version source"],
+    ), result.stderr
+    assert b'"version": "24.3.2"' in (tmp_path / "src/client/openapi.json").read_bytes()
