@@ -46,8 +46,6 @@ STANDARD: Dict[str, str] = {
 }
 
 
-
-
 def committed(repo: Path) -> list:
     return git(repo, "show", "--name-only", "--format=%s", "HEAD").split()
 
@@ -136,7 +134,7 @@ def test_a_repo_with_an_extra_source_of_each_kind(tmp_path: Path, home: Path) ->
     assert "-version: 23.9.6\n-appVersion: &app '23.9.6'\n+version: 23.9.7\n+appVersion: &app '23.9.7'\n" in (
         result.stdout
     )
-    assert ' }\n\\ No newline at end of file\n' in result.stdout
+    assert " }\n\\ No newline at end of file\n" in result.stdout
     assert '+release = "23.09.7"' in result.stdout
 
     result = pants(tmp_path, "bump-version", "--next=patch", "--commit", home=home, **IDENTITY)
@@ -163,7 +161,9 @@ def test_a_repo_with_an_extra_source_of_each_kind(tmp_path: Path, home: Path) ->
     (tmp_path / "src/client/VERSION").write_text("24.03.2\n")
     (tmp_path / "docs/agent/conf.py").write_bytes(b"")
     result = pants(tmp_path, "check-version-sync", home=home)
-    missing = "but no text in the file matches it; write it there, or fix the pattern in [calver].version_sources"
+    missing = (
+        "but no text in the file matches it; write it there, or fix the pattern in [calver].version_sources"
+    )
     assert (result.exit_code, result.stdout.splitlines()) == (
         1,
         [

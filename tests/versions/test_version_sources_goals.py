@@ -42,11 +42,17 @@ def rule_runner(monkeypatch: pytest.MonkeyPatch) -> RuleRunner:
 
 
 def check(rule_runner: RuleRunner, sources: object = SOURCES, *args: str):
-    return rule_runner.run_goal_rule(CheckVersionSync, args=["--branch=main", *args], global_args=[option(sources)])
+    return rule_runner.run_goal_rule(
+        CheckVersionSync, args=["--branch=main", *args], global_args=[option(sources)]
+    )
 
 
 def snapshot(root: str) -> dict:
-    return {str(p.relative_to(root)): p.read_bytes() for p in Path(root).rglob("*") if p.is_file() and ".git" not in p.parts}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in Path(root).rglob("*")
+        if p.is_file() and ".git" not in p.parts
+    }
 
 
 def test_in_sync_counts_the_sources(rule_runner: RuleRunner) -> None:
@@ -80,7 +86,9 @@ def test_in_sync_counts_the_sources(rule_runner: RuleRunner) -> None:
         ),
     ],
 )
-def test_a_bad_entry_stops_both_goals_on_one_line(rule_runner: RuleRunner, sources: object, message: str) -> None:
+def test_a_bad_entry_stops_both_goals_on_one_line(
+    rule_runner: RuleRunner, sources: object, message: str
+) -> None:
     result = check(rule_runner, sources)
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"error: {message}\n")
     before = snapshot(rule_runner.build_root)
@@ -115,12 +123,16 @@ def test_a_dry_run_shows_the_sources_and_writes_nothing(rule_runner: RuleRunner)
         "-version: 23.9.6  # the chart\n-appVersion: '23.9.6'\n+version: 23.9.7  # the chart\n"
         "+appVersion: '23.9.7'\n"
     ) in result.stdout
-    assert "  charts/app/Chart.yaml: 2 version sources\n  docker/Dockerfile: 1 version source\n" in result.stdout
+    assert (
+        "  charts/app/Chart.yaml: 2 version sources\n  docker/Dockerfile: 1 version source\n" in result.stdout
+    )
     assert snapshot(rule_runner.build_root) == before
 
 
 def test_a_source_that_cannot_move_stops_the_bump(rule_runner: RuleRunner) -> None:
-    monorepo.write(rule_runner.build_root, {"charts/app/Chart.yaml": "version: &v 23.9.6\nappVersion: *v\n"}, {})
+    monorepo.write(
+        rule_runner.build_root, {"charts/app/Chart.yaml": "version: &v 23.9.6\nappVersion: *v\n"}, {}
+    )
     before = snapshot(rule_runner.build_root)
     result = bump(rule_runner, "--next=patch", "--allow-dirty", option(SOURCES))
     assert result.exit_code == 1

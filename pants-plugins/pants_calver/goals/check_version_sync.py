@@ -89,7 +89,10 @@ async def check_sync(request: SyncCheckRequest, calver: CalverSubsystem) -> Sync
 
 def _fix_hint(problems: list[Problem]) -> list[str]:
     """The command that fixes what can be fixed, when anything can."""
-    if any(p.code in FIXABLE_CODES | artifact_versions.FIXABLE_CODES | extra_sources.FIXABLE_CODES for p in problems):
+    if any(
+        p.code in FIXABLE_CODES | artifact_versions.FIXABLE_CODES | extra_sources.FIXABLE_CODES
+        for p in problems
+    ):
         return [f"Run `{bin_name()} bump-version --sync` to fix what can be fixed."]
     return []
 

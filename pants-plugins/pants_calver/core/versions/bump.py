@@ -43,7 +43,9 @@ class FileChange:
             tofile=f"b/{self.path}",
         )
         ended = ("\n", "\r")
-        return "".join(line if line.endswith(ended) else f"{line}\n\\ No newline at end of file\n" for line in lines)
+        return "".join(
+            line if line.endswith(ended) else f"{line}\n\\ No newline at end of file\n" for line in lines
+        )
 
 
 def _printable(data: bytes) -> str:

@@ -113,7 +113,9 @@ def check_repo(
     display = version.display(scheme) if version else None
     problems += artifact_versions.check(artifacts, version, version_path, display, own)
     problems += artifact_versions.twice(artifacts, [(p.distribution, p.path) for p in package_files])
-    problems += extra_sources.check(versioned.extra_files, followed_versions(versioned, version, display), scheme)
+    problems += extra_sources.check(
+        versioned.extra_files, followed_versions(versioned, version, display), scheme
+    )
     independent = versioned.independent_keys
     for scan in (source.scan for source in versioned.sources):
         problems.extend(scan.problems)

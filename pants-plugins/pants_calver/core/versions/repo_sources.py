@@ -53,8 +53,8 @@ def plan_all(
         problems += found
         by_path.setdefault(file.path, set()).update(edits)
     planned = {}
-    for path, edits in by_path.items():
-        ordered = sorted(edits, key=lambda e: (e.line, e.start, e.end))
+    for path, unique in by_path.items():
+        ordered = sorted(unique, key=lambda e: (e.line, e.start, e.end))
         clash = next((b for a, b in zip(ordered, ordered[1:]) if a.line == b.line and b.start < a.end), None)
         if clash is not None:
             message = f"two entries of {OPTION} rewrite the same text otherwise; keep one"
@@ -62,8 +62,6 @@ def plan_all(
         elif ordered:
             planned[path] = ordered
     return planned, problems
-
-
 
 
 def bump_edits(
@@ -79,7 +77,7 @@ def bump_edits(
     path = versioned.version_file
     source = f"{path} has `{old_text}`" if old is not None else f"{path} cannot be read"
     shared = {"", *(d.key for d in versioned.distributions if not d.independent)}
-    targets = {
+    targets: dict[str, tuple[CalVersion, CalVersion | None, str]] = {
         key: (version, version, where)
         for key, (version, where) in followed_versions(versioned, old, old_text).items()
         if key not in shared

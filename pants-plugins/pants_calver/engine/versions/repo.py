@@ -200,7 +200,9 @@ async def _scan_sources(
     return tuple(sources)
 
 
-async def _extra_files(specs: Sequence[SourceSpec], distributions: Sequence[Distribution]) -> tuple[ExtraFile, ...]:
+async def _extra_files(
+    specs: Sequence[SourceSpec], distributions: Sequence[Distribution]
+) -> tuple[ExtraFile, ...]:
     """The files of `[calver].version_sources` (every file a glob matches), read in one digest;
     raises `SettingError` for a `distribution` that names none of the repo's."""
     names = {d.key for d in distributions}
