@@ -304,6 +304,13 @@ def test_diff() -> None:
     assert change.diff() == "--- a/r.txt\n+++ b/r.txt\n@@ -1,2 +1,2 @@\n a\n-b==1\n+b==2\n"
 
 
+def test_diff_marks_a_last_line_without_a_line_end_as_git_does() -> None:
+    change = FileChange("p.json", b'{"v": "1"\n}', b'{"v": "2"\n}', "1 version source")
+    assert change.diff().endswith('+{"v": "2"\n }\n\\ No newline at end of file\n')
+    change = FileChange("p.txt", b"v=1", b"v=2", "1 version source")
+    assert change.diff().endswith("-v=1\n\\ No newline at end of file\n+v=2\n\\ No newline at end of file\n")
+
+
 @pytest.mark.parametrize(
     "old, new, shown",
     [
@@ -311,7 +318,12 @@ def test_diff() -> None:
         pytest.param(
             "x==1\n".encode("utf-16"),
             "x==2\n".encode("utf-16"),
-            ["-\\xff\\xfex\x00=\x00=\x001\x00", "+\\xff\\xfex\x00=\x00=\x002\x00", " \x00"],
+            [
+                "-\\xff\\xfex\x00=\x00=\x001\x00",
+                "+\\xff\\xfex\x00=\x00=\x002\x00",
+                " \x00",
+                "\\ No newline at end of file",
+            ],
             id="utf-16",
         ),
         pytest.param(

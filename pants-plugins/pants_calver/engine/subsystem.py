@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from pants.option.option_types import BoolOption, IntListOption, StrListOption, StrOption
+from typing import Any
+
+from pants.option.option_types import BoolOption, DictOption, IntListOption, StrListOption, StrOption
 from pants.option.subsystem import Subsystem
 from pants.util.strutil import softwrap
 
 from pants_calver.core.errors import SettingError
 from pants_calver.core.repo_paths import check_globs, check_path
+from pants_calver.core.versions import source_specs
+from pants_calver.core.versions.source_specs import SourceSpec
 from pants_calver.core.versions.version import Scheme
 
 
@@ -76,6 +80,27 @@ class CalverSubsystem(Subsystem):
             """
         ),
     )
+
+    version_sources = DictOption[Any](
+        default={},
+        help=softwrap(
+            """
+            Further files that hold the version, each checked by `check-version-sync` and
+            rewritten by `bump-version` like the pins: a path or glob from the build root, mapped
+            to a table with `pattern`/`patterns` (text with placeholders: `{display}`,
+            `{normalized}`, `{branch}`, `{major}`, `{minor}`, `{patch}`, `{pre}`, `{dev}`) or
+            `key`/`keys` (a dotted key path in a TOML, YAML or JSON file, whose value is
+            `value`, `{normalized}` by default; `format` when the file name does not tell), and
+            `distribution` (an independent distribution whose version it follows). E.g.
+            `{"charts/app/Chart.yaml": {"keys": ["version", "appVersion"]}, "Dockerfile":
+            {"pattern": "ARG VERSION={normalized}"}}`. See docs/version-sources.md.
+            """
+        ),
+    )
+
+    def sources(self) -> tuple[SourceSpec, ...]:
+        """The declared version sources; raises `SettingError` for an entry that cannot be used."""
+        return source_specs.parse(self.version_sources)
 
     def scheme(self) -> Scheme:
         """The version scheme these settings describe; raises `SettingError` for a bad setting."""

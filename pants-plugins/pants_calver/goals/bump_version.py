@@ -33,8 +33,9 @@ class BumpVersionSubsystem(GoalSubsystem):
     help = softwrap(
         f"""
         Move the repo to a new version: rewrite the version file, the regular version files of the
-        distributions, the versions they write in `provides` or `[project] version`, and every
-        first-party pin, all or nothing.
+        distributions, the versions they write in `provides` or `[project] version`, every
+        first-party pin and every source declared in `[calver].version_sources` (only the
+        version's characters), all or nothing.
 
         Give exactly one of `--to`, `--next` or `--sync`. Exact pins (`==`, `===`) on distributions
         that share the version get the new version in normalized form; other specifiers are only
@@ -74,8 +75,9 @@ class BumpVersionSubsystem(GoalSubsystem):
         help=softwrap(
             """
             Keep the version and rewrite everything else to agree with it: the version file's
-            spelling, regular version files, versions in `provides` or `[project] version`, and
-            pins in normalized form.
+            spelling, regular version files, versions in `provides` or `[project] version`, pins
+            in normalized form, and the sources of `[calver].version_sources` in their declared
+            form.
             """
         ),
     )

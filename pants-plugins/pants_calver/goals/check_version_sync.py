@@ -13,7 +13,7 @@ from pants.option.option_types import EnumOption, StrOption
 from pants.util.docutil import bin_name
 from pants.util.strutil import softwrap
 
-from pants_calver.core.versions import artifact_versions
+from pants_calver.core.versions import artifact_versions, extra_sources
 from pants_calver.core.errors import CalverError
 from pants_calver.core.problems import Problem, plural
 from pants_calver.core.versions.drift import FIXABLE_CODES, check_repo
@@ -30,8 +30,8 @@ class CheckVersionSyncSubsystem(GoalSubsystem):
     help = softwrap(
         """
         Check that the repo's version file, the versions of its distributions (their version
-        files, `version=` in `provides`, `[project] version`) and every first-party pin agree with
-        the version scheme of `[calver]`.
+        files, `version=` in `provides`, `[project] version`), every first-party pin and every
+        source declared in `[calver].version_sources` agree with the version scheme of `[calver]`.
 
         Exits 0 when everything is in sync and 1 otherwise, printing one `path:line: message` line
         per problem and the command that fixes what can be fixed. Settings are in `[calver]`.
@@ -89,7 +89,10 @@ async def check_sync(request: SyncCheckRequest, calver: CalverSubsystem) -> Sync
 
 def _fix_hint(problems: list[Problem]) -> list[str]:
     """The command that fixes what can be fixed, when anything can."""
-    if any(p.code in FIXABLE_CODES | artifact_versions.FIXABLE_CODES for p in problems):
+    if any(
+        p.code in FIXABLE_CODES | artifact_versions.FIXABLE_CODES | extra_sources.FIXABLE_CODES
+        for p in problems
+    ):
         return [f"Run `{bin_name()} bump-version --sync` to fix what can be fixed."]
     return []
 

@@ -12,8 +12,9 @@ import difflib
 from dataclasses import dataclass, replace
 from collections.abc import Mapping, Sequence
 
-from pants_calver.core.versions import artifact_versions, pins
+from pants_calver.core.versions import artifact_versions, extra_sources, pins, repo_sources
 from pants_calver.core.versions.artifact_versions import ArtifactFile
+from pants_calver.core.versions.extra_sources import ExtraFile
 from pants_calver.core.errors import CommandError, VersionError
 from pants_calver.core.problems import Problem, plural
 from pants_calver.core.versions.drift import own_versions
@@ -33,14 +34,17 @@ class FileChange:
 
     def diff(self) -> str:
         """A unified diff of the change, as `git diff` would show it; bytes that are not UTF-8
-        are shown escaped (`\\xe9`), so that the diff prints whatever the file's encoding."""
+        are shown escaped (`\\xe9`), so that the diff prints whatever the file's encoding. A last
+        line with no line end is marked as git marks it."""
+        lines = difflib.unified_diff(
+            _printable(self.old).splitlines(keepends=True),
+            _printable(self.new).splitlines(keepends=True),
+            fromfile=f"a/{self.path}",
+            tofile=f"b/{self.path}",
+        )
+        ended = ("\n", "\r")
         return "".join(
-            difflib.unified_diff(
-                _printable(self.old).splitlines(keepends=True),
-                _printable(self.new).splitlines(keepends=True),
-                fromfile=f"a/{self.path}",
-                tofile=f"b/{self.path}",
-            )
+            line if line.endswith(ended) else f"{line}\n\\ No newline at end of file\n" for line in lines
         )
 
 
@@ -140,6 +144,9 @@ def _as_written(versioned: VersionedRepo, written: Mapping[str, bytes], links: L
     def reread_artifact(file: ArtifactFile, content: bytes | None) -> ArtifactFile:
         return file if content is None else artifact_versions.rewritten(file, content)
 
+    def reread_extra(file: ExtraFile, content: bytes | None) -> ExtraFile:
+        return file if content is None else extra_sources.read(file.spec, file.path, content)
+
     first_party = versioned.first_party
     return replace(
         versioned,
@@ -149,6 +156,10 @@ def _as_written(versioned: VersionedRepo, written: Mapping[str, bytes], links: L
         ),
         sources=tuple(reread(source, now(source.path)) for source in _sources(versioned)),
         artifact_files=tuple(reread_artifact(file, now(file.path)) for file in versioned.artifact_files),
+        extra_files=tuple(
+            reread_extra(file, now(file.path) if file.content is not None else None)
+            for file in versioned.extra_files
+        ),
     )
 
 
@@ -190,7 +201,7 @@ def plan_bump(
                 changes.append(change)
             elif change is not None:
                 problems.append(change)
-    pin_changes, pin_problems = _pin_changes(new, versioned, links, sync, (old_text, version_path))
+    pin_changes, pin_problems = _pin_changes(new, versioned, links, scheme, sync, (old_text, version_path))
     problems += artifact_versions.twice(
         versioned.artifact_files, [(p.distribution, p.path) for p in versioned.package_files]
     )
@@ -242,11 +253,16 @@ def _package_change(
 
 
 def _pin_changes(
-    new: CalVersion, versioned: VersionedRepo, links: Links, sync: bool, old: tuple[str | None, str]
+    new: CalVersion,
+    versioned: VersionedRepo,
+    links: Links,
+    scheme: Scheme,
+    sync: bool,
+    old: tuple[str | None, str],
 ) -> tuple[list[FileChange], list[Problem]]:
-    """The rewrite of every file holding pins or distribution versions (`old`: the version file's
-    text and path). Sources reached through links are edited once, at the file that holds their
-    bytes."""
+    """The rewrite of every file holding pins, distribution versions or declared version sources
+    (`old`: the version file's text and path). Files reached through links are edited once, at
+    the file that holds their bytes."""
     problems: list[Problem] = []
     by_real_path: dict[str, SourceFile] = {}
     for source in _sources(versioned):
@@ -259,6 +275,13 @@ def _pin_changes(
             by_real_path.setdefault(real_path, source)
     artifacts = {file.path: file for file in versioned.artifact_files}
     own, independent = own_versions(versioned.package_files), versioned.independent_keys
+    extra, extra_problems = repo_sources.bump_edits(versioned, new, old[0], links, scheme, sync)
+    problems.extend(extra_problems)
+    # A declared source that holds no pin: its bytes, at the file that holds them.
+    for file in versioned.extra_files:
+        real_path = links.real_path(file.path) if file.content is not None else None
+        if real_path in extra and real_path not in by_real_path:
+            by_real_path[real_path] = SourceFile(file.path, file.content or b"", pins.ScanResult())
     changes = []
     for path, source in sorted(by_real_path.items()):
         edits, pin_problems = _pin_edits(source, new, own, independent, sync)
@@ -268,11 +291,13 @@ def _pin_changes(
             artifact_versions.plan(artifact, new, *old, sync) if artifact else ([], [])
         )
         problems.extend(literal_problems)
-        if edits or literal_edits:
-            text = apply_edits(decode(source.content), edits + literal_edits)
+        source_edits = extra.get(path, [])
+        if edits or literal_edits or source_edits:
+            text = apply_edits(decode(source.content), edits + literal_edits + source_edits)
             count = len({(e.line, e.start) for e in edits})
             what = [plural(count, "pin")] if edits else []
             what += artifact_versions.describe(literal_edits, artifact)
+            what += [repo_sources.describe(source_edits)] if source_edits else []
             changes.append(FileChange(path, source.content, encode(text), ", ".join(what)))
     return changes, problems
 

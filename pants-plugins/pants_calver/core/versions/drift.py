@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from packaging.utils import canonicalize_name
 
-from pants_calver.core.versions import artifact_versions, pins
+from pants_calver.core.versions import artifact_versions, extra_sources, pins
 from pants_calver.core.errors import VersionError
 from pants_calver.core.problems import Problem, in_file_order
 from pants_calver.core.versions.version import (
@@ -66,6 +66,24 @@ def own_versions(package_files: Iterable[PackageFile]) -> dict[str, tuple[CalVer
     return versions
 
 
+def followed_versions(
+    versioned: VersionedRepo, version: CalVersion | None, display: str | None
+) -> dict[str, tuple[CalVersion, str]]:
+    """The version each extra source follows (see `extra_sources.followed`): the root one, or an
+    independent distribution's own, from its version file or else its `provides`/`[project]`
+    version."""
+    own = own_versions(versioned.package_files)
+    for literal in (literal for file in versioned.artifact_files for literal in file.literals):
+        if literal.independent and literal.key not in own:
+            try:
+                own[literal.key] = (CalVersion.parse(literal.text), literal.text)
+            except VersionError:
+                continue  # Reported by `artifact_versions.check`.
+    root = (version, f"{versioned.version_file} has `{display}`") if version is not None else None
+    shared = [d.key for d in versioned.distributions if not d.independent]
+    return extra_sources.followed(root, own, shared)
+
+
 def check_repo(
     versioned: VersionedRepo, scheme: Scheme, branch: str | None = None
 ) -> tuple[CalVersion | None, list[Problem]]:
@@ -95,6 +113,9 @@ def check_repo(
     display = version.display(scheme) if version else None
     problems += artifact_versions.check(artifacts, version, version_path, display, own)
     problems += artifact_versions.twice(artifacts, [(p.distribution, p.path) for p in package_files])
+    problems += extra_sources.check(
+        versioned.extra_files, followed_versions(versioned, version, display), scheme
+    )
     independent = versioned.independent_keys
     for scan in (source.scan for source in versioned.sources):
         problems.extend(scan.problems)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from collections.abc import Mapping
 
 from pants_calver.core.versions.artifact_versions import KIND_NAMES, ArtifactFile
+from pants_calver.core.versions.extra_sources import ExtraFile
 from pants_calver.core.versions.pins import ScanResult
 from pants_calver.core.problems import plural
 
@@ -58,6 +59,8 @@ class VersionedRepo:
     sources: tuple[SourceFile, ...]
     # The BUILD files whose `provides` set a version, and the distributions' own pyproject.toml.
     artifact_files: tuple[ArtifactFile, ...] = ()
+    # The files of the sources declared in `[calver].version_sources` (a missing one too).
+    extra_files: tuple[ExtraFile, ...] = ()
 
     @property
     def first_party(self) -> frozenset:
@@ -72,7 +75,13 @@ class VersionedRepo:
         paths = {file.path for file in self.package_files}
         paths.update(file.path for file in self.sources)
         paths.update(file.path for file in self.artifact_files)
+        paths.update(file.path for file in self.extra_files if file.content is not None)
         return tuple(sorted(paths))
+
+    @property
+    def extra_source_count(self) -> int:
+        """How many places the declared version sources hold a version."""
+        return sum(len(file.sites) for file in self.extra_files)
 
     @property
     def pin_count(self) -> int:
@@ -86,6 +95,7 @@ class VersionedRepo:
             plural(len(self.distributions), "distribution"),
             plural(len(self.package_files), "version file"),
             *(plural(literals.count(kind), name) for kind, name in KIND_NAMES.items() if kind in literals),
+            *([plural(self.extra_source_count, "version source")] if self.extra_files else []),
         ]
         return f"{', '.join(counts)} and {plural(self.pin_count, 'first-party pin')}"
 

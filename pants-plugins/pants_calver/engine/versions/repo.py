@@ -34,9 +34,11 @@ from pants.engine.target import (
 )
 from pants.vcs.git import GitWorktreeRequest, MaybeGitWorktree
 
-from pants_calver.core.versions import artifact_versions, pins
+from pants_calver.core.versions import artifact_versions, pins, repo_sources
 from pants_calver.core.versions.artifact_versions import ArtifactFile, Declared
-from pants_calver.core.errors import RepoError
+from pants_calver.core.errors import RepoError, SettingError
+from pants_calver.core.versions.extra_sources import ExtraFile
+from pants_calver.core.versions.source_specs import OPTION, SourceSpec
 from pants_calver.engine.git_head import read_head
 from pants_calver.core.text import decode
 from pants_calver.engine.pants_private import BUILD_FILE_ERRORS
@@ -198,11 +200,30 @@ async def _scan_sources(
     return tuple(sources)
 
 
+async def _extra_files(
+    specs: Sequence[SourceSpec], distributions: Sequence[Distribution]
+) -> tuple[ExtraFile, ...]:
+    """The files of `[calver].version_sources` (every file a glob matches), read in one digest;
+    raises `SettingError` for a `distribution` that names none of the repo's."""
+    names = {d.key for d in distributions}
+    for spec in specs:
+        if spec.distribution and canonicalize_name(spec.distribution) not in names:
+            raise SettingError(
+                f"{OPTION}: `{spec.files}`: `distribution` `{spec.distribution}` names no "
+                "python_distribution of the repo; give the name of its python_artifact."
+            )
+    if not specs:
+        return ()
+    contents = await _read([s.files for s in specs if not s.is_glob], [s.files for s in specs if s.is_glob])
+    return repo_sources.read_all(specs, contents)
+
+
 @rule(desc="Read the repo's version, distributions and first-party pins")
 async def read_versioned_repo(calver: CalverSubsystem, python_setup: PythonSetup) -> VersionedRepo:
     """Raises `RepoError` for a target Pants cannot read, `SettingError` for a path setting
-    outside the build root."""
+    outside the build root or a `[calver].version_sources` entry that cannot be used."""
     calver.check_paths()
+    specs = calver.sources()
     targets = await _targets()
     distributions = _distributions(targets.all, calver.independent)
     resolves = await _requirement_files(targets, python_setup)
@@ -219,6 +240,7 @@ async def read_versioned_repo(calver: CalverSubsystem, python_setup: PythonSetup
     source_paths = sorted(p for p in contents if p != calver.version_file and p not in version_files)
     first_party = frozenset(d.key for d in distributions)
     artifact_files = await _artifact_files(targets.all, calver.independent, contents)
+    extra_files = await _extra_files(specs, distributions)
     return VersionedRepo(
         version_file=calver.version_file,
         version_content=contents.get(calver.version_file),
@@ -230,6 +252,7 @@ async def read_versioned_repo(calver: CalverSubsystem, python_setup: PythonSetup
         ),
         sources=await _scan_sources(contents, source_paths, first_party, resolves),
         artifact_files=artifact_files,
+        extra_files=extra_files,
     )
 
 
