@@ -62,6 +62,8 @@ def broken_error(resolve: str) -> str:
 # A shell script that records what is at the venv's final place while the new venv is being
 # built: its entries, or that there is nothing there.
 PROBE = 'if [ -e "$1" ]; then ls -A "$1/"; else echo "(nothing)"; fi > "$2"'
+# A post-processing command that prints, as `pex venv` may, for the resolve named `noisy`.
+NOISE = {"noisy": (PostProcessingCommand(["echo", "noise from a post-processing command"]),)}
 
 
 @rule
@@ -122,7 +124,7 @@ async def fake_export_venv_for_resolve(
         f"mutable virtualenv for {resolve} (using Python {py})",
         reldir,
         digest=digest,
-        post_processing_cmds=[probe, PostProcessingCommand(last)],
+        post_processing_cmds=[probe, *NOISE.get(resolve, ()), PostProcessingCommand(last)],
         resolve=resolve,
     )
     return MaybeExportResult(result)
@@ -199,6 +201,8 @@ class Run:
     stderr: str
     # What was logged (warnings), as the user's terminal shows it.
     log: str
+    # What the post-processing commands printed to the terminal's stdout.
+    terminal_stdout: str = ""
 
 
 def run(
@@ -225,7 +229,7 @@ def run(
             args=args,
             env_inherit={"PATH"},
         )
-        return Run(result.exit_code, result.stdout, result.stderr, stdio.get_stderr())
+        return Run(result.exit_code, result.stdout, result.stderr, stdio.get_stderr(), stdio.get_stdout())
 
 
 # Backend.AI's configuration samples beside its TOML ones (`configs/` of 23.09 to 24.09 and of its

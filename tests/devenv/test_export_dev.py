@@ -194,6 +194,16 @@ def test_every_python_resolve_by_default(rule_runner: RuleRunner) -> None:
     )
 
 
+def test_what_post_processing_prints_stays_off_the_report(rule_runner: RuleRunner) -> None:
+    """A post-processing command (Pants runs `pex venv` so) prints on the terminal; its stdout goes
+    to stderr, so that stdout holds the report alone: with JSON, one document."""
+    rule_runner.write_files({"alpha.lock": LOCK})
+    result = run(rule_runner, "--output-format=json", resolves={"noisy": "alpha.lock"})
+    assert (result.exit_code, json.loads(result.stdout)["resolves"][0]["outcome"]) == (0, "exported")
+    assert result.terminal_stdout == ""
+    assert "noise from a post-processing command\n" in result.log
+
+
 def test_up_to_date_until_something_changes(rule_runner: RuleRunner) -> None:
     rule_runner.write_files({"alpha.lock": LOCK, "beta.lock": LOCK})
     assert_result(

@@ -276,12 +276,17 @@ async def materialize(
 
 
 async def _post_process(result: ExportResult, build_dir: str, shown_dir: str, path_env: str) -> str | None:
-    """Run an export's post-processing commands in `build_dir`, as `pants export` does; why the
-    first failing one failed, or None."""
+    """Run an export's post-processing commands in `build_dir`, as `pants export` does (but for
+    their stdout, sent to stderr); why the first failing one failed, or None."""
     for cmd in result.post_processing_cmds:
         argv = tuple(arg.format(digest_root=build_dir) for arg in cmd.argv)
+        # An interactive process writes to the terminal's stdout, which belongs to the goal's
+        # report (one JSON document with --output-format=json): what the command prints goes to
+        # stderr instead, where Pants' own progress is.
         process = InteractiveProcess(
-            argv=argv, env={"PATH": path_env, **cmd.extra_env}, run_in_workspace=True
+            argv=("/bin/sh", "-c", 'exec "$@" >&2', "sh", *argv),
+            env={"PATH": path_env, **cmd.extra_env},
+            run_in_workspace=True,
         )
         ipr = await Effect(InteractiveProcessResult, InteractiveProcess, process)
         if ipr.exit_code:
