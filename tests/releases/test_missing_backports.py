@@ -27,6 +27,9 @@ from pants_calver.core.releases.missing_backports import (
 from pants_calver.core.releases.provenance import Form, Provenance, parse_forms, pr_numbers
 
 Sides = Tuple[Path, Dict[str, str], Tuple[Logged, ...], Tuple[Logged, ...]]
+# A full commit id for commits made up here (the parser requires one; these checks never read it).
+OID = "abc1234000000000000000000000000000000000"
+
 FIXES = Wanted((re.compile("^fix"),))
 
 
@@ -143,16 +146,16 @@ def test_provenance_of_each_form() -> None:
         "fix: x (#1) (#2)\n\nBody.\n\nBackported-From: main (24.09)\nBackport-of: #7\n"
         f"Backport-of: 9c6330e1a3\nBackport-of: not-a-sha\n(cherry picked from commit {sha})\n"
     )
-    said = Provenance.of(Commit.from_message("abc", "fix: x (#1) (#2)", message), "main")
+    said = Provenance.of(Commit.from_message(OID, "abc", "fix: x (#1) (#2)", message), "main")
     assert said == Provenance(True, (sha,), ("9c6330e1a3",), (7,), (1,))
     assert said.forms() == (Form.trailers, Form.cherry_picked, Form.backport_of, Form.pr_number)
     plain = Provenance.of(
-        Commit.from_message("abc", "fix: x (#2)", "fix: x (#2)\n\nBackported-From: develop\n"), "main"
+        Commit.from_message(OID, "abc", "fix: x (#2)", "fix: x (#2)\n\nBackported-From: develop\n"), "main"
     )
     assert plain.forms() == ()  # its own pull request only, and not from main
     # A `-x` line that git did not write (an abbreviated id, text around it) is no mark.
     edited = f"fix\n\n(cherry picked from commit {sha[:12]})\nsee (cherry picked from commit {sha})\n"
-    assert Provenance.of(Commit.from_message("abc", "fix", edited), "main").forms() == ()
+    assert Provenance.of(Commit.from_message(OID, "abc", "fix", edited), "main").forms() == ()
 
 
 def test_parse_forms() -> None:
@@ -189,5 +192,5 @@ def test_cherry_pick_x_after_trailers_as_git_writes_it(tmp_path: Path) -> None:
         "fix: a\n\nSigned-off-by: t <t@example.invalid>\n"
         f"(cherry picked from commit {fix})\n(cherry picked from commit {first})\n\n"
     )
-    said = Provenance.of(Commit.from_message("x", "fix: a", message), "main")
+    said = Provenance.of(Commit.from_message(OID, "x", "fix: a", message), "main")
     assert said.cherry_picked == (fix, first)

@@ -17,6 +17,9 @@ from pants_calver.core.problems import Problem
 from pants_calver.core.releases.version_changes import check_version_changes, subject_pattern
 from pants_calver.core.repo_paths import glob_pattern
 
+# A full commit id for commits made up here (the parser requires one; these checks never read it).
+OID = "abc1234000000000000000000000000000000000"
+
 RULES = BackportRules("23.09", "main", frozenset({"VERSION", "pkg/VERSION"}), (glob_pattern("changes/**"),))
 SUBJECTS = [
     subject_pattern("[bump-version].commit_message", "release: {version}"),
@@ -68,7 +71,7 @@ def test_on_main_the_cycle_commit_passes_and_a_bump_in_passing_does_not(sides) -
 
 
 def commit(subject: str, *paths: str) -> Commit:
-    return Commit("abc1234", subject, (), subject + "\n", paths)
+    return Commit(OID, "abc1234", subject, (), subject + "\n", paths)
 
 
 @pytest.mark.parametrize(

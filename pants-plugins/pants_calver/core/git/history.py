@@ -74,5 +74,5 @@ def parse_history(output: bytes) -> tuple[Logged, ...]:
             while fields[i]:
                 paths.append(fields[i])
                 i += 1
-        logged.append(Logged(oid, Commit.from_message(sha, subject, message, tuple(paths))))
+        logged.append(Logged(oid, Commit.from_message(oid, sha, subject, message, tuple(paths))))
     return tuple(logged)
