@@ -1,9 +1,15 @@
-"""`core/git/log.py`: the arguments of the one `git log` of a range, and the reading of its output."""
+"""`core/git/log.py`: the arguments of the one `git log` of a range, and the reading of its output,
+made up and as real git printed it for a real history."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Dict, Tuple
+
 import pytest
 
+import release_history
+from monorepo import git_bytes
 from pants_calver.core.errors import GitError
 from pants_calver.core.git.log import LOG_FORMAT, Commit, log_args, parse_log
 
@@ -59,6 +65,15 @@ def test_parse_log_without_paths() -> None:
 def test_parse_log_refuses_other_output(output: bytes) -> None:
     with pytest.raises(GitError, match=r"^`git log` printed what this cannot read \(at field \d+\)"):
         parse_log(output)
+
+
+def test_parse_log_refuses_a_record_without_its_full_id() -> None:
+    with pytest.raises(GitError) as error:
+        parse_log(b"\0abc1234\0abc1234\0Fix\0Fix\n\0\0")
+    assert str(error.value) == (
+        "`git log` printed what this cannot read (at field 0): "
+        "check that `git log -z --name-only` works here, and report it."
+    )
 
 
 SHA1 = "0123456789abcdef0123456789abcdef01234567"
@@ -118,3 +133,37 @@ def test_log_args_take_head_only_as_the_tip() -> None:
     # What HEAD has is check-backports' range; a range that leaves HEAD out is nobody's.
     with pytest.raises(ValueError, match="not a full commit id: 'HEAD'"):
         log_args(SHA1, "HEAD", paths=False)
+
+
+History = Tuple[Path, Dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> History:
+    root = tmp_path_factory.mktemp("history") / "repo"
+    return root, release_history.build(root)
+
+
+def test_log_of_each_side_of_a_release_branch(history: History) -> None:
+    root, shas = history
+    main, branch = shas["main:sneaked"], shas["23.09:sneaked"]
+    on_main = parse_log(git_bytes(root, *log_args(main, branch, paths=False)))
+    assert [commit.oid for commit in on_main][:2] == [shas["main:sneaked"], shas["refactor"]]
+    assert len(on_main) == 11 and all(commit.paths == () for commit in on_main)
+    requested = next(commit for commit in on_main if commit.oid == shas["requested"])
+    assert (requested.sha, requested.subject, requested.trailers) == (
+        shas["requested"][:7],
+        "feat: new API (#107)",
+        (("Backport", "23.09, 22.09"),),
+    )
+    on_branch = parse_log(git_bytes(root, *log_args(branch, main, paths=True)))
+    assert [(commit.oid, commit.paths) for commit in on_branch[:2]] == [
+        (shas["23.09:sneaked"], ("VERSION", "src/app.py")),
+        (shas["23.09:rc"], ("VERSION",)),
+    ]
+    picked = next(commit for commit in on_branch if commit.oid == shas["23.09:picked"])
+    assert picked.message == f"fix: scheduler race (#101)\n\n(cherry picked from commit {shas['picked']})\n"
+    # check-backports' range, HEAD (checked out on 23.09) and its base: the same log.
+    assert git_bytes(root, *log_args("HEAD", main, paths=True)) == git_bytes(
+        root, *log_args(branch, main, paths=True)
+    )
