@@ -1,5 +1,6 @@
 """The readers of git's output that the release-branch checks use (`core/git/refs.py`,
-`history.py`, `patch_ids.py`, `files_at.py`), each fed what real git printed for a real history."""
+`patch_ids.py`, `files_at.py`; `log.py`'s in test_git_log.py), each fed what real git printed for
+a real history."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import release_history
 from monorepo import git_bytes
 from pants_calver.core.errors import GitError
 from pants_calver.core.git.files_at import CAT_FILE_ARGS, files_at_request, parse_files_at
-from pants_calver.core.git.history import history_args, parse_history
 from pants_calver.core.git.patch_ids import PATCH_ID_ARGS, diff_tree_args, diff_tree_request, parse_patch_ids
 from pants_calver.core.git.refs import BRANCHES, REMOTES, TAGS, Ref, parse_refs, refs_args
 
@@ -106,34 +106,6 @@ def test_refs_args_take_only_commit_ids_and_known_prefixes() -> None:
     with pytest.raises(ValueError):
         refs_args("--contains")
     assert refs_args(TAGS, merged="a" * 40)[2:] == ["--merged=" + "a" * 40, "refs/tags/"]
-
-
-def test_history_of_each_side(history: History) -> None:
-    root, shas = history
-    main, branch = shas["main:sneaked"], shas["23.09:sneaked"]
-    on_main = parse_history(out(root, *history_args(main, branch, paths=False)))
-    assert [logged.oid for logged in on_main][:2] == [shas["main:sneaked"], shas["refactor"]]
-    assert len(on_main) == 11 and all(logged.commit.paths == () for logged in on_main)
-    requested = next(logged.commit for logged in on_main if logged.oid == shas["requested"])
-    assert (requested.sha, requested.subject, requested.trailers) == (
-        shas["requested"][:7],
-        "feat: new API (#107)",
-        (("Backport", "23.09, 22.09"),),
-    )
-    on_branch = parse_history(out(root, *history_args(branch, main, paths=True)))
-    assert [(logged.oid, logged.commit.paths) for logged in on_branch[:2]] == [
-        (shas["23.09:sneaked"], ("VERSION", "src/app.py")),
-        (shas["23.09:rc"], ("VERSION",)),
-    ]
-    picked = next(logged.commit for logged in on_branch if logged.oid == shas["23.09:picked"])
-    assert picked.message == f"fix: scheduler race (#101)\n\n(cherry picked from commit {shas['picked']})\n"
-
-
-def test_history_refuses_other_output() -> None:
-    with pytest.raises(GitError, match=r"^`git log` printed what this cannot read \(at field 0\)"):
-        parse_history(b"\0abc1234\0abc1234\0Fix\0Fix\n\0\0")
-    with pytest.raises(ValueError):
-        history_args("HEAD", "a" * 40, paths=False)
 
 
 def test_patch_ids_match_a_cherry_pick_without_a_mark(history: History) -> None:

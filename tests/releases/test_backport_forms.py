@@ -9,8 +9,7 @@ import pytest
 
 import release_history
 from monorepo import git_bytes
-from pants_calver.core.git.history import history_args, parse_history
-from pants_calver.core.git.log import Commit
+from pants_calver.core.git.log import Commit, log_args, parse_log
 from pants_calver.core.releases.backports import BackportRules, check_commit
 from pants_calver.core.releases.provenance import Form
 
@@ -21,11 +20,9 @@ Branch = Tuple[Dict[str, str], Dict[str, Commit]]
 def branch(tmp_path_factory: pytest.TempPathFactory) -> Branch:
     root = tmp_path_factory.mktemp("forms") / "repo"
     shas = release_history.build(root)
-    logged = parse_history(
-        git_bytes(root, *history_args(shas["23.09:sneaked"], shas["main:sneaked"], paths=True))
-    )
+    on_branch = parse_log(git_bytes(root, *log_args(shas["23.09:sneaked"], shas["main:sneaked"], paths=True)))
     names = {sha: name for name, sha in shas.items()}
-    return shas, {names[entry.oid]: entry.commit for entry in logged}
+    return shas, {names[commit.oid]: commit for commit in on_branch}
 
 
 def codes(branch: Branch, forms: List[Form]) -> Dict[str, Optional[str]]:

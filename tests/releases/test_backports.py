@@ -13,6 +13,9 @@ from pants_calver.core.git.log import Commit
 from pants_calver.core.releases.backports import BackportRules, check_commit, compile_patterns
 from pants_calver.core.repo_paths import glob_pattern
 
+# A full commit id for commits made up here (the parser requires one; these checks never read it).
+OID = "abc1234000000000000000000000000000000000"
+
 RULES = BackportRules(
     branch="23.09",
     main_branch="main",
@@ -25,7 +28,7 @@ RULES = BackportRules(
 def commit(*trailer_lines: str, message: str = "", paths=("src/a.py",), subject="Fix") -> Commit:
     """A commit whose message is `message`, or the subject and, after a blank line, `trailer_lines`."""
     message = message or "\n".join([subject, "", *trailer_lines] if trailer_lines else [subject]) + "\n"
-    return Commit.from_message("abc1234", subject, message, tuple(paths))
+    return Commit.from_message(OID, "abc1234", subject, message, tuple(paths))
 
 
 GOOD = ("Backported-From: main", "Backported-To: 23.09")
@@ -216,7 +219,7 @@ PARAGRAPH_RULE = (
     ],
 )
 def test_problem_messages_say_where_the_lines_are(message: str, code: str, text: str) -> None:
-    problem = check_commit(Commit.from_message("abc1234", "Fix \udcff", message), RULES)
+    problem = check_commit(Commit.from_message(OID, "abc1234", "Fix \udcff", message), RULES)
     assert problem is not None
     assert (problem.code, problem.message, problem.subject) == (code, text, "Fix \ufffd")
 

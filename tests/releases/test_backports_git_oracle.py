@@ -2,9 +2,10 @@
 
 Commits are made by real git (`git commit-tree`, which takes the message's bytes on stdin), read
 the way the goal reads them (`read_history`: its one `git log`), and each field is compared with
-what git says of that commit on its own: `git log --format=%h%n%s` for the short sha and the
-subject, `git cat-file` for the message as stored, `git interpret-trailers --parse` of that
-message for the trailers, and `git diff-tree` for the changed paths.
+what git says of that commit on its own: the id `git commit-tree` printed for the full id,
+`git log --format=%h%n%s` for the short sha and the subject, `git cat-file` for the message as
+stored, `git interpret-trailers --parse` of that message for the trailers, and `git diff-tree`
+for the changed paths.
 """
 
 from __future__ import annotations
@@ -165,23 +166,31 @@ def interpret_trailers(repo: Repo, messages: Sequence[bytes]) -> List[bytes]:
     return parsed
 
 
-Fields = Tuple[bytes, bytes, bytes, bytes, Tuple[bytes, ...]]
+Fields = Tuple[bytes, bytes, bytes, bytes, bytes, Tuple[bytes, ...]]
 
 
 def git_says(repo: Repo, shas: Sequence[str], changes: Sequence[Change]) -> List[Fields]:
-    """(short sha, subject, message, trailers, changed paths) of each commit, from git."""
+    """(full id, short sha, subject, message, trailers, changed paths) of each commit, from git."""
     log = repo.git("log", "--no-walk=unsorted", "--format=%h%n%s", *shas).split(b"\n")
     messages = stored_messages(repo, shas)
     trailers = interpret_trailers(repo, messages)
     parent_trees = ["empty", *(change.tree for change in changes)]
     return [
-        (log[2 * i], log[2 * i + 1], messages[i], trailers[i], repo.changed[(parent_trees[i], change.tree)])
+        (
+            shas[i].encode(),
+            log[2 * i],
+            log[2 * i + 1],
+            messages[i],
+            trailers[i],
+            repo.changed[(parent_trees[i], change.tree)],
+        )
         for i, change in enumerate(changes)
     ]
 
 
 def read_by_the_goal(repo: Repo, commit: Commit) -> Fields:
     return (
+        commit.oid.encode(),
         commit.sha.encode(),
         encode(commit.subject),
         encode(commit.message),

@@ -13,8 +13,7 @@ import pytest
 import release_history
 from monorepo import git_bytes
 from pants_calver.core.errors import SettingError
-from pants_calver.core.git.history import Logged, history_args, parse_history
-from pants_calver.core.git.log import Commit
+from pants_calver.core.git.log import Commit, log_args, parse_log
 from pants_calver.core.git.patch_ids import PATCH_ID_ARGS, diff_tree_args, diff_tree_request, parse_patch_ids
 from pants_calver.core.releases.missing_backports import (
     BranchIndex,
@@ -26,7 +25,10 @@ from pants_calver.core.releases.missing_backports import (
 )
 from pants_calver.core.releases.provenance import Form, Provenance, parse_forms, pr_numbers
 
-Sides = Tuple[Path, Dict[str, str], Tuple[Logged, ...], Tuple[Logged, ...]]
+Sides = Tuple[Path, Dict[str, str], Tuple[Commit, ...], Tuple[Commit, ...]]
+# A full commit id for commits made up here (the parser requires one; these checks never read it).
+OID = "abc1234000000000000000000000000000000000"
+
 FIXES = Wanted((re.compile("^fix"),))
 
 
@@ -35,8 +37,8 @@ def sides(tmp_path_factory: pytest.TempPathFactory) -> Sides:
     root = tmp_path_factory.mktemp("backports") / "repo"
     shas = release_history.build(root)
     main, branch = shas["main:sneaked"], shas["23.09:sneaked"]
-    on_main = parse_history(git_bytes(root, *history_args(main, branch, paths=False)))
-    on_branch = parse_history(git_bytes(root, *history_args(branch, main, paths=True)))
+    on_main = parse_log(git_bytes(root, *log_args(main, branch, paths=False)))
+    on_branch = parse_log(git_bytes(root, *log_args(branch, main, paths=True)))
     return root, shas, on_main, on_branch
 
 
@@ -51,7 +53,7 @@ def missing(sides: Sides, forms: Sequence[Form], wanted: Wanted = FIXES) -> List
         patches = git_bytes(root, *diff_tree_args(), stdin=diff_tree_request(request))
         patch_ids = parse_patch_ids(git_bytes(root, *PATCH_ID_ARGS, stdin=patches))
     names = {sha: name for name, sha in shas.items()}
-    return [names[logged.oid] for logged in still_missing(matching, patch_ids, index)]
+    return [names[commit.oid] for commit in still_missing(matching, patch_ids, index)]
 
 
 ALL_UNMATCHED = ["requested", "missed", "patch", "backport-of", "pr", "trailers", "picked"]
@@ -100,7 +102,7 @@ def test_patch_ids_are_asked_only_for_what_no_mark_matched(sides: Sides) -> None
 
 def test_a_request_trailer_decides_over_the_subject(sides: Sides) -> None:
     _, shas, on_main, _ = sides
-    by_name = {name: logged for logged in on_main for name, sha in shas.items() if sha == logged.oid}
+    by_name = {name: commit for commit in on_main for name, sha in shas.items() if sha == commit.oid}
     assert FIXES.on(by_name["requested"], "23.09")  # `Backport: 23.09, 22.09`, a feature
     assert FIXES.on(by_name["requested"], "22.9")  # compared as versions
     assert not FIXES.on(by_name["requested"], "24.03")
@@ -113,7 +115,7 @@ def test_a_request_trailer_decides_over_the_subject(sides: Sides) -> None:
 
 def test_missing_backports_one_entry_per_commit_with_its_branches(sides: Sides) -> None:
     _, shas, on_main, _ = sides
-    by_oid = {logged.oid: logged for logged in on_main}
+    by_oid = {commit.oid: commit for commit in on_main}
     missed, requested = by_oid[shas["missed"]], by_oid[shas["requested"]]
     assert missing_backports({"23.09": [missed, requested], "23.03": [missed]}, on_main) == [
         MissingBackport(shas["requested"][:7], shas["requested"], "feat: new API (#107)", ("23.09",)),
@@ -143,16 +145,16 @@ def test_provenance_of_each_form() -> None:
         "fix: x (#1) (#2)\n\nBody.\n\nBackported-From: main (24.09)\nBackport-of: #7\n"
         f"Backport-of: 9c6330e1a3\nBackport-of: not-a-sha\n(cherry picked from commit {sha})\n"
     )
-    said = Provenance.of(Commit.from_message("abc", "fix: x (#1) (#2)", message), "main")
+    said = Provenance.of(Commit.from_message(OID, "abc", "fix: x (#1) (#2)", message), "main")
     assert said == Provenance(True, (sha,), ("9c6330e1a3",), (7,), (1,))
     assert said.forms() == (Form.trailers, Form.cherry_picked, Form.backport_of, Form.pr_number)
     plain = Provenance.of(
-        Commit.from_message("abc", "fix: x (#2)", "fix: x (#2)\n\nBackported-From: develop\n"), "main"
+        Commit.from_message(OID, "abc", "fix: x (#2)", "fix: x (#2)\n\nBackported-From: develop\n"), "main"
     )
     assert plain.forms() == ()  # its own pull request only, and not from main
     # A `-x` line that git did not write (an abbreviated id, text around it) is no mark.
     edited = f"fix\n\n(cherry picked from commit {sha[:12]})\nsee (cherry picked from commit {sha})\n"
-    assert Provenance.of(Commit.from_message("abc", "fix", edited), "main").forms() == ()
+    assert Provenance.of(Commit.from_message(OID, "abc", "fix", edited), "main").forms() == ()
 
 
 def test_parse_forms() -> None:
@@ -189,5 +191,5 @@ def test_cherry_pick_x_after_trailers_as_git_writes_it(tmp_path: Path) -> None:
         "fix: a\n\nSigned-off-by: t <t@example.invalid>\n"
         f"(cherry picked from commit {fix})\n(cherry picked from commit {first})\n\n"
     )
-    said = Provenance.of(Commit.from_message("x", "fix: a", message), "main")
+    said = Provenance.of(Commit.from_message(OID, "x", "fix: a", message), "main")
     assert said.cherry_picked == (fix, first)

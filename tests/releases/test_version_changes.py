@@ -10,12 +10,14 @@ import pytest
 import release_history
 from monorepo import git_bytes
 from pants_calver.core.errors import SettingError
-from pants_calver.core.git.history import history_args, parse_history
-from pants_calver.core.git.log import Commit
+from pants_calver.core.git.log import Commit, log_args, parse_log
 from pants_calver.core.releases.backports import BackportRules
 from pants_calver.core.problems import Problem
 from pants_calver.core.releases.version_changes import check_version_changes, subject_pattern
 from pants_calver.core.repo_paths import glob_pattern
+
+# A full commit id for commits made up here (the parser requires one; these checks never read it).
+OID = "abc1234000000000000000000000000000000000"
 
 RULES = BackportRules("23.09", "main", frozenset({"VERSION", "pkg/VERSION"}), (glob_pattern("changes/**"),))
 SUBJECTS = [
@@ -29,9 +31,9 @@ def sides(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Dict[str, str], Lis
     root = tmp_path_factory.mktemp("versions") / "repo"
     shas = release_history.build(root)
     main, branch = shas["main:sneaked"], shas["23.09:sneaked"]
-    on_main = parse_history(git_bytes(root, *history_args(main, shas["init"], paths=True)))
-    on_branch = parse_history(git_bytes(root, *history_args(branch, main, paths=True)))
-    return shas, [logged.commit for logged in on_main], [logged.commit for logged in on_branch]
+    on_main = parse_log(git_bytes(root, *log_args(main, shas["init"], paths=True)))
+    on_branch = parse_log(git_bytes(root, *log_args(branch, main, paths=True)))
+    return shas, list(on_main), list(on_branch)
 
 
 def check(commits: List[Commit]) -> List[Problem]:
@@ -68,7 +70,7 @@ def test_on_main_the_cycle_commit_passes_and_a_bump_in_passing_does_not(sides) -
 
 
 def commit(subject: str, *paths: str) -> Commit:
-    return Commit("abc1234", subject, (), subject + "\n", paths)
+    return Commit(OID, "abc1234", subject, (), subject + "\n", paths)
 
 
 @pytest.mark.parametrize(

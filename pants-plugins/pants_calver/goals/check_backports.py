@@ -134,7 +134,7 @@ class CheckBackports(Goal):
 def read_history(git: Git, base_commit: str) -> Sequence[Commit]:
     """The commits HEAD has and `base_commit` has not (merges left out), from one `git log`;
     raises GitError."""
-    result = git.run(*log_args(base_commit))
+    result = git.run(*log_args("HEAD", base_commit, paths=True))
     if result.returncode != 0:
         said = result.stderr.decode(errors="replace").strip().splitlines()
         raise GitError(

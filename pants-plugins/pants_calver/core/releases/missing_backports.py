@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from collections.abc import Iterable, Mapping, Sequence
 from re import Pattern
 
-from pants_calver.core.git.history import Logged
+from pants_calver.core.git.log import Commit
 from pants_calver.core.releases.provenance import Form, Provenance, own_pr, pr_numbers
 from pants_calver.core.versions.version import parse_branch
 
@@ -33,8 +33,7 @@ class Wanted:
     subjects: tuple[Pattern[str], ...]
     request_key: str = REQUEST_KEY
 
-    def on(self, logged: Logged, branch: str) -> bool:
-        commit = logged.commit
+    def on(self, commit: Commit, branch: str) -> bool:
         requests = commit.values(self.request_key.lower())
         if requests:
             wanted = parse_branch(branch)
@@ -56,36 +55,36 @@ class BranchIndex:
     oids: tuple[str, ...]
 
     @classmethod
-    def of(cls, branch: Sequence[Logged], forms: Sequence[Form], main_branch: str) -> BranchIndex:
+    def of(cls, branch: Sequence[Commit], forms: Sequence[Form], main_branch: str) -> BranchIndex:
         picks: dict[str, str] = {}
         backport_of: list[tuple[str, str]] = []
         backport_prs: dict[int, str] = {}
         prs: dict[int, str] = {}
         subjects: dict[str, str] = {}
-        for logged in branch:
-            said = Provenance.of(logged.commit, main_branch)
+        for commit in branch:
+            said = Provenance.of(commit, main_branch)
             if Form.cherry_picked in forms:
-                picks.update((oid, logged.oid) for oid in said.cherry_picked)
+                picks.update((oid, commit.oid) for oid in said.cherry_picked)
             if Form.backport_of in forms:
-                backport_of += [(prefix, logged.oid) for prefix in said.backport_of_commits]
-                backport_prs.update((pr, logged.oid) for pr in said.backport_of_prs)
+                backport_of += [(prefix, commit.oid) for prefix in said.backport_of_commits]
+                backport_prs.update((pr, commit.oid) for pr in said.backport_of_prs)
             if Form.pr_number in forms:
-                prs.update((pr, logged.oid) for pr in pr_numbers(logged.commit.subject))
+                prs.update((pr, commit.oid) for pr in pr_numbers(commit.subject))
             if Form.trailers in forms and said.from_main:
-                subjects.setdefault(logged.commit.subject, logged.oid)
+                subjects.setdefault(commit.subject, commit.oid)
         return cls(picks, tuple(backport_of), backport_prs, prs, subjects, tuple(b.oid for b in branch))
 
-    def counterpart(self, logged: Logged) -> str | None:
-        """The full id of the branch's commit that a form names as `logged`'s, or None."""
-        if logged.oid in self.by_cherry_pick:
-            return self.by_cherry_pick[logged.oid]
+    def counterpart(self, commit: Commit) -> str | None:
+        """The full id of the branch's commit that a form names as `commit`'s, or None."""
+        if commit.oid in self.by_cherry_pick:
+            return self.by_cherry_pick[commit.oid]
         for prefix, oid in self.by_backport_of:
-            if logged.oid.startswith(prefix):
+            if commit.oid.startswith(prefix):
                 return oid
-        pr = own_pr(logged.commit.subject)
+        pr = own_pr(commit.subject)
         if pr is not None and (pr in self.by_pr or pr in self.by_backport_of_pr):
             return self.by_pr.get(pr) or self.by_backport_of_pr[pr]
-        return self.by_subject.get(logged.commit.subject)
+        return self.by_subject.get(commit.subject)
 
 
 @dataclass(frozen=True)
@@ -93,12 +92,12 @@ class Matching:
     """The wanted commits of main and what was found for them on one release branch."""
 
     branch: str
-    wanted: tuple[Logged, ...]
+    wanted: tuple[Commit, ...]
     matched: Mapping[str, str]  # main's full id -> the branch's
 
     @property
-    def unmatched(self) -> tuple[Logged, ...]:
-        return tuple(logged for logged in self.wanted if logged.oid not in self.matched)
+    def unmatched(self) -> tuple[Commit, ...]:
+        return tuple(commit for commit in self.wanted if commit.oid not in self.matched)
 
     def patch_id_request(self, index: BranchIndex) -> tuple[str, ...]:
         """The commits whose patch ids could still match: the unmatched of main, and the branch's
@@ -106,24 +105,24 @@ class Matching:
         if not self.unmatched:
             return ()
         claimed = set(self.matched.values())
-        return tuple(logged.oid for logged in self.unmatched) + tuple(
+        return tuple(commit.oid for commit in self.unmatched) + tuple(
             oid for oid in index.oids if oid not in claimed
         )
 
 
-def match(main: Iterable[Logged], index: BranchIndex, branch: str, wanted: Wanted) -> Matching:
+def match(main: Iterable[Commit], index: BranchIndex, branch: str, wanted: Wanted) -> Matching:
     """The commits of main that `branch` should have, and their counterparts by the message forms."""
-    candidates = tuple(logged for logged in main if wanted.on(logged, branch))
+    candidates = tuple(commit for commit in main if wanted.on(commit, branch))
     matched = {
-        logged.oid: found
-        for logged in candidates
-        for found in [index.counterpart(logged)]
+        commit.oid: found
+        for commit in candidates
+        for found in [index.counterpart(commit)]
         if found is not None
     }
     return Matching(branch, candidates, matched)
 
 
-def still_missing(matching: Matching, patch_ids: Mapping[str, str], index: BranchIndex) -> tuple[Logged, ...]:
+def still_missing(matching: Matching, patch_ids: Mapping[str, str], index: BranchIndex) -> tuple[Commit, ...]:
     """The unmatched commits of main whose patch id no unclaimed commit of the branch shares
     (`patch_ids`: full id -> patch id; empty when `patch-id` is not an accepted form)."""
     if not patch_ids:
@@ -132,9 +131,9 @@ def still_missing(matching: Matching, patch_ids: Mapping[str, str], index: Branc
     on_branch = {patch_ids[oid] for oid in index.oids if oid not in claimed and oid in patch_ids}
     # A commit with no patch id (it changes nothing) has no counterpart by patch.
     return tuple(
-        logged
-        for logged in matching.unmatched
-        if logged.oid not in patch_ids or patch_ids[logged.oid] not in on_branch
+        commit
+        for commit in matching.unmatched
+        if commit.oid not in patch_ids or patch_ids[commit.oid] not in on_branch
     )
 
 
@@ -149,16 +148,16 @@ class MissingBackport:
 
 
 def missing_backports(
-    per_branch: Mapping[str, Sequence[Logged]], order: Sequence[Logged]
+    per_branch: Mapping[str, Sequence[Commit]], order: Sequence[Commit]
 ) -> list[MissingBackport]:
     """One entry per commit of main, in main's order (`order`, newest first), with every branch
     it is missing from, in the order of `per_branch`."""
     branches_of: dict[str, list[str]] = {}
     for branch, missing in per_branch.items():
-        for logged in missing:
-            branches_of.setdefault(logged.oid, []).append(branch)
+        for commit in missing:
+            branches_of.setdefault(commit.oid, []).append(branch)
     return [
-        MissingBackport(logged.commit.sha, logged.oid, logged.commit.subject, tuple(branches_of[logged.oid]))
-        for logged in order
-        if logged.oid in branches_of
+        MissingBackport(commit.sha, commit.oid, commit.subject, tuple(branches_of[commit.oid]))
+        for commit in order
+        if commit.oid in branches_of
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import string
+from dataclasses import replace
 from collections.abc import Callable, Iterable, Sequence, Set
 from re import Pattern
 
@@ -81,4 +82,4 @@ def check_version_changes(
 
 def _only(commit: Commit, path: str) -> Commit:
     """The commit as if it changed `path` alone: asks the release-commit rule about one path."""
-    return Commit(commit.sha, commit.subject, commit.trailers, commit.message, (path,))
+    return replace(commit, paths=(path,))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from pants_calver.core.git.files_at import CAT_FILE_ARGS, files_at_request, parse_files_at
-from pants_calver.core.git.history import Logged, history_args, parse_history
+from pants_calver.core.git.log import Commit, log_args, parse_log
 from pants_calver.core.git.patch_ids import PATCH_ID_ARGS, diff_tree_args, diff_tree_request, parse_patch_ids
 from pants_calver.core.git.refs import Ref, parse_refs, refs_args
 from pants_calver.core.releases.missing_backports import BranchIndex, Wanted, match, still_missing
@@ -15,10 +15,10 @@ from pants_calver.core.releases.provenance import Form
 from pants_calver.engine.git import Git
 
 
-def read_side(git: Git, include: str, exclude: str, paths: bool = False) -> tuple[Logged, ...]:
+def read_side(git: Git, include: str, exclude: str, paths: bool = False) -> tuple[Commit, ...]:
     """The commits `include` has and `exclude` has not (full ids), merges left out, newest first;
     raises GitError."""
-    return parse_history(git.out_bytes(*history_args(include, exclude, paths)))
+    return parse_log(git.out_bytes(*log_args(include, exclude, paths=paths)))
 
 
 def read_refs(git: Git, *prefixes: str, merged: str | None = None) -> tuple[Ref, ...]:
@@ -44,13 +44,13 @@ def read_patch_ids(git: Git, commits: Sequence[str]) -> dict[str, str]:
 
 def find_missing(
     git: Git,
-    on_main: Sequence[Logged],
-    on_branch: Sequence[Logged],
+    on_main: Sequence[Commit],
+    on_branch: Sequence[Commit],
     branch: str,
     forms: Sequence[Form],
     wanted: Wanted,
     main_branch: str,
-) -> tuple[Logged, ...]:
+) -> tuple[Commit, ...]:
     """The commits of `on_main` that `branch` should have and that nothing of `on_branch` is a
     counterpart of; patch ids are read (one batch) only for what no message form matched."""
     index = BranchIndex.of(on_branch, forms, main_branch)
@@ -65,12 +65,8 @@ def same_patch_as_main(git: Git, head: str, base_commit: str, shas: Collection[s
     two more logs and one patch-id batch, for check-backports' `patch-id` form."""
     if not shas:
         return set()
-    full = {
-        logged.commit.sha: logged.oid
-        for logged in read_side(git, head, base_commit)
-        if logged.commit.sha in shas
-    }
+    full = {commit.sha: commit.oid for commit in read_side(git, head, base_commit) if commit.sha in shas}
     on_main = read_side(git, base_commit, head)
-    ids = read_patch_ids(git, [*full.values(), *(logged.oid for logged in on_main)])
-    of_main = {ids[logged.oid] for logged in on_main if logged.oid in ids}
+    ids = read_patch_ids(git, [*full.values(), *(commit.oid for commit in on_main)])
+    of_main = {ids[commit.oid] for commit in on_main if commit.oid in ids}
     return {sha for sha, oid in full.items() if oid in ids and ids[oid] in of_main}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from collections.abc import Sequence
 from re import Pattern
 
-from pants_calver.core.git.history import Logged
+from pants_calver.core.git.log import Commit
 from pants_calver.core.git.refs import BRANCHES, REMOTES, TAGS, Ref
 from pants_calver.core.problems import Problem, plural
 from pants_calver.core.releases.backports import BackportRules
@@ -87,15 +87,13 @@ def tags(git: Git, names: Names) -> Checked:
 
 
 def version_changes(
-    on_branch: Sequence[Logged],
+    on_branch: Sequence[Commit],
     version_files: frozenset[str],
     release_subjects: Sequence[Pattern[str]],
     rules: BackportRules,
     since: str,
 ) -> Checked:
-    findings = check_version_changes(
-        (logged.commit for logged in on_branch), version_files, release_subjects, rules.is_release_commit
-    )
+    findings = check_version_changes(on_branch, version_files, release_subjects, rules.is_release_commit)
     return Checked(tuple(findings), f"{plural(len(on_branch), 'commit')} since {since}")
 
 
@@ -112,7 +110,7 @@ class Backports:
     wanted: Wanted
 
 
-def missing(git: Git, on_branch: Sequence[Logged], backports: Backports) -> Checked:
+def missing(git: Git, on_branch: Sequence[Commit], backports: Backports) -> Checked:
     """The commits of main since the branch point (HEAD..base) that the branch should have and
     has no counterpart of."""
     on_main = read_side(git, backports.base_commit, backports.head)
