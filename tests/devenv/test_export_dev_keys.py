@@ -509,3 +509,39 @@ def test_every_exit_is_one_json_document(
     branches(runner)
     result = export_dev(runner, *args, "--output-format=json")
     assert (result.exit_code, json.loads(result.stdout)) == (1, {"error": {"code": code, "message": message}})
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        pytest.param(
+            ['--export-dev-alembic-trees={"../a.ini": ["v/*.py"]}'],
+            "setting-invalid",
+            "[export-dev].alembic_trees: `../a.ini` leaves the build root; give a path relative to the build root, "
+            "without `..`.",
+            id="alembic-trees",
+        ),
+        pytest.param(
+            ["--preview=nope"],
+            "ref-invalid",
+            "--preview: git knows no branch, tag or commit `nope`: check the name, or fetch it first.",
+            id="ref",
+        ),
+    ],
+)
+def test_an_error_is_a_workflow_annotation_with_github(
+    runner: RuleRunner, args: list[str], code: str, message: str
+) -> None:
+    branches(runner)
+    result = export_dev(runner, *args, "--output-format=github")
+    assert (result.exit_code, result.stdout) == (1, f"::error title={code}::{message}\n")
+
+
+def test_with_github_the_preview_is_the_text_preview(runner: RuleRunner) -> None:
+    """GitHub's format changes only how an error is printed: a preview reads as in text."""
+    branches(runner)
+    export_dev(runner)
+    text = export_dev(runner, "--preview=new")
+    github = export_dev(runner, "--preview=new", "--output-format=github")
+    assert (github.exit_code, github.stdout, github.stderr) == (text.exit_code, text.stdout, text.stderr)
+    assert "lacks" in github.stdout
