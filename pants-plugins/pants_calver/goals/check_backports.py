@@ -248,7 +248,10 @@ def check(git: Git, commits: Sequence[Commit], rules: BackportRules, base_commit
     problems = check_commits(commits, rules)
     if Form.patch_id not in rules.forms or not problems:
         return problems
-    same = same_patch_as_main(git, git.commit("HEAD", "HEAD"), base_commit, {str(p.commit) for p in problems})
+    flagged = {problem.commit for problem in problems}
+    same = same_patch_as_main(
+        git, git.commit("HEAD", "HEAD"), base_commit, [c for c in commits if c.sha in flagged]
+    )
     return [problem for problem in problems if problem.commit not in same]
 
 

@@ -59,14 +59,13 @@ def find_missing(
     return still_missing(matching, read_patch_ids(git, request), index)
 
 
-def same_patch_as_main(git: Git, head: str, base_commit: str, shas: Collection[str]) -> set[str]:
-    """The short ids among `shas` (commits HEAD has and the base has not) whose change is the same
-    (`git patch-id --stable`) as that of a commit of main since the branch point (HEAD..base):
-    two more logs and one patch-id batch, for check-backports' `patch-id` form."""
-    if not shas:
+def same_patch_as_main(git: Git, head: str, base_commit: str, commits: Collection[Commit]) -> set[str]:
+    """The short ids of `commits` (commits HEAD has and the base has not, as `log_args` read them)
+    whose change is the same (`git patch-id --stable`) as that of a commit of main since the branch
+    point (HEAD..base): one more log and one patch-id batch, for check-backports' `patch-id` form."""
+    if not commits:
         return set()
-    full = {commit.sha: commit.oid for commit in read_side(git, head, base_commit) if commit.sha in shas}
     on_main = read_side(git, base_commit, head)
-    ids = read_patch_ids(git, [*full.values(), *(commit.oid for commit in on_main)])
+    ids = read_patch_ids(git, [*(commit.oid for commit in commits), *(commit.oid for commit in on_main)])
     of_main = {ids[commit.oid] for commit in on_main if commit.oid in ids}
-    return {sha for sha, oid in full.items() if oid in ids and ids[oid] in of_main}
+    return {commit.sha for commit in commits if commit.oid in ids and ids[commit.oid] in of_main}
