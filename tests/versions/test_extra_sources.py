@@ -317,6 +317,32 @@ def test_a_missing_file_is_a_problem(entry: str, raw: Dict, message: str) -> Non
     assert text.startswith("`version` should read `23.9.6`, but ") and message in text
 
 
+def test_a_missing_file_is_one_problem_whatever_it_should_hold() -> None:
+    keys = source("chart/Chart.yaml", None, keys=["version", "appVersion"])
+    assert problems(keys) == [
+        (
+            "chart/Chart.yaml",
+            "version-source-missing",
+            "`version` and `appVersion` should read `23.9.6`, but the file is missing; create it, or remove "
+            "`chart/Chart.yaml` from [calver].version_sources",
+        )
+    ]
+    patterns = source("Dockerfile", None, patterns=["ARG V={normalized}", "LABEL v={display}"])
+    assert problems(patterns) == [
+        (
+            "Dockerfile",
+            "version-source-missing",
+            "the pattern `ARG V={normalized}` and the pattern `LABEL v={display}`: the file is missing; "
+            "create it, or remove `Dockerfile` from [calver].version_sources",
+        )
+    ]
+    assert [p.code for p in bumped_problems(patterns)] == ["version-source-missing"]
+
+
+def bumped_problems(file: ExtraFile) -> list:
+    return plan(file, NEW, OLD, SCHEME, False, "VERSION has `23.09.6`")[1]
+
+
 def test_a_pattern_that_matches_nothing_says_what_to_write() -> None:
     assert problems(source("Dockerfile", b"FROM x\n", pattern="ARG V={normalized}")) == [
         (
