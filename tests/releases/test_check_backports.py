@@ -483,3 +483,17 @@ def test_where_the_lines_are_and_what_git_made_of_them(rule_runner: RuleRunner) 
         "",
         "3 problems in 6 commits on 23.09 since main.",
     ]
+
+
+def test_a_release_commit_may_change_a_declared_version_source(rule_runner: RuleRunner) -> None:
+    root = Path(rule_runner.build_root)
+    monorepo.write(root, {"docker/Dockerfile": "ARG V=23.9.6\n"}, {})
+    cut_release_branch(rule_runner)
+    monorepo.write(root, {"VERSION": "23.09.7\n", "docker/Dockerfile": "ARG V=23.9.7\n"}, {})
+    git(root, "commit", "-qam", "release: 23.09.7")
+    sources = json.dumps({"docker/Dockerfile": {"pattern": "ARG V={normalized}"}})
+    result = run(rule_runner, f"--calver-version-sources={sources}")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "✓ 23.09: 2 commits since main, every one a marked backport or a release.\n",
+    )

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import dataclasses
 from typing import List, Mapping, Optional
 
 import pytest
 
-from pants_calver.core.versions import artifact_versions, pins
+from pants_calver.core.versions import artifact_versions, pins, repo_sources, source_specs
 from pants_calver.core.versions.artifact_versions import Declared
 from pants_calver.core.versions.bump import (
     BumpPlan,
@@ -459,3 +460,27 @@ def test_linkable_paths_are_the_files_a_bump_may_rewrite_but_the_version_file() 
         "shared/requirements.txt",
         "via-dir/requirements.txt",
     )
+
+
+def test_written_paths_are_the_files_a_bump_writes_declared_sources_too() -> None:
+    specs = source_specs.parse(
+        {
+            "Dockerfile": {"pattern": "ARG V={normalized}"},
+            "README.md": {"pattern": "v{display}"},
+            "missing.json": {"key": "v"},
+        }
+    )
+    extra = repo_sources.read_all(specs, {"Dockerfile": b"ARG V=23.9.6\n", "README.md": b"no version\n"})
+    versioned = dataclasses.replace(
+        LINKED, sources=(*LINKED.sources, source("docs/requirements.txt", "pytest\n")), extra_files=extra
+    )
+    assert sorted(versioned.written_paths()) == [
+        "Dockerfile",
+        "VERSION",
+        "agent/BUILD",
+        "common/VERSION",
+        "linked/requirements.txt",
+        "shared/requirements.txt",
+        "via-dir/requirements.txt",
+    ]
+    assert "README.md" in versioned.linkable_paths() and "docs/requirements.txt" in versioned.linkable_paths()

@@ -268,6 +268,20 @@ def test_a_key_that_cannot_be_placed_exactly_is_a_problem(
     assert stopped == [(location, code)]
 
 
+def test_a_multi_document_yaml_file_says_to_use_a_pattern_not_to_fix_its_syntax() -> None:
+    file = source("k8s.yaml", b"---\nversion: 23.9.6\n---\nkind: Service\n", key="version")
+    assert problems(file) == [
+        (
+            "k8s.yaml",
+            "version-source-unplaceable",
+            "`version` should read `23.9.6`, but the file holds several YAML documents (`---`); a key is "
+            "placed in single-document YAML only: use a `pattern` instead",
+        )
+    ]
+    # One document, even after a `---`, is read as before.
+    assert problems(source("one.yaml", b"---\nversion: 23.9.6\n", key="version")) == []
+
+
 def test_a_plain_yaml_value_the_rewrite_would_turn_into_a_number_is_a_problem() -> None:
     file = source("a.yaml", b"branch: 23.09.6-x\n", key="branch", value="{branch}.6-x")
     assert bumped(file, sync=True) == (b"branch: 23.09.6-x\n", [])
@@ -301,6 +315,32 @@ def test_a_missing_file_is_a_problem(entry: str, raw: Dict, message: str) -> Non
     [(where, code, text)] = problems(source(entry, None, **raw))
     assert (where, code) == (entry, "version-source-missing")
     assert text.startswith("`version` should read `23.9.6`, but ") and message in text
+
+
+def test_a_missing_file_is_one_problem_whatever_it_should_hold() -> None:
+    keys = source("chart/Chart.yaml", None, keys=["version", "appVersion"])
+    assert problems(keys) == [
+        (
+            "chart/Chart.yaml",
+            "version-source-missing",
+            "`version` and `appVersion` should read `23.9.6`, but the file is missing; create it, or remove "
+            "`chart/Chart.yaml` from [calver].version_sources",
+        )
+    ]
+    patterns = source("Dockerfile", None, patterns=["ARG V={normalized}", "LABEL v={display}"])
+    assert problems(patterns) == [
+        (
+            "Dockerfile",
+            "version-source-missing",
+            "the pattern `ARG V={normalized}` and the pattern `LABEL v={display}`: the file is missing; "
+            "create it, or remove `Dockerfile` from [calver].version_sources",
+        )
+    ]
+    assert [p.code for p in bumped_problems(patterns)] == ["version-source-missing"]
+
+
+def bumped_problems(file: ExtraFile) -> list:
+    return plan(file, NEW, OLD, SCHEME, False, "VERSION has `23.09.6`")[1]
 
 
 def test_a_pattern_that_matches_nothing_says_what_to_write() -> None:

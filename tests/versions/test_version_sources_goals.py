@@ -142,3 +142,20 @@ def test_a_source_that_cannot_move_stops_the_bump(rule_runner: RuleRunner) -> No
         "value out in place"
     )
     assert snapshot(rule_runner.build_root) == before
+
+
+def test_a_source_on_a_pin_is_made_once_or_stops_the_bump(rule_runner: RuleRunner) -> None:
+    before = snapshot(rule_runner.build_root)
+    same = option({"requirements.txt": {"pattern": "backend.ai-common=={normalized}"}})
+    result = bump(rule_runner, "--next=patch", "--dry-run", same)
+    assert result.exit_code == 0, result.stderr
+    assert "-backend.ai-common==23.9.6\n+backend.ai-common==23.9.7\n backend-ai-client" in result.stdout
+    other = option({"requirements.txt": {"pattern": "backend.ai-common==23.9.{patch}"}})
+    for mode in ("--dry-run", "--allow-dirty"):  # A dry run refuses as the real run does.
+        result = bump(rule_runner, "--next=patch", mode, other)
+        assert (result.exit_code, result.stderr.splitlines()[0]) == (
+            1,
+            "requirements.txt:3: the text is already rewritten as a pin; remove its entry from "
+            "[calver].version_sources",
+        )
+    assert snapshot(rule_runner.build_root) == before

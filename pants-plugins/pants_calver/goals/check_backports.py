@@ -178,12 +178,8 @@ def resolve_base(git: Git, base: str | None, main_branch: str) -> str:
 
 
 def release_files(versioned: VersionedRepo) -> frozenset[str]:
-    """The files a release commit changes: version files, files holding first-party pins, and
-    files where distributions write their own version."""
-    pin_files = {source.path for source in versioned.sources if source.scan.pins}
-    version_files = {file.path for file in versioned.package_files}
-    literal_files = {file.path for file in versioned.artifact_files if file.literals}
-    return frozenset({versioned.version_file, *version_files, *pin_files, *literal_files})
+    """The files a release commit changes: those a bump writes."""
+    return versioned.written_paths()
 
 
 @dataclass(frozen=True)

@@ -292,8 +292,15 @@ def _pin_changes(
         )
         problems.extend(literal_problems)
         source_edits = extra.get(path, [])
-        if edits or literal_edits or source_edits:
-            text = apply_edits(decode(source.content), edits + literal_edits + source_edits)
+        groups = [
+            ("a pin", edits),
+            ("the distribution version", literal_edits),
+            (repo_sources.SOURCE, source_edits),
+        ]
+        merged, clashes = repo_sources.merge(path, groups)
+        problems.extend(clashes)
+        if merged and not clashes:
+            text = apply_edits(decode(source.content), merged)
             count = len({(e.line, e.start) for e in edits})
             what = [plural(count, "pin")] if edits else []
             what += artifact_versions.describe(literal_edits, artifact)

@@ -93,8 +93,12 @@ def read(spec: SourceSpec, path: str, content: bytes | None) -> ExtraFile:
     if content is None:
         why = f"no file matches `{path}`" if spec.is_glob else "the file is missing"
         fix = f"create it, or remove `{spec.files}` from {OPTION}"
-        failures = [Failure(0, MISSING, what, t, f"{why}; {fix}") for what, t in _templates(spec)]
-        return ExtraFile(path, None, spec, (), tuple(failures))
+        # One problem for the file, naming every pattern or key it should hold (and what they
+        # should read when they share one template).
+        whats, templates = zip(*_templates(spec))
+        template = templates[0] if len(set(templates)) == 1 else ""
+        failure = Failure(0, MISSING, " and ".join(whats), template, f"{why}; {fix}")
+        return ExtraFile(path, None, spec, (), (failure,))
     text = decode(content)
     if spec.patterns:
         sites, failures = _pattern_sites(spec, text)
@@ -138,8 +142,10 @@ def _key_sites(spec: SourceSpec, path: str, text: str) -> tuple[list[Site], list
 
 
 def _failure_problem(file: ExtraFile, failure: Failure, target: CalVersion | None, scheme: Scheme) -> Problem:
-    expected = text_pattern.render(failure.template, values(target, scheme)) if target else ""
-    head = f"{failure.what} should read `{expected}`, but " if target else f"{failure.what}: "
+    expected = (
+        text_pattern.render(failure.template, values(target, scheme)) if target and failure.template else ""
+    )
+    head = f"{failure.what} should read `{expected}`, but " if expected else f"{failure.what}: "
     return Problem(file.path, failure.line, failure.code, head + failure.message, "", expected)
 
 

@@ -4,7 +4,7 @@ import. One file's sources are `pants_calver.core.versions.extra_sources`' busin
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from pants_calver.core.problems import Problem
 from pants_calver.core.repo_paths import glob_pattern
@@ -54,14 +54,40 @@ def plan_all(
         by_path.setdefault(file.path, set()).update(edits)
     planned = {}
     for path, unique in by_path.items():
-        ordered = sorted(unique, key=lambda e: (e.line, e.start, e.end))
-        clash = next((b for a, b in zip(ordered, ordered[1:]) if a.line == b.line and b.start < a.end), None)
-        if clash is not None:
-            message = f"two entries of {OPTION} rewrite the same text otherwise; keep one"
-            problems.append(Problem(path, clash.line, UNPLACEABLE, message))
-        elif ordered:
+        ordered, clashes = merge(path, [(SOURCE, unique)])
+        problems += clashes
+        if ordered and not clashes:
             planned[path] = ordered
     return planned, problems
+
+
+# What `merge` calls the edits of the declared version sources.
+SOURCE = "a version source"
+
+
+def merge(path: str, groups: Sequence[tuple[str, Iterable[Edit]]]) -> tuple[list[Edit], list[Problem]]:
+    """One file's edits from every planner (`groups`: what each rewrites, such as `a pin`, with its
+    edits), in order: an edit planned twice is made once, and two that rewrite the same text
+    otherwise are a problem at their line, which stops the bump (applying both corrupts the file)."""
+    labelled: dict[Edit, str] = {}
+    for what, edits in groups:
+        for edit in edits:
+            labelled.setdefault(edit, what)
+    ordered = sorted(labelled, key=lambda e: (e.line, e.start, e.end, e.new))
+    problems = []
+    for a, b in zip(ordered, ordered[1:]):
+        if a.line == b.line and b.start < a.end:
+            problems.append(Problem(path, b.line, UNPLACEABLE, _clash(labelled[a], labelled[b])))
+    return ordered, problems[:1]
+
+
+def _clash(a: str, b: str) -> str:
+    if a == b == SOURCE:
+        return f"two entries of {OPTION} rewrite the same text otherwise; keep one"
+    if SOURCE in (a, b):
+        other = b if a == SOURCE else a
+        return f"the text is already rewritten as {other}; remove its entry from {OPTION}"
+    return f"the text is rewritten both as {a} and as {b}; edit it by hand"
 
 
 def bump_edits(

@@ -72,10 +72,23 @@ class VersionedRepo:
 
     def linkable_paths(self) -> tuple[str, ...]:
         """The files a bump may rewrite but the version file, whose links `Links` gives."""
+        return self._bump_paths(writes_only=False)
+
+    def written_paths(self) -> frozenset[str]:
+        """The files a bump writes, so a release commit may change: the version files, and the
+        files holding a first-party pin, a distribution's own version or a declared source's site."""
+        return frozenset({self.version_file, *self._bump_paths(writes_only=True)})
+
+    def _bump_paths(self, writes_only: bool) -> tuple[str, ...]:
+        # One list for both, so what a bump reads links of and what it writes cannot drift apart.
         paths = {file.path for file in self.package_files}
-        paths.update(file.path for file in self.sources)
-        paths.update(file.path for file in self.artifact_files)
-        paths.update(file.path for file in self.extra_files if file.content is not None)
+        paths.update(file.path for file in self.sources if file.scan.pins or not writes_only)
+        paths.update(file.path for file in self.artifact_files if file.literals or not writes_only)
+        paths.update(
+            file.path
+            for file in self.extra_files
+            if file.content is not None and (file.sites or not writes_only)
+        )
         return tuple(sorted(paths))
 
     @property

@@ -80,12 +80,26 @@ def _span(text: str, node: Node) -> tuple[int, int]:
     return start, end
 
 
+def _documents(text: str) -> int:
+    """How many documents a valid YAML stream holds (0 when it is not valid)."""
+    try:
+        return sum(1 for _ in yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.YAMLError:
+        return 0
+
+
 def place(text: str, path: Sequence[str]) -> Placed | Unplaced:
     """The string at `path` in a YAML document `text`, or why it cannot be placed exactly."""
     try:
         value = lookup(load(text), path)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as e:
+        if _documents(text) > 1:
+            message = (
+                "the file holds several YAML documents (`---`); a key is placed in single-document "
+                "YAML only: use a `pattern` instead"
+            )
+            return Unplaced(UNPLACEABLE, 0, message)
         reason = " ".join(str(e).split())
         return Unplaced(UNREADABLE, 0, f"the file cannot be read as YAML ({reason}); fix its syntax")
     if isinstance(value, Unplaced):
