@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from re import Pattern
 
 from pants_calver.core.git.log import Commit
-from pants_calver.core.releases.provenance import Form, Provenance, own_pr, pr_numbers
+from pants_calver.core.releases.provenance import Form, Provenance, own_pr
 from pants_calver.core.versions.version import parse_branch
 
 REQUEST_KEY = "backport"
@@ -69,7 +69,8 @@ class BranchIndex:
                 backport_of += [(prefix, commit.oid) for prefix in said.backport_of_commits]
                 backport_prs.update((pr, commit.oid) for pr in said.backport_of_prs)
             if Form.pr_number in forms:
-                prs.update((pr, commit.oid) for pr in pr_numbers(commit.subject))
+                # As check-backports reads it: the numbers before the commit's own, the last.
+                prs.update((pr, commit.oid) for pr in said.prs)
             if Form.trailers in forms and said.from_main:
                 subjects.setdefault(commit.subject, commit.oid)
         return cls(picks, tuple(backport_of), backport_prs, prs, subjects, tuple(b.oid for b in branch))

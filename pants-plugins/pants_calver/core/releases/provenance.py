@@ -10,8 +10,9 @@ A backport can carry its provenance in five forms, and a repo says which it acce
 - `cherry-picked`: the `(cherry picked from commit <full id>)` line `git cherry-pick -x` writes.
 - `backport-of`: a `Backport-of:` trailer whose value starts with the commit's id (7 hex digits
   or more) or its pull request (`#1234`).
-- `pr-number`: the original pull request's number among those that end the subject, as GitHub's
-  squash merges of a backport pull request write it: `fix: x (#1234) (#1240)`.
+- `pr-number`: the original pull request's number among those that end the subject, before the
+  last (the commit's own), as GitHub's squash merge of a backport pull request writes it:
+  `fix: x (#1234) (#1240)`. A plain cherry-pick, which keeps one `(#1234)`, does not carry it.
 - `patch-id`: the same change, by `git patch-id --stable`, with no mark at all.
 """
 
@@ -132,8 +133,12 @@ def how_to_backport(forms: Sequence[Form], main_branch: str, branch: str, sha: s
         return f"on {branch}, `git cherry-pick -x {sha}`"
     if first is Form.backport_of:
         return f"on {branch}, `git cherry-pick -e {sha}` and end the message with `Backport-of: {sha}`"
-    # A cherry-pick keeps the subject, and so its `(#N)`, and makes the same patch.
-    return f"on {branch}, `git cherry-pick {sha}`"
+    # A squash merge adds the pull request's own `(#N)` after the one the cherry-pick kept; a
+    # cherry-pick alone leaves one `(#N)`, which is the commit's own, not where it came from.
+    return (
+        f"in a pull request into {branch}, `git cherry-pick {sha}`, then squash-merge the pull request, "
+        "so that the subject ends with both pull requests' `(#N)`"
+    )
 
 
 def accepted(forms: Sequence[Form]) -> str:
