@@ -205,3 +205,15 @@ def test_cherry_pick_x_after_trailers_as_git_writes_it(tmp_path: Path) -> None:
     )
     said = Provenance.of(Commit.from_message(OID, "x", "fix: a", message), "main")
     assert said.cherry_picked == (fix, first)
+
+
+def test_both_goals_read_the_backported_from_value_alike() -> None:
+    # `,main` is the word `main` after a comma to check-backports' trailer rule: the same commit is
+    # then main's counterpart for check-release-branch's missing-backports, by its subject.
+    message = "fix: x (#7)\n\nBackported-From: ,main\nBackported-To: 23.09\n"
+    branch = Commit.from_message(OID, OID[:7], "fix: x (#7)", message, ("src/x.py",))
+    rules = BackportRules("23.09", "main", frozenset({"VERSION"}))
+    assert check_commit(branch, rules) is None
+    assert Provenance.of(branch, "main").from_main
+    on_main = Commit("d" * 40, "ddddddd", "fix: x (#7)", (), "fix: x (#7)\n", ("src/x.py",))
+    assert BranchIndex.of([branch], [Form.trailers], "main").counterpart(on_main) == OID

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 from pants_calver.core.errors import SettingError
 from pants_calver.core.git.log import Commit
+from pants_calver.core.versions.version import parse_branch
 
 
 class Form(Enum):
@@ -36,7 +37,10 @@ class Form(Enum):
 
 
 DEFAULT_FORMS = (Form.trailers,)
-FROM_KEY, BACKPORT_OF_KEY = "backported-from", "backport-of"
+FROM_KEY, TO_KEY, BACKPORT_OF_KEY = "backported-from", "backported-to", "backport-of"
+# What separates the branch names of a trailer value (`Backported-To: 23.03, 23.09`, a request
+# `Backport: 23.09 22.09`): commas and ASCII white space.
+_WORD_SEPARATORS = re.compile(r"[,\s]+", re.ASCII)
 # As git's sequencer writes it (`cherry_picked_prefix` and the full id), a whole line.
 _CHERRY_PICKED = re.compile(r"^\(cherry picked from commit ([0-9a-f]{40}(?:[0-9a-f]{24})?)\)$", re.MULTILINE)
 # The `(#N)` groups that end a subject, GitHub's mark of a squash-merged pull request.
@@ -97,7 +101,7 @@ class Provenance:
             elif found:
                 commits.append(found.group(2))
         return cls(
-            from_main=any(_first_word(value) == main_branch for value in commit.values(FROM_KEY)),
+            from_main=any(names_main(value, main_branch) for value in commit.values(FROM_KEY)),
             cherry_picked=cherry_picked_from(commit.message),
             backport_of_commits=tuple(commits),
             backport_of_prs=tuple(prs),
@@ -116,9 +120,20 @@ class Provenance:
         return tuple(form for form, has in carried.items() if has)
 
 
-def _first_word(value: str) -> str:
-    words = re.split(r"[,\s]+", value.strip(), flags=re.ASCII)
-    return words[0] if words else ""
+def words(value: str) -> list[str]:
+    """The words of a trailer value, split at commas and ASCII white space: `23.03, 23.09`."""
+    return [word for word in _WORD_SEPARATORS.split(value) if word]
+
+
+def names_main(value: str, main_branch: str) -> bool:
+    """A `Backported-From` value names its first word: `main (24.09)` names `main`."""
+    return words(value)[:1] == [main_branch]
+
+
+def names_branch(value: str, branch: tuple[int, int] | None) -> bool:
+    """A `Backported-To` (or request) value names every word that is a release branch, compared
+    as versions: `23.03, 23.09`."""
+    return branch is not None and any(parse_branch(word) == branch for word in words(value))
 
 
 def how_to_backport(forms: Sequence[Form], main_branch: str, branch: str, sha: str) -> str:
