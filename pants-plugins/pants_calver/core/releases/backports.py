@@ -19,6 +19,7 @@ from pants_calver.core.git import trailers
 from pants_calver.core.git.log import Commit
 from pants_calver.core.errors import SettingError
 from pants_calver.core.problems import Problem
+from pants_calver.core.releases.integrity import shown
 from pants_calver.core.releases.provenance import (
     DEFAULT_FORMS,
     FROM_KEY,
@@ -30,7 +31,6 @@ from pants_calver.core.releases.provenance import (
     names_branch,
     names_main,
 )
-from pants_calver.core.text import encode
 from pants_calver.core.versions.version import parse_branch
 
 # A line that reads as a Backported-* trailer to a person, wherever it is (ASCII only: under
@@ -65,11 +65,6 @@ class BackportRules:
         return self.is_release_commit(commit) or any(
             pattern.search(commit.subject) for pattern in self.exempt_subjects
         )
-
-
-def _shown(text: str) -> str:
-    """Text to print: bytes that are not UTF-8 shown as U+FFFD, so that no output fails."""
-    return encode(text).decode("utf-8", "replace")
 
 
 def _line_list(numbers: Iterable[int]) -> str:
@@ -107,7 +102,7 @@ def check_commit(commit: Commit, rules: BackportRules) -> Problem | None:
             f"{rules.main_branch} it comes from: "
             + how_to_backport(rules.forms, rules.main_branch, rules.branch, "<sha>")
         )
-    return Problem.in_commit(commit.sha, _shown(commit.subject), *message)
+    return Problem.in_commit(commit.sha, shown(commit.subject), *message)
 
 
 def _problem_message(commit: Commit, rules: BackportRules) -> tuple[str, str] | None:
@@ -129,14 +124,14 @@ def _problem_message(commit: Commit, rules: BackportRules) -> tuple[str, str] | 
         return _missing(commit, FROM_KEY, rules.main_branch)
     if not any(names_main(value, rules.main_branch) for value in from_values):
         return "from-not-main", (
-            f"says `Backported-From: {_shown(from_values[0])}`{_on_line(commit, FROM_KEY, from_values[0])}, "
+            f"says `Backported-From: {shown(from_values[0])}`{_on_line(commit, FROM_KEY, from_values[0])}, "
             f"but fixes come from {rules.main_branch}"
         )
     if not to_values:
         return _missing(commit, TO_KEY, rules.branch)
     if not any(names_branch(value, parse_branch(rules.branch)) for value in to_values):
         return "to-other-branch", (
-            f"says `Backported-To: {_shown(to_values[0])}`{_on_line(commit, TO_KEY, to_values[0])}, "
+            f"says `Backported-To: {shown(to_values[0])}`{_on_line(commit, TO_KEY, to_values[0])}, "
             f"but this is release branch {rules.branch}"
         )
     return None
