@@ -97,15 +97,14 @@ def test_log_args_walk_every_parent_between_commit_ids() -> None:
         f"{SHA1}..{SHA2}",
         "--",
     ]
-    # Paths only when asked for; HEAD for check-backports, which reads what HEAD adds to its base.
+    # Paths only when asked for; SHA-256 ids too.
     assert log_args(SHA2, SHA1, paths=False) == [
         *log_args(SHA2, SHA1, paths=True)[:7],
         "-z",
         f"{SHA1}..{SHA2}",
         "--",
     ]
-    assert log_args("HEAD", SHA1, paths=True)[9] == f"{SHA1}..HEAD"
-    assert log_args("HEAD", SHA1 + "89abcdef" * 3, paths=True)[9] == f"{SHA1}{'89abcdef' * 3}..HEAD"
+    assert log_args(SHA2, SHA1 + "89abcdef" * 3, paths=True)[9] == f"{SHA1}{'89abcdef' * 3}..{SHA2}"
     assert log_args(SHA1 + "89abcdef" * 3, SHA2, paths=True)[9] == f"{SHA2}..{SHA1}{'89abcdef' * 3}"
 
 
@@ -124,13 +123,15 @@ def test_log_args_walk_every_parent_between_commit_ids() -> None:
 )
 def test_log_args_take_only_commit_ids(commit: str) -> None:
     with pytest.raises(ValueError, match="not a full commit id"):
-        log_args("HEAD", commit, paths=True)
+        log_args(SHA2, commit, paths=True)
     with pytest.raises(ValueError, match="not a full commit id"):
         log_args(commit, SHA1, paths=True)
 
 
-def test_log_args_take_head_only_as_the_tip() -> None:
-    # What HEAD has is check-backports' range; a range that leaves HEAD out is nobody's.
+def test_log_args_take_no_head() -> None:
+    # A goal resolves HEAD once and passes its id, so that all its reads see the same commits.
+    with pytest.raises(ValueError, match="not a full commit id: 'HEAD'"):
+        log_args("HEAD", SHA1, paths=True)
     with pytest.raises(ValueError, match="not a full commit id: 'HEAD'"):
         log_args(SHA1, "HEAD", paths=False)
 
@@ -163,7 +164,8 @@ def test_log_of_each_side_of_a_release_branch(history: History) -> None:
     ]
     picked = next(commit for commit in on_branch if commit.oid == shas["23.09:picked"])
     assert picked.message == f"fix: scheduler race (#101)\n\n(cherry picked from commit {shas['picked']})\n"
-    # check-backports' range, HEAD (checked out on 23.09) and its base: the same log.
-    assert git_bytes(root, *log_args("HEAD", main, paths=True)) == git_bytes(
+    # check-backports' range, HEAD's id (checked out on 23.09) and its base: the branch's log.
+    head = git_bytes(root, "rev-parse", "HEAD").decode().strip()
+    assert git_bytes(root, *log_args(head, main, paths=True)) == git_bytes(
         root, *log_args(branch, main, paths=True)
     )

@@ -68,3 +68,17 @@ def test_a_commit_with_no_accepted_form(branch: Branch) -> None:
         "carries no accepted provenance (`cherry-picked`, `patch-id`). Backport the commit of main it comes "
         "from: on 23.09, `git cherry-pick -x <sha>`",
     )
+
+
+def test_the_pr_number_advice_is_a_squash_merged_pull_request(branch: Branch) -> None:
+    # A plain cherry-pick keeps one `(#105)`, the commit's own: no `pr-number` mark, so the advice
+    # is not to cherry-pick alone but to squash-merge a pull request that does.
+    rules = BackportRules("23.09", "main", frozenset(), forms=(Form.pr_number,))
+    problem = check_commit(branch[1]["23.09:patch"], rules)
+    assert problem is not None
+    assert (problem.code, problem.message) == (
+        "provenance-missing",
+        "carries no accepted provenance (`pr-number`). Backport the commit of main it comes from: in a pull "
+        "request into 23.09, `git cherry-pick <sha>`, then squash-merge the pull request, so that the subject "
+        "ends with both pull requests' `(#N)`",
+    )

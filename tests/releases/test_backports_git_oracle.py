@@ -207,7 +207,8 @@ def check(repo: Repo, changes: Sequence[Change], **env: str) -> None:
         parent = make_commit(repo, parent, change)
         shas.append(parent)
     (repo.root / ".git" / "HEAD").write_text(f"{parent}\n")  # a detached HEAD at the last one
-    read = read_history(repo.reader(**env), repo.base)
+    reader = repo.reader(**env)
+    read = read_history(reader, reader.commit("HEAD", "HEAD"), repo.base)
     assert [read_by_the_goal(repo, commit) for commit in reversed(read)] == git_says(repo, shas, changes)
 
 
@@ -232,7 +233,7 @@ def test_a_nul_made_by_other_means_ends_the_message(repo: Repo) -> None:
     odd = make_commit(repo, repo.base, Change(b"Sub\0ject\n\nBody\n\nBackported-From: main\n", raw=True))
     tip = make_commit(repo, odd, Change(b"Fix\n\nBackported-From: main\n", tree="two"))
     (repo.root / ".git" / "HEAD").write_text(f"{tip}\n")
-    newest, oldest = read_history(repo.reader(), repo.base)
+    newest, oldest = read_history(repo.reader(), tip, repo.base)
     assert (oldest.subject, oldest.message, oldest.trailers, oldest.paths) == ("Sub", "Sub", (), ("a",))
     assert (newest.subject, newest.trailers, newest.paths) == (
         "Fix",

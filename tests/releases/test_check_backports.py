@@ -241,12 +241,11 @@ def break_build_file(root: Path) -> str:
 
 
 def unborn_release_branch(root: Path) -> str:
-    # A release branch with no commit yet: the base resolves, but `git log` has no HEAD to walk.
+    # A release branch with no commit yet: the base resolves, but HEAD names no commit to walk from.
     git(root, "checkout", "-q", "--orphan", "23.10")
-    base = git(root, "rev-parse", "main").strip()
     return (
-        f"`git log {base}..HEAD` failed: fatal: bad revision '{base}..HEAD'. Check that HEAD is a "
-        "commit (`git log -1`) and that the repository is whole (`git fsck`)."
+        "HEAD names no commit (a branch with no commit yet, or a broken repository): check out the release "
+        "branch (`git log -1` shows its head) and that the repository is whole (`git fsck`)."
     )
 
 
@@ -286,7 +285,7 @@ ERRORS = [
         id="bad-pattern",
     ),
     pytest.param([], break_build_file, "repo-unreadable", id="unreadable-build-file"),
-    pytest.param([], unborn_release_branch, "git-failed", id="log-fails"),
+    pytest.param([], unborn_release_branch, "git-failed", id="unborn-head"),
 ]
 
 

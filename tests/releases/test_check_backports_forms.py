@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
-from typing import Dict, Tuple
+from types import SimpleNamespace
+from typing import Dict, List, Tuple
 
 import pytest
 from pants.testutil.rule_runner import GoalRuleResult, RuleRunner
 
 import monorepo
 import release_history
+from pants_calver.engine import git as engine_git
 from pants_calver.goals.check_backports import CheckBackports
 from runners import check_backports_rule_runner
 
@@ -75,6 +78,29 @@ def test_patch_ids_pass_the_unmarked_cherry_pick(rule_runner: RuleRunner, shas: 
         0,
         "✓ 23.09: 7 commits since main, every one a marked backport or a release.\n",
     )
+
+
+def test_head_is_resolved_once_for_the_log_and_the_patch_ids(
+    rule_runner: RuleRunner, shas: Dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The branch's log and the patch-id step's log of main read the same HEAD: one `rev-parse`,
+    # whose id both ranges name, so a HEAD that moves during the run cannot split them.
+    calls: List[List[str]] = []
+    real_run = subprocess.run
+
+    def recording_run(argv, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(list(argv))
+        return real_run(argv, *args, **kwargs)
+
+    monkeypatch.setattr(engine_git, "subprocess", SimpleNamespace(run=recording_run))
+    result = run(rule_runner, MARKS[:-1] + ", 'patch-id']")
+    assert result.exit_code == 0
+    head = release_history.run(Path(rule_runner.build_root), "rev-parse", "HEAD").strip()
+    base = release_history.run(Path(rule_runner.build_root), "rev-parse", "main").strip()
+    assert [argv for argv in calls if any("HEAD" in arg for arg in argv)] == [
+        ["git", "rev-parse", "--verify", "--quiet", "--end-of-options", "HEAD^{commit}"]
+    ]
+    assert [argv[-2] for argv in calls if argv[1] == "log"] == [f"{base}..{head}", f"{head}..{base}"]
 
 
 def test_only_cherry_pick_lines(rule_runner: RuleRunner, shas: Dict[str, str]) -> None:

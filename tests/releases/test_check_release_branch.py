@@ -394,8 +394,8 @@ def test_missing_backports_by_every_form(rule_runner: RuleRunner, shas: Dict[str
     [
         pytest.param("cherry-picked", ["picked"], id="cherry-picked"),
         pytest.param("backport-of", ["backport-of"], id="backport-of"),
-        # A cherry-pick keeps the subject's `(#101)`; the squash merge wrote `(#103) (#110)`.
-        pytest.param("pr-number", ["patch", "backport-of", "pr", "trailers", "picked"], id="pr-number"),
+        # The squash merge wrote `(#103) (#110)`; a cherry-pick's one `(#101)` is its own number.
+        pytest.param("pr-number", ["pr"], id="pr-number"),
         pytest.param("patch-id", ["patch", "backport-of", "pr", "trailers", "picked"], id="patch-id"),
     ],
 )

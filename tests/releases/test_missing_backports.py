@@ -14,6 +14,7 @@ import release_history
 from monorepo import git_bytes
 from pants_calver.core.errors import SettingError
 from pants_calver.core.git.log import Commit, log_args, parse_log
+from pants_calver.core.releases.backports import BackportRules, check_commit
 from pants_calver.core.git.patch_ids import PATCH_ID_ARGS, diff_tree_args, diff_tree_request, parse_patch_ids
 from pants_calver.core.releases.missing_backports import (
     BranchIndex,
@@ -71,9 +72,20 @@ def test_each_form_finds_its_own_counterpart(sides: Sides, forms: List[Form], fo
     assert missing(sides, forms) == [name for name in ALL_UNMATCHED if name != found]
 
 
-def test_pr_numbers_find_the_squash_merged_backport_and_every_cherry_pick(sides: Sides) -> None:
-    # `fix: storage quota (#103) (#110)`; a cherry-pick keeps the subject, and so `(#101)`.
-    assert missing(sides, [Form.pr_number]) == ["requested", "missed"]
+def test_pr_numbers_find_the_squash_merged_backport_only(sides: Sides) -> None:
+    # `fix: storage quota (#103) (#110)`; a cherry-pick keeps the subject's one `(#101)`, which is
+    # the commit's own number, not where it came from: check-backports does not accept it either.
+    assert missing(sides, [Form.pr_number]) == [name for name in ALL_UNMATCHED if name != "pr"]
+
+
+def test_the_pr_number_form_is_read_as_check_backports_reads_it(sides: Sides) -> None:
+    # The branch's commits that count as a counterpart by `(#N)` are those check-backports passes.
+    _, shas, _, on_branch = sides
+    index = BranchIndex.of(on_branch, [Form.pr_number], "main")
+    rules = BackportRules("23.09", "main", frozenset({"VERSION"}), forms=(Form.pr_number,))
+    passed = {c.oid for c in on_branch if not rules.is_exempt(c) and check_commit(c, rules) is None}
+    assert set(index.by_pr.values()) == passed == {shas["23.09:pr"]}
+    assert index.by_pr == {103: shas["23.09:pr"]}
 
 
 def test_patch_ids_find_the_unmarked_cherry_pick_and_every_same_change(sides: Sides) -> None:
@@ -193,3 +205,15 @@ def test_cherry_pick_x_after_trailers_as_git_writes_it(tmp_path: Path) -> None:
     )
     said = Provenance.of(Commit.from_message(OID, "x", "fix: a", message), "main")
     assert said.cherry_picked == (fix, first)
+
+
+def test_both_goals_read_the_backported_from_value_alike() -> None:
+    # `,main` is the word `main` after a comma to check-backports' trailer rule: the same commit is
+    # then main's counterpart for check-release-branch's missing-backports, by its subject.
+    message = "fix: x (#7)\n\nBackported-From: ,main\nBackported-To: 23.09\n"
+    branch = Commit.from_message(OID, OID[:7], "fix: x (#7)", message, ("src/x.py",))
+    rules = BackportRules("23.09", "main", frozenset({"VERSION"}))
+    assert check_commit(branch, rules) is None
+    assert Provenance.of(branch, "main").from_main
+    on_main = Commit("d" * 40, "ddddddd", "fix: x (#7)", (), "fix: x (#7)\n", ("src/x.py",))
+    assert BranchIndex.of([branch], [Form.trailers], "main").counterpart(on_main) == OID

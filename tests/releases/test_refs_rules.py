@@ -3,6 +3,7 @@ history made by real git (annotated and lightweight tags, two misspelled as Back
 
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
 from typing import Dict, List, Tuple
 
@@ -208,3 +209,26 @@ def test_tag_on_a_commit_without_a_version_file() -> None:
         )
     ]
     assert check_tag(ref, "23.09.0", "{version}", b"23.09.0\n", "VERSION", PADDED) == []
+
+
+def _classify_in_child(names: Tuple[str, ...], queue) -> None:  # type: ignore[no-untyped-def]
+    tags = tuple(Ref(f"refs/tags/{name}", "commit", "a" * 40) for name in names)
+    checked, older = tags_to_check(tags, version_like_tags("{version}"), None)
+    queue.put(([text for _, text in checked], older))
+
+
+def test_a_long_tag_that_almost_reads_as_a_version_is_classified_promptly() -> None:
+    # A name git accepts; with a separator both optional and inside a repeated group, the
+    # pattern tried every way of splitting the letters (26 s for 22 of them). `re` holds the GIL
+    # while it matches, so the match runs in a child process that is killed after 5 s.
+    names = ("23.09.1-hotfix" + "a" * 40 + "/x", "23.09.1-hotfix" + "a" * 40, "24.03.0rc1")
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_classify_in_child, args=(names, queue), daemon=True)
+    child.start()
+    child.join(5)
+    if child.is_alive():
+        child.kill()
+        child.join()
+        pytest.fail("classifying the tag names took more than 5 s")
+    assert queue.get(timeout=5) == (["23.09.1-hotfix" + "a" * 40, "24.03.0rc1"], 0)

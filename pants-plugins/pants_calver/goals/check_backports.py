@@ -131,15 +131,27 @@ class CheckBackports(Goal):
     environment_behavior = Goal.EnvironmentBehavior.LOCAL_ONLY
 
 
-def read_history(git: Git, base_commit: str) -> Sequence[Commit]:
-    """The commits HEAD has and `base_commit` has not (merges left out), from one `git log`;
-    raises GitError."""
-    result = git.run(*log_args("HEAD", base_commit, paths=True))
+def resolve_head(git: Git) -> str:
+    """HEAD's full id, read once, so that the branch's log and the patch-id step read the same
+    commits even if HEAD moves during the run; raises GitError."""
+    try:
+        return git.commit("HEAD", "HEAD")
+    except RefError:
+        raise GitError(
+            "HEAD names no commit (a branch with no commit yet, or a broken repository): check out "
+            "the release branch (`git log -1` shows its head) and that the repository is whole (`git fsck`)."
+        ) from None
+
+
+def read_history(git: Git, head: str, base_commit: str) -> Sequence[Commit]:
+    """The commits `head` (HEAD's full id) has and `base_commit` has not (merges left out), from
+    one `git log`; raises GitError."""
+    result = git.run(*log_args(head, base_commit, paths=True))
     if result.returncode != 0:
         said = result.stderr.decode(errors="replace").strip().splitlines()
         raise GitError(
-            f"`git log {base_commit}..HEAD` failed: {said[0].rstrip('.') if said else 'no message'}. "
-            "Check that HEAD is a commit (`git log -1`) and that the repository is whole (`git fsck`)."
+            f"`git log {base_commit}..{head}` failed: {said[0].rstrip('.') if said else 'no message'}. "
+            "Check that the repository is whole (`git fsck`)."
         )
     return parse_log(result.stdout)
 
@@ -238,16 +250,17 @@ def print_report(console: Console, output_format: OutputFormat, report: Report) 
         console.print_stdout(output)
 
 
-def check(git: Git, commits: Sequence[Commit], rules: BackportRules, base_commit: str) -> list[Problem]:
+def check(
+    git: Git, commits: Sequence[Commit], rules: BackportRules, head: str, base_commit: str
+) -> list[Problem]:
     """Every commit's problem; with `patch-id` accepted, those whose change a commit of main since
-    the branch point also makes are not (read only when some commit carries no other form)."""
+    the branch point (`head..base_commit`) also makes are not (read only when some commit carries
+    no other form)."""
     problems = check_commits(commits, rules)
     if Form.patch_id not in rules.forms or not problems:
         return problems
     flagged = {problem.commit for problem in problems}
-    same = same_patch_as_main(
-        git, git.commit("HEAD", "HEAD"), base_commit, [c for c in commits if c.sha in flagged]
-    )
+    same = same_patch_as_main(git, head, base_commit, [c for c in commits if c.sha in flagged])
     return [problem for problem in problems if problem.commit not in same]
 
 
@@ -271,7 +284,8 @@ async def check_backports(
         forms = parse_forms("[check-backports].provenance", subsystem.provenance)
         base_commit = resolve_base(git, subsystem.base, subsystem.main_branch)
         versioned = await Get(VersionedRepo)
-        commits = read_history(git, base_commit)
+        head = resolve_head(git)
+        commits = read_history(git, head, base_commit)
         rules = BackportRules(
             branch=branch,
             main_branch=subsystem.main_branch,
@@ -280,7 +294,7 @@ async def check_backports(
             exempt_subjects=exempt,
             forms=forms,
         )
-        problems = check(git, commits, rules, base_commit)
+        problems = check(git, commits, rules, head, base_commit)
     except CalverError as e:
         print_error(console, output_format, e)
         return CheckBackports(exit_code=1)

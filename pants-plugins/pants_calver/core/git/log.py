@@ -29,14 +29,15 @@ _COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 def log_args(include: str, exclude: str, *, paths: bool) -> list[str]:
     """The `git` arguments that print, for `parse_log`, every commit that `include` has and
     `exclude` has not, merge commits left out, newest first; with `paths`, the paths each commit
-    changes. Both are full commit ids, never a user's ref; `include` may also be `HEAD`.
+    changes. Both are full commit ids, never a user's ref nor `HEAD` (a goal resolves HEAD once,
+    so that every step of a run reads the same commits).
 
     Not only the first parents: the commits a merge brings in (a pull request's, in the merge
     commit that CI checks out) are on the branch as much as those committed on it. The
     topological order keeps the commits of each merged line of history together. Messages come
     as UTF-8 whatever `i18n.logOutputEncoding` says, and no signature check adds lines.
     """
-    for commit in (exclude,) if include == "HEAD" else (include, exclude):
+    for commit in (include, exclude):
         if not _COMMIT_ID.fullmatch(commit):
             raise ValueError(f"not a full commit id: {commit!r}")
     return [

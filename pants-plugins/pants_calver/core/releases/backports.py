@@ -19,17 +19,23 @@ from pants_calver.core.git import trailers
 from pants_calver.core.git.log import Commit
 from pants_calver.core.errors import SettingError
 from pants_calver.core.problems import Problem
-from pants_calver.core.releases.provenance import DEFAULT_FORMS, Form, Provenance, accepted, how_to_backport
-from pants_calver.core.text import encode
+from pants_calver.core.releases.integrity import shown
+from pants_calver.core.releases.provenance import (
+    DEFAULT_FORMS,
+    FROM_KEY,
+    TO_KEY,
+    Form,
+    Provenance,
+    accepted,
+    how_to_backport,
+    names_branch,
+    names_main,
+)
 from pants_calver.core.versions.version import parse_branch
 
-FROM_KEY = "backported-from"
-TO_KEY = "backported-to"
 # A line that reads as a Backported-* trailer to a person, wherever it is (ASCII only: under
 # IGNORECASE alone, the Kelvin sign would match `k`).
 _BACKPORT_LINE = re.compile(r"[ \t]*(backported-(?:from|to))[ \t]*:", re.IGNORECASE | re.ASCII)
-# What separates the branch names of a value: commas and ASCII white space.
-_WORD_SEPARATORS = re.compile(r"[,\s]+", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -59,26 +65,6 @@ class BackportRules:
         return self.is_release_commit(commit) or any(
             pattern.search(commit.subject) for pattern in self.exempt_subjects
         )
-
-
-def _words(value: str) -> list[str]:
-    """The words of a trailer value, split at commas and ASCII white space: `23.03, 23.09`."""
-    return [word for word in _WORD_SEPARATORS.split(value) if word]
-
-
-def _names_main(value: str, main_branch: str) -> bool:
-    """A `Backported-From` value names its first word: `main (24.09)` names `main`."""
-    return _words(value)[:1] == [main_branch]
-
-
-def _names_branch(value: str, branch: tuple[int, int] | None) -> bool:
-    """A `Backported-To` value names every word that is a release branch: `23.03, 23.09`."""
-    return branch is not None and any(parse_branch(word) == branch for word in _words(value))
-
-
-def _shown(text: str) -> str:
-    """Text to print: bytes that are not UTF-8 shown as U+FFFD, so that no output fails."""
-    return encode(text).decode("utf-8", "replace")
 
 
 def _line_list(numbers: Iterable[int]) -> str:
@@ -116,7 +102,7 @@ def check_commit(commit: Commit, rules: BackportRules) -> Problem | None:
             f"{rules.main_branch} it comes from: "
             + how_to_backport(rules.forms, rules.main_branch, rules.branch, "<sha>")
         )
-    return Problem.in_commit(commit.sha, _shown(commit.subject), *message)
+    return Problem.in_commit(commit.sha, shown(commit.subject), *message)
 
 
 def _problem_message(commit: Commit, rules: BackportRules) -> tuple[str, str] | None:
@@ -136,16 +122,16 @@ def _problem_message(commit: Commit, rules: BackportRules) -> tuple[str, str] | 
         )
     if not from_values:
         return _missing(commit, FROM_KEY, rules.main_branch)
-    if not any(_names_main(value, rules.main_branch) for value in from_values):
+    if not any(names_main(value, rules.main_branch) for value in from_values):
         return "from-not-main", (
-            f"says `Backported-From: {_shown(from_values[0])}`{_on_line(commit, FROM_KEY, from_values[0])}, "
+            f"says `Backported-From: {shown(from_values[0])}`{_on_line(commit, FROM_KEY, from_values[0])}, "
             f"but fixes come from {rules.main_branch}"
         )
     if not to_values:
         return _missing(commit, TO_KEY, rules.branch)
-    if not any(_names_branch(value, parse_branch(rules.branch)) for value in to_values):
+    if not any(names_branch(value, parse_branch(rules.branch)) for value in to_values):
         return "to-other-branch", (
-            f"says `Backported-To: {_shown(to_values[0])}`{_on_line(commit, TO_KEY, to_values[0])}, "
+            f"says `Backported-To: {shown(to_values[0])}`{_on_line(commit, TO_KEY, to_values[0])}, "
             f"but this is release branch {rules.branch}"
         )
     return None

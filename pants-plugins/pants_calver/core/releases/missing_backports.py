@@ -11,18 +11,15 @@ are asked for (one `git patch-id` batch) only for the commits no other form matc
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from collections.abc import Iterable, Mapping, Sequence
 from re import Pattern
 
 from pants_calver.core.git.log import Commit
-from pants_calver.core.releases.provenance import Form, Provenance, own_pr, pr_numbers
+from pants_calver.core.releases.provenance import Form, Provenance, names_branch, own_pr
 from pants_calver.core.versions.version import parse_branch
 
 REQUEST_KEY = "backport"
-# What separates the branch names of a request, as in `Backported-To`: commas and ASCII white space.
-_WORD_SEPARATORS = re.compile(r"[,\s]+", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -36,10 +33,8 @@ class Wanted:
     def on(self, commit: Commit, branch: str) -> bool:
         requests = commit.values(self.request_key.lower())
         if requests:
-            wanted = parse_branch(branch)
-            return wanted is not None and any(
-                parse_branch(word) == wanted for value in requests for word in _WORD_SEPARATORS.split(value)
-            )
+            # Read as `Backported-To` is: any word that is the branch, compared as versions.
+            return any(names_branch(value, parse_branch(branch)) for value in requests)
         return any(pattern.search(commit.subject) for pattern in self.subjects)
 
 
@@ -69,7 +64,8 @@ class BranchIndex:
                 backport_of += [(prefix, commit.oid) for prefix in said.backport_of_commits]
                 backport_prs.update((pr, commit.oid) for pr in said.backport_of_prs)
             if Form.pr_number in forms:
-                prs.update((pr, commit.oid) for pr in pr_numbers(commit.subject))
+                # As check-backports reads it: the numbers before the commit's own, the last.
+                prs.update((pr, commit.oid) for pr in said.prs)
             if Form.trailers in forms and said.from_main:
                 subjects.setdefault(commit.subject, commit.oid)
         return cls(picks, tuple(backport_of), backport_prs, prs, subjects, tuple(b.oid for b in branch))

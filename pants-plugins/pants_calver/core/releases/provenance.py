@@ -10,8 +10,9 @@ A backport can carry its provenance in five forms, and a repo says which it acce
 - `cherry-picked`: the `(cherry picked from commit <full id>)` line `git cherry-pick -x` writes.
 - `backport-of`: a `Backport-of:` trailer whose value starts with the commit's id (7 hex digits
   or more) or its pull request (`#1234`).
-- `pr-number`: the original pull request's number among those that end the subject, as GitHub's
-  squash merges of a backport pull request write it: `fix: x (#1234) (#1240)`.
+- `pr-number`: the original pull request's number among those that end the subject, before the
+  last (the commit's own), as GitHub's squash merge of a backport pull request writes it:
+  `fix: x (#1234) (#1240)`. A plain cherry-pick, which keeps one `(#1234)`, does not carry it.
 - `patch-id`: the same change, by `git patch-id --stable`, with no mark at all.
 """
 
@@ -24,6 +25,7 @@ from collections.abc import Sequence
 
 from pants_calver.core.errors import SettingError
 from pants_calver.core.git.log import Commit
+from pants_calver.core.versions.version import parse_branch
 
 
 class Form(Enum):
@@ -35,7 +37,10 @@ class Form(Enum):
 
 
 DEFAULT_FORMS = (Form.trailers,)
-FROM_KEY, BACKPORT_OF_KEY = "backported-from", "backport-of"
+FROM_KEY, TO_KEY, BACKPORT_OF_KEY = "backported-from", "backported-to", "backport-of"
+# What separates the branch names of a trailer value (`Backported-To: 23.03, 23.09`, a request
+# `Backport: 23.09 22.09`): commas and ASCII white space.
+_WORD_SEPARATORS = re.compile(r"[,\s]+", re.ASCII)
 # As git's sequencer writes it (`cherry_picked_prefix` and the full id), a whole line.
 _CHERRY_PICKED = re.compile(r"^\(cherry picked from commit ([0-9a-f]{40}(?:[0-9a-f]{24})?)\)$", re.MULTILINE)
 # The `(#N)` groups that end a subject, GitHub's mark of a squash-merged pull request.
@@ -96,7 +101,7 @@ class Provenance:
             elif found:
                 commits.append(found.group(2))
         return cls(
-            from_main=any(_first_word(value) == main_branch for value in commit.values(FROM_KEY)),
+            from_main=any(names_main(value, main_branch) for value in commit.values(FROM_KEY)),
             cherry_picked=cherry_picked_from(commit.message),
             backport_of_commits=tuple(commits),
             backport_of_prs=tuple(prs),
@@ -115,9 +120,20 @@ class Provenance:
         return tuple(form for form, has in carried.items() if has)
 
 
-def _first_word(value: str) -> str:
-    words = re.split(r"[,\s]+", value.strip(), flags=re.ASCII)
-    return words[0] if words else ""
+def words(value: str) -> list[str]:
+    """The words of a trailer value, split at commas and ASCII white space: `23.03, 23.09`."""
+    return [word for word in _WORD_SEPARATORS.split(value) if word]
+
+
+def names_main(value: str, main_branch: str) -> bool:
+    """A `Backported-From` value names its first word: `main (24.09)` names `main`."""
+    return words(value)[:1] == [main_branch]
+
+
+def names_branch(value: str, branch: tuple[int, int] | None) -> bool:
+    """A `Backported-To` (or request) value names every word that is a release branch, compared
+    as versions: `23.03, 23.09`."""
+    return branch is not None and any(parse_branch(word) == branch for word in words(value))
 
 
 def how_to_backport(forms: Sequence[Form], main_branch: str, branch: str, sha: str) -> str:
@@ -132,8 +148,12 @@ def how_to_backport(forms: Sequence[Form], main_branch: str, branch: str, sha: s
         return f"on {branch}, `git cherry-pick -x {sha}`"
     if first is Form.backport_of:
         return f"on {branch}, `git cherry-pick -e {sha}` and end the message with `Backport-of: {sha}`"
-    # A cherry-pick keeps the subject, and so its `(#N)`, and makes the same patch.
-    return f"on {branch}, `git cherry-pick {sha}`"
+    # A squash merge adds the pull request's own `(#N)` after the one the cherry-pick kept; a
+    # cherry-pick alone leaves one `(#N)`, which is the commit's own, not where it came from.
+    return (
+        f"in a pull request into {branch}, `git cherry-pick {sha}`, then squash-merge the pull request, "
+        "so that the subject ends with both pull requests' `(#N)`"
+    )
 
 
 def accepted(forms: Sequence[Form]) -> str:

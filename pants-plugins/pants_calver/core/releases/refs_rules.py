@@ -22,7 +22,9 @@ from pants_calver.core.releases.plan import PLACEHOLDERS, fill
 from pants_calver.core.versions.version import CalVersion, Scheme, VersionFile, parse_branch
 
 # A name that reads as a version to a person, well spelled or not: `23.09.8.rc1`, `v24.03.0dev0`.
-_VERSION_LIKE = r"[vV]?[0-9]+\.[0-9]+(?:[.+_-]?[0-9A-Za-z]+)*"
+# One character per repetition: with `[0-9A-Za-z]+` after the optional separator, a long run of
+# letters could be split in exponentially many ways before a later `/x` failed the match.
+_VERSION_LIKE = r"[vV]?[0-9]+\.[0-9]+(?:[.+_-]?[0-9A-Za-z])*"
 _RELEASE_NUMBERS = re.compile(r"[vV]?([0-9]+)\.([0-9]+)(?:\.([0-9]+))?")
 
 
