@@ -217,15 +217,26 @@ def test_ini_keys_as_alembic_reads_them() -> None:
         pytest.param(
             "[a]\nb = 1\nc\n",
             "ini",
-            "f:3: is not valid INI (cannot read 'c\\n'): fix it.",
+            'f:3: is not valid INI (line 3 is not "option = value"): fix it.',
             id="ini-no-equals",
         ),
         pytest.param(
             "[a]\nb = 1\nx = %(nope)s\n",
             "ini",
-            "f:3: is not valid INI (Bad value substitution: option 'x' in section 'a' contains an "
-            "interpolation key 'nope' which is not a valid option name. Raw value: '%(nope)s'): fix it.",
+            "f:3: is not valid INI (a %(name)s naming no option in [a] x): fix it.",
             id="ini-interpolation",
+        ),
+        pytest.param(
+            "[a]\nx = %(nope\n",
+            "ini",
+            "f:2: is not valid INI (a %( with no )s in [a] x): fix it.",
+            id="ini-interpolation-unclosed",
+        ),
+        pytest.param(
+            "[a]\nx = %(x)s\n",
+            "ini",
+            "f:2: is not valid INI (a %(name)s nested too deep in [a] x): fix it.",
+            id="ini-interpolation-loop",
         ),
     ],
 )
@@ -234,6 +245,27 @@ def test_a_file_that_does_not_parse_is_one_line(text: str, fmt: str, error: str)
     assert isinstance(problem, Problem) and problem.code == "config-unreadable"
     assert problem.text() == error
     assert "\n" not in problem.text()
+
+
+@pytest.mark.parametrize(
+    "text, error",
+    [
+        pytest.param(
+            "[db]\npassword hunter2\n",
+            'f:2: is not valid INI (line 2 is not "option = value"): fix it.',
+            id="no-equals",
+        ),
+        pytest.param(
+            "[alembic]\nsqlalchemy.url = postgresql://postgres:p%40ss@localhost/backend\n",
+            "f:2: is not valid INI (a % not followed by % or ( in [alembic] sqlalchemy.url): fix it.",
+            id="lone-percent",
+        ),
+    ],
+)
+def test_an_ini_error_names_the_line_and_option_never_the_value(text: str, error: str) -> None:
+    problem = read_keys("f", text.encode(), "ini", FIX)
+    assert isinstance(problem, Problem) and problem.text() == error
+    assert "hunter2" not in problem.text() and "40ss" not in problem.text()
 
 
 def test_not_utf8_names_the_line() -> None:

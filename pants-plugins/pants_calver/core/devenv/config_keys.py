@@ -207,7 +207,7 @@ def _read_ini(path: str, text: str, fix: str) -> dict[str, Any]:
                 alembic.get(section, option)
     except configparser.InterpolationError as e:
         line = _ini_lines(text).get((e.section, e.option), 0)
-        raise _Unreadable(path, line or None, f"is not valid INI ({e.message.splitlines()[0]}): {fix}")
+        raise _Unreadable(path, line or None, f"is not valid INI ({_interpolation_reason(e)}): {fix}")
     except configparser.Error as e:
         raise _Unreadable(path, _ini_error_line(e), f"is not valid INI ({_ini_reason(e)}): {fix}")
     own = configparser.ConfigParser(interpolation=None, default_section="\0")
@@ -231,8 +231,25 @@ def _ini_reason(error: configparser.Error) -> str:
     if isinstance(error, configparser.DuplicateSectionError):
         return f"section [{error.section}] twice"
     if isinstance(error, configparser.ParsingError) and error.errors:
-        return f"cannot read {error.errors[0][1]}"
+        # Not the line's text, which may hold a secret (`password hunter2`).
+        return f'line {error.errors[0][0]} is not "option = value"'
     return error.message.splitlines()[0]
+
+
+def _interpolation_reason(error: configparser.InterpolationError) -> str:
+    """What is wrong with a value's `%`, naming its section and option, never its text (configparser's
+    message quotes the value, a password of a URL included)."""
+    if isinstance(error, configparser.InterpolationMissingOptionError):
+        what = "a %(name)s naming no option"
+    elif isinstance(error, configparser.InterpolationDepthError):
+        what = "a %(name)s nested too deep"
+    elif error.message.startswith("'%' must be followed"):
+        what = "a % not followed by % or ("
+    elif isinstance(error, configparser.InterpolationSyntaxError):
+        what = "a %( with no )s"
+    else:
+        what = "a bad %"
+    return f"{what} in [{error.section}] {error.option}"
 
 
 _INI_SECTION = re.compile(r"\[(?P<header>.+)\]")
