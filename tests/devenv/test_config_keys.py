@@ -174,6 +174,11 @@ def test_ini_keys_as_alembic_reads_them() -> None:
     assert alembic.get("alembic", "version_locations") == "/repo/versions\n/repo/more"
 
 
+def test_ini_default_section_twice_is_read_as_alembic_reads_it() -> None:
+    """configparser, strict as Alembic's, lets `[DEFAULT]` be written twice: its options add up."""
+    assert keys("[DEFAULT]\na=1\n[DEFAULT]\nb=2\n", "ini") == {"DEFAULT.a": (2, "1"), "DEFAULT.b": (4, "2")}
+
+
 @pytest.mark.parametrize(
     "text, fmt, error",
     [

@@ -210,7 +210,8 @@ def _read_ini(path: str, text: str, fix: str) -> dict[str, Any]:
         raise _Unreadable(path, line or None, f"is not valid INI ({_interpolation_reason(e)}): {fix}")
     except configparser.Error as e:
         raise _Unreadable(path, _ini_error_line(e), f"is not valid INI ({_ini_reason(e)}): {fix}")
-    own = configparser.ConfigParser(interpolation=None, default_section="\0")
+    # Not strict: Alembic's parser above was; only `[DEFAULT]` twice, which it allows, is left.
+    own = configparser.ConfigParser(interpolation=None, default_section="\0", strict=False)
     own.read_string(text, path)
     return {section: dict(own.items(section)) for section in own.sections()}
 
