@@ -6,7 +6,10 @@ bai-switch() {
   preview="$(./pants export-dev --preview="$1" --output-format=json)"
   downgrades="$(printf '%s' "$preview" | python3 -c '
 import json, sys
-doc = json.load(sys.stdin)
+try:
+    doc = json.load(sys.stdin)
+except ValueError:
+    sys.exit("bai-switch: export-dev printed no JSON (see above); run it from the repo root.")
 if "error" in doc:
     sys.exit("bai-switch: " + doc["error"]["message"])
 say = lambda text: print(text, file=sys.stderr)

@@ -162,6 +162,16 @@ def test_stops_on_an_error_document(tmp_path: Path, shell: str) -> None:
 
 
 @pytest.mark.parametrize("shell", shells())
+def test_stops_when_export_dev_prints_no_json(tmp_path: Path, shell: str) -> None:
+    # As when run outside the repo's root: Pants says why on stderr, and prints nothing on stdout.
+    code, stderr, log = run(tmp_path, shell, "", status=1)
+    assert (code, len(log)) == (1, 1)
+    assert stderr.splitlines() == [
+        "bai-switch: export-dev printed no JSON (see above); run it from the repo root."
+    ]
+
+
+@pytest.mark.parametrize("shell", shells())
 def test_stops_on_a_failed_preview(tmp_path: Path, shell: str) -> None:
     document = preview((MANAGER, {"b0": B0, "t1": T1}, {"b0": B0}), exit_code=1)
     code, stderr, log = run(tmp_path, shell, document, status=1)
