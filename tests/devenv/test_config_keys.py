@@ -300,6 +300,54 @@ def test_is_secret(parts: tuple, secret: bool) -> None:
     assert is_secret(parts) is secret
 
 
+@pytest.mark.parametrize(
+    "name, secret",
+    [
+        pytest.param("dbpassword", True, id="camel-lower-cased"),
+        pytest.param("apikey", True, id="ends-with-key"),
+        pytest.param("db_password", True, id="a-whole-word"),
+        pytest.param("passwordfile", True, id="holds-password"),
+        pytest.param("authtoken_url", True, id="holds-token"),
+        pytest.param("keys", False, id="alembic-loggers-keys"),
+        pytest.param("keyfile", False, id="key-not-at-the-end"),
+        pytest.param("script_location", False, id="plain"),
+    ],
+)
+def test_is_secret_of_a_lower_cased_ini_name(name: str, secret: bool) -> None:
+    assert is_secret(("db", name), lower_cased=True) is secret
+
+
+def test_an_ini_option_lower_cased_by_alembic_is_still_a_secret() -> None:
+    found = read_keys("f", b"[db]\ndbPassword = hunter2\nkeyFile = k.pem\n", "ini", FIX)
+    assert not isinstance(found, Problem)
+    assert found["db.dbpassword"].shown("ini") == "(a secret: not shown)"
+    assert "hunter2" not in found["db.dbpassword"].fingerprint()
+    assert found["db.keyfile"].shown("ini") == "k.pem"
+    # In TOML and JSON the case is kept: only whole words count there.
+    assert not is_secret(("db", "dbpassword"))
+
+
+@pytest.mark.parametrize(
+    "text, fmt, key",
+    [
+        pytest.param(
+            '[[etcd.users]]\nname = "root"\npassword = "hunter2"\n', "toml", "etcd.users", id="toml"
+        ),
+        pytest.param(
+            '{"users": [{"name": "root", "auth": {"apiToken": "hunter2"}}]}', "json", "users", id="json"
+        ),
+    ],
+)
+def test_a_secret_inside_a_list_is_masked(text: str, fmt: str, key: str) -> None:
+    found = read_keys("f", text.encode(), fmt, FIX)
+    assert not isinstance(found, Problem)
+    listed = found[key]
+    assert "hunter2" not in listed.shown(fmt) and "hunter2" not in json.dumps(listed.public)
+    assert "***" in listed.shown(fmt) and "root" in listed.shown(fmt)
+    assert listed.fingerprint().startswith("sha256:")
+    assert "hunter2" in json.dumps(listed.value)  # the value itself is kept, to compare
+
+
 def test_secret_values_are_not_shown_nor_recorded_in_clear() -> None:
     key = ConfigKey(("db", "password"), "develove", 3)
     assert (key.public, key.shown("toml")) == (None, "(a secret: not shown)")

@@ -59,27 +59,39 @@ _URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/:@\s]*:)[^/@\
 _WORDS = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
 
 
-def is_secret(parts: tuple[str, ...]) -> bool:
+def is_secret(parts: tuple[str, ...], lower_cased: bool = False) -> bool:
     """Whether a key's value is not to be printed: its last part, split into words at anything but
     letters and digits and where a lower-case letter or digit meets an upper-case one
     (`secret_key`, `api-token`, `dbPassword`, `redis.password`), has a word that is, in any case,
     `password`, `passwd`, `secret`, `token` or `key`. `keys`, `keyfile`, `passphrase` or
-    `monkey` are not: only these whole words count."""
-    return bool(parts) and any(w.lower() in SECRET_WORDS for w in _WORDS.split(parts[-1]))
+    `monkey` are not: only these whole words count. A `lower_cased` name (an INI option: Alembic
+    writes `dbPassword` as `dbpassword`) has lost where its words meet, so there a word also counts
+    when it ends with one of them (`dbpassword`, `apikey`; `monkey` too) or holds `password`,
+    `passwd`, `secret` or `token` (`passwordfile`): a wrong guess only hides a value."""
+    words = [w.lower() for w in _WORDS.split(parts[-1])] if parts else []
+    if lower_cased:
+        return any(w.endswith(tuple(SECRET_WORDS)) or any(s in w for s in _LONG_WORDS) for w in words)
+    return any(w in SECRET_WORDS for w in words)
+
+
+_LONG_WORDS = tuple(SECRET_WORDS - {"key"})
 
 
 SECRET_SHOWN = "(a secret: not shown)"
+# What a secret inside a value (a list of tables, an object) is shown as: `[{"password": "***"}]`.
+SECRET_MASK = "***"
 
 
 @dataclass(frozen=True)
 class ConfigKey:
     """A leaf of a configuration file: a value that is not a table (a list is a leaf, compared
     whole). `value` is plain JSON data (TOML dates as ISO text, INI values as their raw text);
-    `line` is 1-based, 0 when unknown."""
+    `line` is 1-based, 0 when unknown; `lower_cased`: its name was lower-cased (INI)."""
 
     parts: tuple[str, ...]
     value: Any
     line: int
+    lower_cased: bool = False
 
     @property
     def key(self) -> str:
@@ -87,18 +99,21 @@ class ConfigKey:
 
     @property
     def secret(self) -> bool:
-        return is_secret(self.parts)
+        return is_secret(self.parts, self.lower_cased)
 
     def fingerprint(self) -> str:
         """The value, canonical, to compare with another file's: its JSON text, or for a secret
-        the SHA-256 of that text, so that the record of a sample holds no secret in clear."""
+        (or a value holding one) the SHA-256 of that text, so that the record of a sample holds no
+        secret in clear."""
         text = json.dumps(self.value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return f"sha256:{hashlib.sha256(text.encode()).hexdigest()}" if self.secret else text
+        hidden = self.secret or _holds_secret(self.value)
+        return f"sha256:{hashlib.sha256(text.encode()).hexdigest()}" if hidden else text
 
     @property
     def public(self) -> Any:
-        """The value as it may be printed: None for a secret, and the password of a URL in a text
-        (`postgresql://postgres:***@localhost/backend`) masked."""
+        """The value as it may be printed: None for a secret; in a value, the password of a URL in
+        a text (`postgresql://postgres:***@localhost/backend`) and what a secret key of a table
+        holds (`[{"name": "root", "password": "***"}]`) masked."""
         return None if self.secret else _masked(self.value)
 
     def shown(self, fmt: str) -> str:
@@ -116,8 +131,19 @@ def _walk(value: Any, leaf: Callable[[Any], Any]) -> Any:
 
 
 def _masked(value: Any) -> Any:
-    """The password of every URL in a text masked."""
-    return _walk(value, lambda v: _URL_PASSWORD.sub(r"\g<head>***\g<at>", v) if isinstance(v, str) else v)
+    """The password of every URL in a text masked, and whatever a secret key of a table holds."""
+    if isinstance(value, dict):
+        return {str(k): SECRET_MASK if is_secret((str(k),)) else _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return _URL_PASSWORD.sub(r"\g<head>***\g<at>", value) if isinstance(value, str) else value
+
+
+def _holds_secret(value: Any) -> bool:
+    """Whether a table inside the value has a secret key."""
+    if isinstance(value, dict):
+        return any(is_secret((str(k),)) or _holds_secret(v) for k, v in value.items())
+    return isinstance(value, list) and any(_holds_secret(v) for v in value)
 
 
 def _plain(value: Any) -> Any:
@@ -158,7 +184,10 @@ def _read_keys(path: str, content: bytes, fmt: str, fix: str) -> dict[str, Confi
         data, where = _read_json(path, text, fix), _json_lines(text)
     else:
         data, where = _read_toml(path, text, fix), _toml_lines(text)
-    return {spell(parts): ConfigKey(parts, value, _line(where, parts)) for parts, value in _leaves(data)}
+    return {
+        spell(parts): ConfigKey(parts, value, _line(where, parts), lower_cased=fmt == "ini")
+        for parts, value in _leaves(data)
+    }
 
 
 def _line(where: Mapping[tuple[str, ...], int], parts: tuple[str, ...]) -> int:
