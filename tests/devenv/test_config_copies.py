@@ -16,6 +16,7 @@ from pants_calver.core.devenv.config_copies import (
     check_copies_of,
     check_copy,
     copies_need_a_look,
+    needing_a_look,
     copy_lines,
     sample_fingerprints,
 )
@@ -177,6 +178,9 @@ def test_absent_no_sample_and_unreadable() -> None:
         ("gone.toml", CopyStatus.NO_SAMPLE, ""),
     ]
     assert copies_need_a_look(checks)
+    # The one list the report's and the preview's steps name: an unreadable copy, one with findings.
+    lacking = check_copy("new.toml", S, b"", NEW_TOML, None)
+    assert needing_a_look([*checks, lacking]) == ["broken.toml", "new.toml"]
 
 
 def test_a_sample_that_does_not_parse() -> None:
