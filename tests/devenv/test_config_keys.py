@@ -174,6 +174,14 @@ def test_ini_keys_as_alembic_reads_them() -> None:
     assert alembic.get("alembic", "version_locations") == "/repo/versions\n/repo/more"
 
 
+@pytest.mark.parametrize("odd", ["\x0c", "\u2028", "\x1c"])
+def test_a_line_is_broken_only_at_a_newline(odd: str) -> None:
+    """A form feed or U+2028 in a value does not move the lines of the keys after it, as the
+    parsers count them."""
+    assert keys(f'a = "x{odd}y"\nb = 1\n', "toml") == {"a": (1, f"x{odd}y"), "b": (2, 1)}
+    assert keys(f"[s]\na = x{odd}y\nb = 1\n", "ini") == {"s.a": (2, f"x{odd}y"), "s.b": (3, "1")}
+
+
 def test_ini_default_section_twice_is_read_as_alembic_reads_it() -> None:
     """configparser, strict as Alembic's, lets `[DEFAULT]` be written twice: its options add up."""
     assert keys("[DEFAULT]\na=1\n[DEFAULT]\nb=2\n", "ini") == {"DEFAULT.a": (2, "1"), "DEFAULT.b": (4, "2")}

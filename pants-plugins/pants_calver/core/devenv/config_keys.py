@@ -21,6 +21,7 @@ from typing import Any
 import toml
 
 from pants_calver.core.problems import Problem
+from pants_calver.core.text import split_lines
 
 # The code of the problem of a configuration file its parser refuses (or that cannot be read).
 CONFIG_UNREADABLE = "config-unreadable"
@@ -291,7 +292,7 @@ def _ini_lines(text: str) -> dict[tuple[str, ...], int]:
     `#` or `;`, an indented line continues the value above, option names are lower-cased."""
     lines: dict[tuple[str, ...], int] = {}
     section = ""
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(split_lines(text), 1):
         stripped = line.strip()
         if not stripped or stripped[0] in "#;" or line[0].isspace():
             continue
@@ -323,7 +324,7 @@ def _toml_lines(text: str) -> dict[tuple[str, ...], int]:
     table: tuple[str, ...] | None = ()
     skip_until: str | None = None
     depth = 0
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(split_lines(text), 1):
         if skip_until:
             skip_until = None if line.count(skip_until) % 2 else skip_until
             continue
