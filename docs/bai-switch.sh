@@ -2,10 +2,14 @@
 # Reads `export-dev --preview --output-format=json` with python3; run it from the repo's root.
 bai-switch() {
   [ -n "$1" ] || { echo "usage: bai-switch BRANCH" >&2; return 2; }
+  local preview downgrades answer tab ini target
   preview="$(./pants export-dev --preview="$1" --output-format=json)"
   downgrades="$(printf '%s' "$preview" | python3 -c '
 import json, sys
-doc = json.load(sys.stdin)
+try:
+    doc = json.load(sys.stdin)
+except ValueError:
+    sys.exit("bai-switch: export-dev printed no JSON (see above); run it from the repo root.")
 if "error" in doc:
     sys.exit("bai-switch: " + doc["error"]["message"])
 say = lambda text: print(text, file=sys.stderr)
@@ -30,9 +34,13 @@ for tree in doc["alembic_trees"]:
 ')" || return 1
   printf 'Go ahead? [y/N] '; read -r answer; [ "$answer" = y ] || return 1
   tab="$(printf '\t')"
-  printf '%s\n' "$downgrades" | while IFS="$tab" read -r ini target; do
+  # Fed by a here-document, not a pipe: zsh runs a pipe's last part in this shell, where `exit`
+  # would close the terminal; this way `return` leaves the function in bash and zsh alike.
+  while IFS="$tab" read -r ini target; do
     [ -n "$ini" ] || continue
-    echo "+ alembic -c $ini downgrade $target"; alembic -c "$ini" downgrade "$target" || exit 1
-  done || return 1
+    echo "+ alembic -c $ini downgrade $target"; alembic -c "$ini" downgrade "$target" || return 1
+  done <<EOF
+$downgrades
+EOF
   git switch "$1" && ./pants export-dev
 }

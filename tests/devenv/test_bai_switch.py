@@ -68,8 +68,11 @@ def shells() -> list[str]:
     return [s for s in ("bash", "zsh") if shutil.which(s)]
 
 
-def run(tmp_path: Path, shell: str, document: str, answer: str = "y", status: int = 0, **env: str):
-    """Run `bai-switch main` in `tmp_path`; its exit code, stderr, and the log of the fakes."""
+def run(
+    tmp_path: Path, shell: str, document: str, answer: str = "y", status: int = 0, after: str = "", **env: str
+):
+    """Run `bai-switch main` in `tmp_path`, then the shell code `after`; the exit code, stderr, and
+    the log of the fakes."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     for tool in ("alembic", "git"):
@@ -82,7 +85,7 @@ def run(tmp_path: Path, shell: str, document: str, answer: str = "y", status: in
     log = tmp_path / "log"
     log.write_text("")
     result = subprocess.run(
-        [shell, "-c", '. "$1" && bai-switch main', shell, str(SCRIPT.resolve())],
+        [shell, "-c", '. "$1" && bai-switch main' + after, shell, str(SCRIPT.resolve())],
         cwd=tmp_path,
         input=f"{answer}\n",
         capture_output=True,
@@ -131,6 +134,15 @@ def test_stops_when_a_downgrade_fails(tmp_path: Path, shell: str) -> None:
 
 
 @pytest.mark.parametrize("shell", shells())
+def test_a_failed_downgrade_returns_to_the_shell(tmp_path: Path, shell: str) -> None:
+    # An `exit` in the loop would close the terminal in zsh, which runs a pipe's last part itself.
+    document = preview((MANAGER, {"b0": B0, "t1": T1}, {"b0": B0}))
+    after = '; code=$?; echo "back in the shell" >> "$LOG"; exit $code'
+    code, _, log = run(tmp_path, shell, document, ALEMBIC_FAILS="1", after=after)
+    assert (code, log[1:]) == (1, ["alembic -c alembic.ini downgrade b0", "back in the shell"])
+
+
+@pytest.mark.parametrize("shell", shells())
 def test_stops_on_a_downgrade_by_hand(tmp_path: Path, shell: str) -> None:
     # Undoing t1 (`alembic downgrade b0`) would undo m1 too, which main has: no command is offered.
     m1 = Migration("m1", ("b0",), "v/m1.py")
@@ -147,6 +159,16 @@ def test_stops_on_an_error_document(tmp_path: Path, shell: str) -> None:
     code, stderr, log = run(tmp_path, shell, error_document("ref-invalid", message), status=1)
     assert (code, len(log)) == (1, 1)
     assert stderr.splitlines() == [f"bai-switch: {message}"]
+
+
+@pytest.mark.parametrize("shell", shells())
+def test_stops_when_export_dev_prints_no_json(tmp_path: Path, shell: str) -> None:
+    # As when run outside the repo's root: Pants says why on stderr, and prints nothing on stdout.
+    code, stderr, log = run(tmp_path, shell, "", status=1)
+    assert (code, len(log)) == (1, 1)
+    assert stderr.splitlines() == [
+        "bai-switch: export-dev printed no JSON (see above); run it from the repo root."
+    ]
 
 
 @pytest.mark.parametrize("shell", shells())

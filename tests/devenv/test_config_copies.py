@@ -16,6 +16,7 @@ from pants_calver.core.devenv.config_copies import (
     check_copies_of,
     check_copy,
     copies_need_a_look,
+    needing_a_look,
     copy_lines,
     sample_fingerprints,
 )
@@ -177,6 +178,9 @@ def test_absent_no_sample_and_unreadable() -> None:
         ("gone.toml", CopyStatus.NO_SAMPLE, ""),
     ]
     assert copies_need_a_look(checks)
+    # The one list the report's and the preview's steps name: an unreadable copy, one with findings.
+    lacking = check_copy("new.toml", S, b"", NEW_TOML, None)
+    assert needing_a_look([*checks, lacking]) == ["broken.toml", "new.toml"]
 
 
 def test_a_sample_that_does_not_parse() -> None:
@@ -302,3 +306,13 @@ def test_alembic_trees_refused(trees: dict, error: str) -> None:
     with pytest.raises(SettingError) as raised:
         alembic_trees("[export-dev].alembic_trees", trees, [])
     assert str(raised.value).startswith(f"[export-dev].alembic_trees: {error}")
+
+
+def test_a_secret_inside_a_dropped_or_old_list_is_not_printed() -> None:
+    users = b'[[etcd.users]]\nname = "root"\npassword = "hunter2"\n'
+    old_sample = b"[x]\n" + users
+    # The sample dropped `etcd.users` (dropped), or changed its user's name (old).
+    for new_sample in (b"[x]\n", old_sample.replace(b'"root"', b'"admin"')):
+        check = check_copy("manager.toml", S, old_sample, new_sample, sample_fingerprints(S, old_sample))
+        lines = copy_lines([check])
+        assert len(lines) == 3 and "***" in lines[2] and "hunter2" not in "\n".join(lines), lines

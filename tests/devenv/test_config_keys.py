@@ -174,6 +174,19 @@ def test_ini_keys_as_alembic_reads_them() -> None:
     assert alembic.get("alembic", "version_locations") == "/repo/versions\n/repo/more"
 
 
+@pytest.mark.parametrize("odd", ["\x0c", "\u2028", "\x1c"])
+def test_a_line_is_broken_only_at_a_newline(odd: str) -> None:
+    """A form feed or U+2028 in a value does not move the lines of the keys after it, as the
+    parsers count them."""
+    assert keys(f'a = "x{odd}y"\nb = 1\n', "toml") == {"a": (1, f"x{odd}y"), "b": (2, 1)}
+    assert keys(f"[s]\na = x{odd}y\nb = 1\n", "ini") == {"s.a": (2, f"x{odd}y"), "s.b": (3, "1")}
+
+
+def test_ini_default_section_twice_is_read_as_alembic_reads_it() -> None:
+    """configparser, strict as Alembic's, lets `[DEFAULT]` be written twice: its options add up."""
+    assert keys("[DEFAULT]\na=1\n[DEFAULT]\nb=2\n", "ini") == {"DEFAULT.a": (2, "1"), "DEFAULT.b": (4, "2")}
+
+
 @pytest.mark.parametrize(
     "text, fmt, error",
     [
@@ -217,15 +230,26 @@ def test_ini_keys_as_alembic_reads_them() -> None:
         pytest.param(
             "[a]\nb = 1\nc\n",
             "ini",
-            "f:3: is not valid INI (cannot read 'c\\n'): fix it.",
+            'f:3: is not valid INI (line 3 is not "option = value"): fix it.',
             id="ini-no-equals",
         ),
         pytest.param(
             "[a]\nb = 1\nx = %(nope)s\n",
             "ini",
-            "f:3: is not valid INI (Bad value substitution: option 'x' in section 'a' contains an "
-            "interpolation key 'nope' which is not a valid option name. Raw value: '%(nope)s'): fix it.",
+            "f:3: is not valid INI (a %(name)s naming no option in [a] x): fix it.",
             id="ini-interpolation",
+        ),
+        pytest.param(
+            "[a]\nx = %(nope\n",
+            "ini",
+            "f:2: is not valid INI (a %( with no )s in [a] x): fix it.",
+            id="ini-interpolation-unclosed",
+        ),
+        pytest.param(
+            "[a]\nx = %(x)s\n",
+            "ini",
+            "f:2: is not valid INI (a %(name)s nested too deep in [a] x): fix it.",
+            id="ini-interpolation-loop",
         ),
     ],
 )
@@ -234,6 +258,27 @@ def test_a_file_that_does_not_parse_is_one_line(text: str, fmt: str, error: str)
     assert isinstance(problem, Problem) and problem.code == "config-unreadable"
     assert problem.text() == error
     assert "\n" not in problem.text()
+
+
+@pytest.mark.parametrize(
+    "text, error",
+    [
+        pytest.param(
+            "[db]\npassword hunter2\n",
+            'f:2: is not valid INI (line 2 is not "option = value"): fix it.',
+            id="no-equals",
+        ),
+        pytest.param(
+            "[alembic]\nsqlalchemy.url = postgresql://postgres:p%40ss@localhost/backend\n",
+            "f:2: is not valid INI (a % not followed by % or ( in [alembic] sqlalchemy.url): fix it.",
+            id="lone-percent",
+        ),
+    ],
+)
+def test_an_ini_error_names_the_line_and_option_never_the_value(text: str, error: str) -> None:
+    problem = read_keys("f", text.encode(), "ini", FIX)
+    assert isinstance(problem, Problem) and problem.text() == error
+    assert "hunter2" not in problem.text() and "40ss" not in problem.text()
 
 
 def test_not_utf8_names_the_line() -> None:
@@ -261,6 +306,54 @@ def test_not_utf8_names_the_line() -> None:
 )
 def test_is_secret(parts: tuple, secret: bool) -> None:
     assert is_secret(parts) is secret
+
+
+@pytest.mark.parametrize(
+    "name, secret",
+    [
+        pytest.param("dbpassword", True, id="camel-lower-cased"),
+        pytest.param("apikey", True, id="ends-with-key"),
+        pytest.param("db_password", True, id="a-whole-word"),
+        pytest.param("passwordfile", True, id="holds-password"),
+        pytest.param("authtoken_url", True, id="holds-token"),
+        pytest.param("keys", False, id="alembic-loggers-keys"),
+        pytest.param("keyfile", False, id="key-not-at-the-end"),
+        pytest.param("script_location", False, id="plain"),
+    ],
+)
+def test_is_secret_of_a_lower_cased_ini_name(name: str, secret: bool) -> None:
+    assert is_secret(("db", name), lower_cased=True) is secret
+
+
+def test_an_ini_option_lower_cased_by_alembic_is_still_a_secret() -> None:
+    found = read_keys("f", b"[db]\ndbPassword = hunter2\nkeyFile = k.pem\n", "ini", FIX)
+    assert not isinstance(found, Problem)
+    assert found["db.dbpassword"].shown("ini") == "(a secret: not shown)"
+    assert "hunter2" not in found["db.dbpassword"].fingerprint()
+    assert found["db.keyfile"].shown("ini") == "k.pem"
+    # In TOML and JSON the case is kept: only whole words count there.
+    assert not is_secret(("db", "dbpassword"))
+
+
+@pytest.mark.parametrize(
+    "text, fmt, key",
+    [
+        pytest.param(
+            '[[etcd.users]]\nname = "root"\npassword = "hunter2"\n', "toml", "etcd.users", id="toml"
+        ),
+        pytest.param(
+            '{"users": [{"name": "root", "auth": {"apiToken": "hunter2"}}]}', "json", "users", id="json"
+        ),
+    ],
+)
+def test_a_secret_inside_a_list_is_masked(text: str, fmt: str, key: str) -> None:
+    found = read_keys("f", text.encode(), fmt, FIX)
+    assert not isinstance(found, Problem)
+    listed = found[key]
+    assert "hunter2" not in listed.shown(fmt) and "hunter2" not in json.dumps(listed.public)
+    assert "***" in listed.shown(fmt) and "root" in listed.shown(fmt)
+    assert listed.fingerprint().startswith("sha256:")
+    assert "hunter2" in json.dumps(listed.value)  # the value itself is kept, to compare
 
 
 def test_secret_values_are_not_shown_nor_recorded_in_clear() -> None:

@@ -221,9 +221,14 @@ def unreadable_copy(path: str, why: str) -> Problem:
     )
 
 
+def needing_a_look(checks: Sequence[CopyCheck]) -> list[str]:
+    """The copies that lack, keep or hold an old key, or cannot be read, in order."""
+    return [c.copy for c in checks if c.findings or c.status is CopyStatus.UNREADABLE]
+
+
 def copies_need_a_look(checks: Sequence[CopyCheck]) -> bool:
     """Whether a copy lacks, keeps or holds an old key, or cannot be read."""
-    return any(c.findings or c.status is CopyStatus.UNREADABLE for c in checks)
+    return bool(needing_a_look(checks))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 Each format is read by its own parser, the oracle of what the file holds: TOML with the `toml`
 that Pants ships (0.10.2; Backend.AI's `.conf` files are TOML too), JSON with the standard
 library, INI with `configparser` as Alembic reads `alembic.ini`. The parsers give no positions, so
-a small scanner per format only finds the line of each key the parser read; a key the scanner
-cannot place gets its nearest placed ancestor's line (0: none).
+a small scanner per format (`config_lines`) only finds the line of each key the parser read; a key
+the scanner cannot place gets its nearest placed ancestor's line (0: none).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 
 import toml
 
+from pants_calver.core.devenv.config_lines import ini_lines, json_lines, toml_lines
 from pants_calver.core.problems import Problem
 
 # The code of the problem of a configuration file its parser refuses (or that cannot be read).
@@ -59,27 +60,39 @@ _URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/:@\s]*:)[^/@\
 _WORDS = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
 
 
-def is_secret(parts: tuple[str, ...]) -> bool:
+def is_secret(parts: tuple[str, ...], lower_cased: bool = False) -> bool:
     """Whether a key's value is not to be printed: its last part, split into words at anything but
     letters and digits and where a lower-case letter or digit meets an upper-case one
     (`secret_key`, `api-token`, `dbPassword`, `redis.password`), has a word that is, in any case,
     `password`, `passwd`, `secret`, `token` or `key`. `keys`, `keyfile`, `passphrase` or
-    `monkey` are not: only these whole words count."""
-    return bool(parts) and any(w.lower() in SECRET_WORDS for w in _WORDS.split(parts[-1]))
+    `monkey` are not: only these whole words count. A `lower_cased` name (an INI option: Alembic
+    writes `dbPassword` as `dbpassword`) has lost where its words meet, so there a word also counts
+    when it ends with one of them (`dbpassword`, `apikey`; `monkey` too) or holds `password`,
+    `passwd`, `secret` or `token` (`passwordfile`): a wrong guess only hides a value."""
+    words = [w.lower() for w in _WORDS.split(parts[-1])] if parts else []
+    if lower_cased:
+        return any(w.endswith(tuple(SECRET_WORDS)) or any(s in w for s in _LONG_WORDS) for w in words)
+    return any(w in SECRET_WORDS for w in words)
+
+
+_LONG_WORDS = tuple(SECRET_WORDS - {"key"})
 
 
 SECRET_SHOWN = "(a secret: not shown)"
+# What a secret inside a value (a list of tables, an object) is shown as: `[{"password": "***"}]`.
+SECRET_MASK = "***"
 
 
 @dataclass(frozen=True)
 class ConfigKey:
     """A leaf of a configuration file: a value that is not a table (a list is a leaf, compared
     whole). `value` is plain JSON data (TOML dates as ISO text, INI values as their raw text);
-    `line` is 1-based, 0 when unknown."""
+    `line` is 1-based, 0 when unknown; `lower_cased`: its name was lower-cased (INI)."""
 
     parts: tuple[str, ...]
     value: Any
     line: int
+    lower_cased: bool = False
 
     @property
     def key(self) -> str:
@@ -87,18 +100,21 @@ class ConfigKey:
 
     @property
     def secret(self) -> bool:
-        return is_secret(self.parts)
+        return is_secret(self.parts, self.lower_cased)
 
     def fingerprint(self) -> str:
         """The value, canonical, to compare with another file's: its JSON text, or for a secret
-        the SHA-256 of that text, so that the record of a sample holds no secret in clear."""
+        (or a value holding one) the SHA-256 of that text, so that the record of a sample holds no
+        secret in clear."""
         text = json.dumps(self.value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return f"sha256:{hashlib.sha256(text.encode()).hexdigest()}" if self.secret else text
+        hidden = self.secret or _holds_secret(self.value)
+        return f"sha256:{hashlib.sha256(text.encode()).hexdigest()}" if hidden else text
 
     @property
     def public(self) -> Any:
-        """The value as it may be printed: None for a secret, and the password of a URL in a text
-        (`postgresql://postgres:***@localhost/backend`) masked."""
+        """The value as it may be printed: None for a secret; in a value, the password of a URL in
+        a text (`postgresql://postgres:***@localhost/backend`) and what a secret key of a table
+        holds (`[{"name": "root", "password": "***"}]`) masked."""
         return None if self.secret else _masked(self.value)
 
     def shown(self, fmt: str) -> str:
@@ -116,8 +132,19 @@ def _walk(value: Any, leaf: Callable[[Any], Any]) -> Any:
 
 
 def _masked(value: Any) -> Any:
-    """The password of every URL in a text masked."""
-    return _walk(value, lambda v: _URL_PASSWORD.sub(r"\g<head>***\g<at>", v) if isinstance(v, str) else v)
+    """The password of every URL in a text masked, and whatever a secret key of a table holds."""
+    if isinstance(value, dict):
+        return {str(k): SECRET_MASK if is_secret((str(k),)) else _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return _URL_PASSWORD.sub(r"\g<head>***\g<at>", value) if isinstance(value, str) else value
+
+
+def _holds_secret(value: Any) -> bool:
+    """Whether a table inside the value has a secret key."""
+    if isinstance(value, dict):
+        return any(is_secret((str(k),)) or _holds_secret(v) for k, v in value.items())
+    return isinstance(value, list) and any(_holds_secret(v) for v in value)
 
 
 def _plain(value: Any) -> Any:
@@ -153,12 +180,15 @@ def _read_keys(path: str, content: bytes, fmt: str, fix: str) -> dict[str, Confi
         line = content[: e.start].count(b"\n") + 1
         raise _Unreadable(path, line, f"is not UTF-8 text ({e.reason}): {fix}")
     if fmt == "ini":
-        data, where = _read_ini(path, text, fix), _ini_lines(text)
+        data, where = _read_ini(path, text, fix), ini_lines(text)
     elif fmt == "json":
-        data, where = _read_json(path, text, fix), _json_lines(text)
+        data, where = _read_json(path, text, fix), json_lines(text)
     else:
-        data, where = _read_toml(path, text, fix), _toml_lines(text)
-    return {spell(parts): ConfigKey(parts, value, _line(where, parts)) for parts, value in _leaves(data)}
+        data, where = _read_toml(path, text, fix), toml_lines(text)
+    return {
+        spell(parts): ConfigKey(parts, value, _line(where, parts), lower_cased=fmt == "ini")
+        for parts, value in _leaves(data)
+    }
 
 
 def _line(where: Mapping[tuple[str, ...], int], parts: tuple[str, ...]) -> int:
@@ -206,11 +236,12 @@ def _read_ini(path: str, text: str, fix: str) -> dict[str, Any]:
             for option in alembic.options(section):
                 alembic.get(section, option)
     except configparser.InterpolationError as e:
-        line = _ini_lines(text).get((e.section, e.option), 0)
-        raise _Unreadable(path, line or None, f"is not valid INI ({e.message.splitlines()[0]}): {fix}")
+        line = ini_lines(text).get((e.section, e.option), 0)
+        raise _Unreadable(path, line or None, f"is not valid INI ({_interpolation_reason(e)}): {fix}")
     except configparser.Error as e:
         raise _Unreadable(path, _ini_error_line(e), f"is not valid INI ({_ini_reason(e)}): {fix}")
-    own = configparser.ConfigParser(interpolation=None, default_section="\0")
+    # Not strict: Alembic's parser above was; only `[DEFAULT]` twice, which it allows, is left.
+    own = configparser.ConfigParser(interpolation=None, default_section="\0", strict=False)
     own.read_string(text, path)
     return {section: dict(own.items(section)) for section in own.sections()}
 
@@ -231,105 +262,22 @@ def _ini_reason(error: configparser.Error) -> str:
     if isinstance(error, configparser.DuplicateSectionError):
         return f"section [{error.section}] twice"
     if isinstance(error, configparser.ParsingError) and error.errors:
-        return f"cannot read {error.errors[0][1]}"
+        # Not the line's text, which may hold a secret (`password hunter2`).
+        return f'line {error.errors[0][0]} is not "option = value"'
     return error.message.splitlines()[0]
 
 
-_INI_SECTION = re.compile(r"\[(?P<header>.+)\]")
-_INI_OPTION = re.compile(r"(?P<option>.*?)\s*[=:]")
-
-
-def _ini_lines(text: str) -> dict[tuple[str, ...], int]:
-    """The line of each section and option, by configparser's rules: a comment line starts with
-    `#` or `;`, an indented line continues the value above, option names are lower-cased."""
-    lines: dict[tuple[str, ...], int] = {}
-    section = ""
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if not stripped or stripped[0] in "#;" or line[0].isspace():
-            continue
-        header = _INI_SECTION.match(stripped)
-        if header:
-            section = header.group("header")
-            lines.setdefault((section,), number)
-        else:
-            option = _INI_OPTION.match(stripped)
-            if option and section:
-                lines.setdefault((section, option.group("option").strip().lower()), number)
-    return lines
-
-
-_TOML_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
-_TOML_KEY = re.compile(rf"\s*({_TOML_PART}(?:\s*\.\s*{_TOML_PART})*)\s*=(.*)")
-_TOML_HEADER = re.compile(rf"\s*(\[\[?)\s*({_TOML_PART}(?:\s*\.\s*{_TOML_PART})*)\s*\]")
-
-
-def _toml_parts(dotted: str) -> tuple[str, ...]:
-    parts = re.findall(_TOML_PART, dotted)
-    return tuple(json.loads(p) if p[0] == '"' else p.strip("'") for p in parts)
-
-
-def _toml_lines(text: str) -> dict[tuple[str, ...], int]:
-    """The line of each table header and key. Keys under an array of tables (`[[x]]`) are not
-    placed (the array is one leaf); lines inside a multi-line string or array are skipped."""
-    lines: dict[tuple[str, ...], int] = {}
-    table: tuple[str, ...] | None = ()
-    skip_until: str | None = None
-    depth = 0
-    for number, line in enumerate(text.splitlines(), 1):
-        if skip_until:
-            skip_until = None if line.count(skip_until) % 2 else skip_until
-            continue
-        if depth > 0:
-            depth += _depth(line)
-            continue
-        header = _TOML_HEADER.match(line)
-        key = None if header else _TOML_KEY.match(line)
-        if header:
-            table = _toml_parts(header.group(2)) if header.group(1) == "[" else None
-            lines.setdefault(_toml_parts(header.group(2)), number)
-        elif key and table is not None:
-            lines.setdefault((*table, *_toml_parts(key.group(1))), number)
-        value = key.group(2).strip() if key else ""
-        quotes = next((q for q in ('"""', "'''") if value.startswith(q)), None)
-        if quotes and value.count(quotes) == 1:
-            skip_until = quotes
-        elif value.startswith("["):
-            depth = _depth(value)
-    return lines
-
-
-def _depth(text: str) -> int:
-    """Brackets opened minus closed in a line of a TOML array, outside strings and comments."""
-    text = re.sub(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'', "", text).split("#", 1)[0]
-    return text.count("[") - text.count("]")
-
-
-def _json_lines(text: str) -> dict[tuple[str, ...], int]:
-    """The line of each object key of valid JSON; keys inside arrays are not placed."""
-    lines: dict[tuple[str, ...], int] = {}
-    # Each open container: the path of an object, or None (an array, or what lies inside one).
-    stack: list[tuple[str, ...] | None] = []
-    pending: tuple[str, ...] | None = None
-    number, i = 1, 0
-    while i < len(text):
-        char = text[i]
-        if char == "\n":
-            number += 1
-        elif char == '"':
-            end = i + 1
-            while text[end] != '"':
-                end += 2 if text[end] == "\\" else 1
-            after = text[end + 1 :].lstrip()
-            if stack and stack[-1] is not None and after.startswith(":"):
-                pending = (*stack[-1], json.loads(text[i : end + 1]))
-                lines.setdefault(pending, number)
-            i = end
-        elif char in "{[":
-            inside = pending if stack and stack[-1] is not None else (None if stack else ())
-            stack.append(inside if char == "{" else None)
-            pending = None
-        elif char in "}]":
-            stack.pop()
-        i += 1
-    return lines
+def _interpolation_reason(error: configparser.InterpolationError) -> str:
+    """What is wrong with a value's `%`, naming its section and option, never its text (configparser's
+    message quotes the value, a password of a URL included)."""
+    if isinstance(error, configparser.InterpolationMissingOptionError):
+        what = "a %(name)s naming no option"
+    elif isinstance(error, configparser.InterpolationDepthError):
+        what = "a %(name)s nested too deep"
+    elif error.message.startswith("'%' must be followed"):
+        what = "a % not followed by % or ("
+    elif isinstance(error, configparser.InterpolationSyntaxError):
+        what = "a %( with no )s"
+    else:
+        what = "a bad %"
+    return f"{what} in [{error.section}] {error.option}"

@@ -12,7 +12,7 @@ from enum import Enum
 from collections.abc import Sequence
 
 from pants_calver.core.devenv.alembic_trees import AlembicTree
-from pants_calver.core.devenv.config_copies import CopyCheck, CopyStatus, copies_need_a_look, copy_lines
+from pants_calver.core.devenv.config_copies import CopyCheck, copy_lines, needing_a_look
 from pants_calver.core.devenv.migration_steps import MigrationSwitch
 from pants_calver.core.problems import plural
 from pants_calver.core.devenv.switch_report import ConfigChanges
@@ -112,8 +112,8 @@ def preview_steps(
     steps += [tree.upgrade() for tree, switch in trees if switch and switch.upgrade]
     if configs and config_globs:
         steps.append("check your local TOML and etcd configuration against the samples above")
-    if copies_need_a_look(copies):
-        needing = [c.copy for c in copies if c.findings or c.status is CopyStatus.UNREADABLE]
+    needing = needing_a_look(copies)
+    if needing:
         steps.append(f"update your local configuration (see above): {', '.join(needing)}")
     return steps
 

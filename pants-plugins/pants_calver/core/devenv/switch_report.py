@@ -9,7 +9,7 @@ from typing import Optional, Tuple
 
 from pants_calver.core.devenv.alembic import Migration, compare_migrations
 from pants_calver.core.devenv.alembic_trees import AlembicTree
-from pants_calver.core.devenv.config_copies import CopyCheck, CopyStatus
+from pants_calver.core.devenv.config_copies import CopyCheck, needing_a_look
 from pants_calver.core.devenv.migration_steps import MigrationSwitch, plan_migrations
 from pants_calver.core.devenv.export_record import DevRecord
 from pants_calver.core.problems import plural
@@ -104,7 +104,7 @@ def report_steps(
             steps.append(tree.upgrade())
     if configs:
         steps.append("check your local TOML and etcd configuration against the samples above")
-    needing = [c.copy for c in copies if c.findings or c.status is CopyStatus.UNREADABLE]
+    needing = needing_a_look(copies)
     if needing:
         steps.append(f"update your local configuration (see above): {', '.join(needing)}")
     return steps
