@@ -42,8 +42,9 @@ class CheckBackportsSubsystem(GoalSubsystem):
 
         Checks every commit that HEAD has and `--base` has not, merge commits skipped but not
         what they bring in: in the merge commit that CI checks out for a pull request, the pull
-        request's own commits are checked too. Release commits, which change only version
-        files, first-party pins and `[check-backports].release_paths`, are exempt, and so are
+        request's own commits are checked too. Release commits, which change only the files a
+        bump writes (version files, first-party pins, `[calver].version_sources`) and
+        `[check-backports].release_paths`, are exempt, and so are
         subjects matching `[check-backports].exempt_subjects`. A repo can accept other marks of
         a backport instead of or besides the trailers (`git cherry-pick -x` lines, `Backport-of:`,
         the pull request numbers of a squash merge, the same patch): see
@@ -98,8 +99,9 @@ class CheckBackportsSubsystem(GoalSubsystem):
         advanced=True,
         help=softwrap(
             """
-            Globs of the files a release commit may change besides the version files and the
-            files holding first-party pins (`**` crosses directories). A commit that changes
+            Globs of the files a release commit may change besides the files a bump writes
+            (version files, files holding first-party pins, declared version sources; `**`
+            crosses directories). A commit that changes
             nothing else needs no trailers.
             """
         ),
