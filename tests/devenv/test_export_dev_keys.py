@@ -478,31 +478,32 @@ def test_a_copy_that_does_not_parse_is_one_line(runner: RuleRunner, preview: boo
     ]
 
 
-@pytest.mark.parametrize(
-    "args, code, message",
-    [
-        pytest.param(
-            ['--export-dev-local-configs={"m.toml": "configs/x.yaml"}'],
-            "setting-invalid",
-            "[export-dev].local_configs: `configs/x.yaml` is not a TOML (`.toml`, `.conf`), JSON (`.json`) or INI "
-            "(`.ini`, `.cfg`) file; map each local file to a sample in one of those formats.",
-            id="local-configs",
-        ),
-        pytest.param(
-            ['--export-dev-alembic-trees={"../a.ini": ["v/*.py"]}'],
-            "setting-invalid",
-            "[export-dev].alembic_trees: `../a.ini` leaves the build root; give a path relative to the build root, "
-            "without `..`.",
-            id="alembic-trees",
-        ),
-        pytest.param(
-            ["--preview=nope"],
-            "ref-invalid",
-            "--preview: git knows no branch, tag or commit `nope`: check the name, or fetch it first.",
-            id="ref",
-        ),
-    ],
-)
+# A bad setting and a bad ref: how export-dev stops, in each output format.
+ERRORS = [
+    pytest.param(
+        ['--export-dev-local-configs={"m.toml": "configs/x.yaml"}'],
+        "setting-invalid",
+        "[export-dev].local_configs: `configs/x.yaml` is not a TOML (`.toml`, `.conf`), JSON (`.json`) or INI "
+        "(`.ini`, `.cfg`) file; map each local file to a sample in one of those formats.",
+        id="local-configs",
+    ),
+    pytest.param(
+        ['--export-dev-alembic-trees={"../a.ini": ["v/*.py"]}'],
+        "setting-invalid",
+        "[export-dev].alembic_trees: `../a.ini` leaves the build root; give a path relative to the build root, "
+        "without `..`.",
+        id="alembic-trees",
+    ),
+    pytest.param(
+        ["--preview=nope"],
+        "ref-invalid",
+        "--preview: git knows no branch, tag or commit `nope`: check the name, or fetch it first.",
+        id="ref",
+    ),
+]
+
+
+@pytest.mark.parametrize("args, code, message", ERRORS)
 def test_every_exit_is_one_json_document(
     runner: RuleRunner, args: list[str], code: str, message: str
 ) -> None:
@@ -511,24 +512,7 @@ def test_every_exit_is_one_json_document(
     assert (result.exit_code, json.loads(result.stdout)) == (1, {"error": {"code": code, "message": message}})
 
 
-@pytest.mark.parametrize(
-    "args, code, message",
-    [
-        pytest.param(
-            ['--export-dev-alembic-trees={"../a.ini": ["v/*.py"]}'],
-            "setting-invalid",
-            "[export-dev].alembic_trees: `../a.ini` leaves the build root; give a path relative to the build root, "
-            "without `..`.",
-            id="alembic-trees",
-        ),
-        pytest.param(
-            ["--preview=nope"],
-            "ref-invalid",
-            "--preview: git knows no branch, tag or commit `nope`: check the name, or fetch it first.",
-            id="ref",
-        ),
-    ],
-)
+@pytest.mark.parametrize("args, code, message", ERRORS)
 def test_an_error_is_a_workflow_annotation_with_github(
     runner: RuleRunner, args: list[str], code: str, message: str
 ) -> None:
