@@ -7,13 +7,12 @@ annotated tag's object id the same works (git peels a tag to its tree for `:<pat
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from pants_calver.core.errors import GitError
+from pants_calver.core.git.objects import COMMIT_ID
 
 CAT_FILE_ARGS = ("cat-file", "--batch")
-_OID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
 def files_at_request(objects: Sequence[str], path: str) -> bytes:
@@ -22,7 +21,7 @@ def files_at_request(objects: Sequence[str], path: str) -> bytes:
     if not path or "\n" in path or path.startswith(("/", "./")):
         raise ValueError(f"not a path from the repository's root that cat-file can take: {path!r}")
     for oid in objects:
-        if not _OID.fullmatch(oid):
+        if not COMMIT_ID.fullmatch(oid):
             raise ValueError(f"{oid!r} is not a full object id.")
     return b"".join(f"{oid}:{path}\n".encode("utf-8", "surrogateescape") for oid in objects)
 

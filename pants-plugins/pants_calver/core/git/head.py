@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pants_calver.core.git.objects import COMMIT_ID
+
 _BRANCH = re.compile(r"ref: refs/heads/(\S+)")
-_COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,6 @@ def parse_head(text: str) -> Head | None:
     branch = _BRANCH.fullmatch(line)
     if branch:
         return Head(branch.group(1))
-    if _COMMIT.fullmatch(line):
+    if COMMIT_ID.fullmatch(line):
         return Head(None)
     return None

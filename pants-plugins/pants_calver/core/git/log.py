@@ -8,12 +8,12 @@ the short id git prints, which the goals show.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from pants_calver.core.errors import GitError
 from pants_calver.core.git import trailers
 from pants_calver.core.text import decode
+from pants_calver.core.git.objects import COMMIT_ID
 
 # One record per commit, every field ended by a NUL, which git never prints inside a field (it
 # refuses to make a commit whose message holds one, and prints a message made by other means only
@@ -21,9 +21,6 @@ from pants_calver.core.text import decode
 # the record with one more NUL and, when the commit changes paths, a `\n` and each path ended by a
 # NUL. A record starts with an empty field, so that the paths (never empty) end at one.
 LOG_FORMAT = "%x00%H%x00%h%x00%s%x00%B%x00"
-
-# What `git rev-parse` prints for a commit: SHA-1 or SHA-256.
-_COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
 def log_args(include: str, exclude: str, *, paths: bool) -> list[str]:
@@ -38,7 +35,7 @@ def log_args(include: str, exclude: str, *, paths: bool) -> list[str]:
     as UTF-8 whatever `i18n.logOutputEncoding` says, and no signature check adds lines.
     """
     for commit in (include, exclude):
-        if not _COMMIT_ID.fullmatch(commit):
+        if not COMMIT_ID.fullmatch(commit):
             raise ValueError(f"not a full commit id: {commit!r}")
     return [
         "log",
@@ -92,7 +89,7 @@ def parse_log(output: bytes) -> tuple[Commit, ...]:
             or len(fields) < i + 7
             or fields[i + 5]
             or fields[-1]
-            or not _COMMIT_ID.fullmatch(fields[i + 1])
+            or not COMMIT_ID.fullmatch(fields[i + 1])
         ):
             raise GitError(
                 f"`git log` printed what this cannot read (at field {i}): "

@@ -16,7 +16,9 @@ from collections.abc import Iterable, Mapping
 from pants_calver.core.repo_paths import glob_pattern
 from pants_calver.core.errors import GitError, MissingObjectsError
 
-_OID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?\Z")
+# An object id as git prints it in full: SHA-1 (40 hex digits) or SHA-256 (64). The one spelling
+# of it for every reader of git's output.
+COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ def cat_file_request(oids: Iterable[str]) -> bytes:
     """The standard input of `git cat-file --batch` for these object ids, each asked once."""
     unique = tuple(dict.fromkeys(oids))
     for oid in unique:
-        if not _OID.match(oid):
+        if not COMMIT_ID.fullmatch(oid):
             raise ValueError(f"{oid!r} is not a full object id.")
     return b"".join(b"%s\n" % oid.encode() for oid in unique)
 

@@ -10,12 +10,11 @@ would not be one, and the patch would be counted with the commit above it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from pants_calver.core.errors import GitError
+from pants_calver.core.git.objects import COMMIT_ID
 
-_COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 PATCH_ID_ARGS = ("patch-id", "--stable")
 
 
@@ -38,7 +37,7 @@ def diff_tree_request(commits: Iterable[str]) -> bytes:
     """The standard input of `git diff-tree --stdin` for these full commit ids, each once."""
     unique = tuple(dict.fromkeys(commits))
     for commit in unique:
-        if not _COMMIT_ID.fullmatch(commit):
+        if not COMMIT_ID.fullmatch(commit):
             raise ValueError(f"{commit!r} is not a full commit id.")
     return b"".join(b"%s\n" % commit.encode() for commit in unique)
 
@@ -49,7 +48,7 @@ def parse_patch_ids(output: bytes) -> dict[str, str]:
     found: dict[str, str] = {}
     for line in output.decode("ascii", "replace").splitlines():
         fields = line.split(" ")
-        if len(fields) != 2 or not all(_COMMIT_ID.fullmatch(field) for field in fields):
+        if len(fields) != 2 or not all(COMMIT_ID.fullmatch(field) for field in fields):
             raise GitError(f"`git patch-id --stable` printed {line[:100]!r}, not `<patch-id> <commit>`.")
         found[fields[1]] = fields[0]
     return found

@@ -7,21 +7,20 @@ one level down (git 2.39 peels one level there: a tag of a tag shows `tag`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from pants_calver.core.errors import GitError
+from pants_calver.core.git.objects import COMMIT_ID
 
 REF_FORMAT = "%(refname)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)%00%(symref)%00"
 _FIELDS = 6
 BRANCHES, REMOTES, TAGS = "refs/heads/", "refs/remotes/", "refs/tags/"
-_COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
 def refs_args(*prefixes: str, merged: str | None = None) -> list[str]:
     """The arguments of `git for-each-ref` for the refs under `prefixes` (`refs/tags/`...), and
     with `merged` (a full commit id, never a user's ref) only those reachable from it."""
-    if merged is not None and not _COMMIT_ID.fullmatch(merged):
+    if merged is not None and not COMMIT_ID.fullmatch(merged):
         raise ValueError(f"not a full commit id: {merged!r}")
     for prefix in prefixes:
         if prefix not in (BRANCHES, REMOTES, TAGS):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from enum import Enum
 from collections.abc import Sequence
 
+from pants_calver.core.git.objects import COMMIT_ID
 from pants_calver.core.errors import SettingError
 from pants_calver.core.git.log import Commit
 from pants_calver.core.versions.version import parse_branch
@@ -42,7 +43,7 @@ FROM_KEY, TO_KEY, BACKPORT_OF_KEY = "backported-from", "backported-to", "backpor
 # `Backport: 23.09 22.09`): commas and ASCII white space.
 _WORD_SEPARATORS = re.compile(r"[,\s]+", re.ASCII)
 # As git's sequencer writes it (`cherry_picked_prefix` and the full id), a whole line.
-_CHERRY_PICKED = re.compile(r"^\(cherry picked from commit ([0-9a-f]{40}(?:[0-9a-f]{24})?)\)$", re.MULTILINE)
+_CHERRY_PICKED = re.compile(rf"^\(cherry picked from commit ({COMMIT_ID.pattern})\)$", re.MULTILINE)
 # The `(#N)` groups that end a subject, GitHub's mark of a squash-merged pull request.
 _PR_TAIL = re.compile(r"(?:[ \t]*\(#[0-9]+\))+[ \t]*\Z")
 _PR = re.compile(r"\(#([0-9]+)\)")
