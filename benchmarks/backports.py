@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 
 from pants_calver.core.releases.backports import BackportRules, check_commits
-from pants_calver.goals.check_backports import read_history, resolve_base, resolve_head
+from pants_calver.engine.releases.history import resolve_base
+from pants_calver.goals.check_backports import read_history, resolve_head
 from pants_calver.engine.git import Git
 
 

@@ -16,7 +16,6 @@ import monorepo
 from monorepo import git
 from pants_calver.core.versions.versioned_repo import VersionedRepo
 from pants_calver.goals import bump_version, check_version_sync
-from pants_calver.goals.check_backports import release_files
 from pants_calver.goals.check_version_sync import CheckVersionSync
 from runners import bump, version_goals_rule_runner
 
@@ -332,7 +331,7 @@ def test_cut_branch_moves_the_literals_to_the_next_cycle_too(rule_runner: RuleRu
 
 def test_check_backports_lets_a_release_commit_change_the_literals(rule_runner: RuleRunner) -> None:
     versioned = rule_runner.request(VersionedRepo, [])
-    assert sorted(release_files(versioned)) == [
+    assert sorted(versioned.written_paths()) == [
         "VERSION",
         "requirements.txt",
         "src/ai/backend/client/BUILD",

@@ -24,7 +24,7 @@ from pants_calver.core.versions.version import parse_branch
 from pants_calver.core.versions.versioned_repo import VersionedRepo
 from pants_calver.engine.versions import repo
 from pants_calver.engine.git import Git
-from pants_calver.engine.releases.history import same_patch_as_main
+from pants_calver.engine.releases.history import resolve_base, same_patch_as_main
 from pants_calver.engine.versions.repo import current_branch
 from pants_calver.goals.output import OutputFormat, print_error, problem_document, problem_lines
 
@@ -172,30 +172,6 @@ def not_release_branch(git: Git, branch: str | None, option: str | None) -> str:
     )
 
 
-def resolve_base(git: Git, base: str | None, main_branch: str) -> str:
-    """The commit id of `--base`, else of `[check-backports].main_branch`; raises RefError.
-
-    Only this id reaches `git log`, so that no value is read by git as an option and a base
-    that names nothing is an error, never an empty range that passes.
-    """
-    # What `Backported-From` must name and the default base: a branch name, never an option.
-    git.check_ref_name("branch", main_branch, "[check-backports].main_branch")
-    if base:
-        return git.commit(base, "--base")
-    try:
-        return git.commit(main_branch, "--base (by default [check-backports].main_branch)")
-    except RefError as e:
-        raise RefError(
-            f"{e} Where {main_branch} is only a remote branch (a CI checkout), "
-            f"pass --base=origin/{main_branch}."
-        ) from None
-
-
-def release_files(versioned: VersionedRepo) -> frozenset[str]:
-    """The files a release commit changes: those a bump writes."""
-    return versioned.written_paths()
-
-
 @dataclass(frozen=True)
 class Report:
     """What a run found, or why it checked nothing (`skipped`, with no commits and no base_commit)."""
@@ -291,7 +267,7 @@ async def check_backports(
         rules = BackportRules(
             branch=branch,
             main_branch=subsystem.main_branch,
-            release_files=release_files(versioned),
+            release_files=versioned.written_paths(),
             release_globs=tuple(glob_pattern(g) for g in subsystem.release_paths),
             exempt_subjects=exempt,
             forms=forms,

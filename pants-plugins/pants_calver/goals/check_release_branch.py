@@ -28,13 +28,13 @@ from pants_calver.core.repo_paths import glob_pattern
 from pants_calver.core.versions.versioned_repo import VersionedRepo
 from pants_calver.engine.git import Git
 from pants_calver.engine.releases import release_checks
-from pants_calver.engine.releases.history import read_side
+from pants_calver.engine.releases.history import read_side, resolve_base
 from pants_calver.engine.releases.release_checks import Backports, Checked, Names
 from pants_calver.engine.subsystem import CalverSubsystem
 from pants_calver.engine.versions import repo
 from pants_calver.engine.versions.repo import current_branch
 from pants_calver.goals.bump_version import BumpVersionSubsystem
-from pants_calver.goals.check_backports import CheckBackportsSubsystem, release_files, resolve_base
+from pants_calver.goals.check_backports import CheckBackportsSubsystem
 from pants_calver.goals.output import OutputFormat, print_error, problem_document, problem_lines
 
 
@@ -271,7 +271,7 @@ def read_inputs(
         backport_rules=BackportRules(
             branch or "",
             backports.main_branch,
-            release_files(versioned),
+            versioned.written_paths(),
             tuple(glob_pattern(g) for g in backports.release_paths),
         ),
         version_files=frozenset({versioned.version_file, *(f.path for f in versioned.package_files)}),

@@ -1,11 +1,12 @@
-"""The git reads of check-release-branch: each side's log, the refs, a file at many commits and
-patch ids, each one git process (patch ids two, piped), with only full commit ids on their
-command lines (goals resolve user refs with `Git.commit` first)."""
+"""The git reads of the release-branch goals: the base resolved to a commit id, each side's log,
+the refs, a file at many commits and patch ids, each one git process (patch ids two, piped), with
+only full commit ids on their command lines (user refs are resolved with `Git.commit` first)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from pants_calver.core.errors import RefError
 from pants_calver.core.git.files_at import CAT_FILE_ARGS, files_at_request, parse_files_at
 from pants_calver.core.git.log import Commit, log_args, parse_log
 from pants_calver.core.git.patch_ids import PATCH_ID_ARGS, diff_tree_args, diff_tree_request, parse_patch_ids
@@ -69,3 +70,22 @@ def same_patch_as_main(git: Git, head: str, base_commit: str, commits: Collectio
     ids = read_patch_ids(git, [*(commit.oid for commit in commits), *(commit.oid for commit in on_main)])
     of_main = {ids[commit.oid] for commit in on_main if commit.oid in ids}
     return {commit.sha for commit in commits if commit.oid in ids and ids[commit.oid] in of_main}
+
+
+def resolve_base(git: Git, base: str | None, main_branch: str) -> str:
+    """The commit id of `--base`, else of `[check-backports].main_branch`; raises RefError.
+
+    Only this id reaches `git log`, so that no value is read by git as an option and a base
+    that names nothing is an error, never an empty range that passes.
+    """
+    # What `Backported-From` must name and the default base: a branch name, never an option.
+    git.check_ref_name("branch", main_branch, "[check-backports].main_branch")
+    if base:
+        return git.commit(base, "--base")
+    try:
+        return git.commit(main_branch, "--base (by default [check-backports].main_branch)")
+    except RefError as e:
+        raise RefError(
+            f"{e} Where {main_branch} is only a remote branch (a CI checkout), "
+            f"pass --base=origin/{main_branch}."
+        ) from None
