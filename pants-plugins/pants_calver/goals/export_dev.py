@@ -310,11 +310,14 @@ async def export_dev(
     problems += (write_error,) if write_error else ()
     exit_code = max(exit_code, 1 if problems else 0)
     elapsed = time.monotonic() - started
-    document = report.document(
-        [outcomes[r] for r in resolves], problems, elapsed, exit_code, problem_document
-    )
-    for line in [dumps(document)] if fmt is OutputFormat.json else [*report.lines(), elapsed_line(elapsed)]:
-        console.print_stdout(line)
+    if fmt is OutputFormat.json:
+        outcome_list = [outcomes[r] for r in resolves]
+        console.print_stdout(
+            dumps(report.document(outcome_list, problems, elapsed, exit_code, problem_document))
+        )
+    else:
+        for line in [*report.lines(), elapsed_line(elapsed)]:
+            console.print_stdout(line)
     if write_error and fmt is not OutputFormat.json:
         print_error(console, fmt, write_error.message)
     return ExportDev(exit_code=exit_code)
